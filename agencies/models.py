@@ -1,0 +1,194 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .enums import AffiliationType, AgencyType, Role
+
+
+def localized(obj, field: str) -> str:
+    """Return obj.<field>_en in English, obj.<field>_zh otherwise (falling back if empty)."""
+    zh = getattr(obj, f"{field}_zh", "") or ""
+    en = getattr(obj, f"{field}_en", "") or ""
+    if (get_language() or "").startswith("en"):
+        return en or zh
+    return zh or en
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    affiliation_type = models.CharField(
+        _("affiliation type"),
+        max_length=32,
+        choices=AffiliationType.choices,
+        blank=True,
+        help_text=_("For reviewers, who belong to no agency."),
+    )
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name or self.email
+
+
+class Agency(models.Model):
+    """A government agency. Agencies form a tree: a competent authority above its
+    subordinate agencies, to any depth. `path` is the chain of ids from the root
+    ("/1/5/9/"), maintained by agencies.services, so a subtree is one prefix query."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    agency_type = models.CharField(
+        _("agency type"), max_length=32, choices=AgencyType.choices, default=AgencyType.OTHER
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_competent_authority = models.BooleanField(_("competent authority"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    path = models.CharField(max_length=500, editable=False, db_index=True, default="/")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["path"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user; agency editors and authority officers act for an agency."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("agency"),
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"],
+                name="unique_role_per_user_agency",
+                condition=models.Q(agency__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                name="unique_global_role_per_user",
+                condition=models.Q(agency__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=["agency_editor", "authority_officer"], agency__isnull=False)
+                    | (
+                        ~models.Q(role__in=["agency_editor", "authority_officer"])
+                        & models.Q(agency__isnull=True)
+                    )
+                ),
+                name="agency_iff_agency_role",
+            ),
+        ]
+
+    def __str__(self):
+        label = Role(self.role).label
+        return f"{self.user} · {label}" + (f" · {self.agency.name}" if self.agency_id else "")
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from which state to which, and why."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    from_state = models.CharField(_("from"), max_length=64, blank=True)
+    to_state = models.CharField(_("to"), max_length=64, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,96 @@
+"""Writes for organisations, people and roles, and the one audit service every app uses."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+
+from .enums import AGENCY_ROLES, Role
+from .models import Agency, AuditEntry, RoleAssignment, User
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    """Record one state change or administrative act. Call inside the same transaction
+    as the change itself, so an entry exists exactly when the change does."""
+    return AuditEntry.objects.create(
+        actor=actor if (actor is not None and actor.pk) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        reason=reason or "",
+        data=data or {},
+    )
+
+
+def _path_for(parent: Agency | None, agency_id: int) -> tuple[str, int]:
+    if parent is None:
+        return f"/{agency_id}/", 0
+    return f"{parent.path}{agency_id}/", parent.depth + 1
+
+
+def agency_refresh_paths(root: Agency) -> None:
+    """Recompute `path` and `depth` for root and everything below it."""
+    root.path, root.depth = _path_for(root.parent, root.pk)
+    root.save(update_fields=["path", "depth"])
+    level = [root]
+    while level:
+        by_parent = {a.pk: a for a in level}
+        children = list(Agency.objects.filter(parent_id__in=by_parent))
+        for child in children:
+            child.path, child.depth = _path_for(by_parent[child.parent_id], child.pk)
+        Agency.objects.bulk_update(children, ["path", "depth"])
+        level = children
+
+
+@transaction.atomic
+def agency_create(*, actor: User | None = None, parent: Agency | None = None, **fields) -> Agency:
+    agency = Agency.objects.create(parent=parent, **fields)
+    agency.path, agency.depth = _path_for(parent, agency.pk)
+    agency.save(update_fields=["path", "depth"])
+    audit_record(actor=actor, action="agency.create", obj=agency)
+    return agency
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None = None,
+    roles: list[tuple[str, Agency | None]] = (),
+    actor: User | None = None,
+    **fields,
+) -> User:
+    user = User.objects.create_user(email=email, password=password, **fields)
+    for role, agency in roles:
+        role_grant(user=user, role=role, agency=agency, actor=actor)
+    return user
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, agency: Agency | None = None, actor=None):
+    role = Role(role)
+    if role in AGENCY_ROLES and agency is None:
+        raise ValueError(f"The role {role.value} needs an agency.")
+    if role not in AGENCY_ROLES:
+        agency = None
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)
+    if created:
+        audit_record(
+            actor=actor,
+            action="role.grant",
+            obj=user,
+            to_state=role.value,
+            data={"agency": agency.code if agency else None},
+        )
+    return assignment

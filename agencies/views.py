@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from awards.selectors import dashboard_editions
+
+from . import selectors
+from .enums import Role
+from .permissions import require_perm
+
+
+class SignInView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def set_language(request):
+    lang = request.POST.get("language")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if lang in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=False,
+        )
+    return response
+
+
+@login_required
+def dashboard(request):
+    roles = selectors.user_roles(request.user)
+    if request.user.is_superuser:
+        roles = roles | {Role.SECRETARIAT.value}
+    ordered = [r for r in Role if r.value in roles]
+    context = {
+        "roles": ordered,
+        "role_values": {r.value for r in ordered},
+        "editions": dashboard_editions(),
+        "my_agencies": {
+            role.value: list(selectors.user_agencies(request.user, role.value))
+            for role in (Role.AGENCY_EDITOR, Role.AUTHORITY_OFFICER)
+            if role.value in roles
+        },
+    }
+    return render(request, "agencies/dashboard.html", context)
+
+
+@require_perm("agencies.view_agency_list")
+def agency_list(request):
+    agencies = selectors.agencies_for_list()
+    query = request.GET.get("q", "").strip()
+    if query:
+        from django.db.models import Q
+
+        agencies = agencies.filter(
+            Q(code__icontains=query) | Q(name_zh__icontains=query) | Q(name_en__icontains=query)
+        )
+    return render(request, "agencies/agency_list.html", {"agencies": agencies, "q": query})
+
+
+@require_perm("agencies.import_agencies")
+def agency_import(request):
+    from .forms import AgencyImportForm
+    from .importers import AgencyImportError, import_agencies
+
+    report = None
+    result = None
+    if request.method == "POST":
+        form = AgencyImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_agencies(
+                    data=upload.read(), filename=upload.name, actor=request.user
+                )
+            except AgencyImportError as exc:
+                report = exc.problems
+    else:
+        form = AgencyImportForm()
+    return render(
+        request,
+        "agencies/agency_import.html",
+        {"form": form, "report": report, "result": result},
+    )

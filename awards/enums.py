@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CategoryKind(models.TextChoices):
+    FIRST_LINE = "first_line", _("First-line service agency")
+    SERVICE_PLANNING = "service_planning", _("Service planning agency")
+    SPECIAL = "special", _("Special award")
+    INDIVIDUAL = "individual", _("Individual")
+    TEAM = "team", _("Team")
+    DEPARTMENT = "department", _("Department")
+
+
+class StageKind(models.TextChoices):
+    NOMINATION = "nomination", _("Nomination open")
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    ELIGIBILITY_CHECK = "eligibility_check", _("Eligibility check")
+    WRITTEN_REVIEW = "written_review", _("Preliminary (written) review")
+    SHORTLISTING = "shortlisting", _("Shortlisting")
+    SITE_VISIT = "site_visit", _("Final review with site visits")
+    PANEL_PRESENTATION = "panel_presentation", _("Presentation to the panel")
+    TELEPHONE_POLL = "telephone_poll", _("Telephone poll")
+    APPROVAL = "approval", _("Approval")
+    CEREMONY = "ceremony", _("Award ceremony")
+    EXHIBITION = "exhibition", _("Exhibition")
+    RESULTS_SHARING = "results_sharing", _("Results sharing")

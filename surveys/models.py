@@ -1,0 +1,1 @@
+# The household telephone poll lives here (see the poll issue).
