@@ -15,8 +15,8 @@ lint:
 	.venv/bin/ruff format --check .
 
 messages:
-	.venv/bin/python manage.py makemessages -l zh_Hant -l en --ignore=.venv --no-obsolete
-	.venv/bin/python manage.py compilemessages --ignore=.venv
+	DJANGO_SETTINGS_MODULE=config.settings_test .venv/bin/python manage.py makemessages -l zh_Hant -l en --ignore=.venv --ignore=tests --no-obsolete
+	DJANGO_SETTINGS_MODULE=config.settings_test .venv/bin/python manage.py compilemessages --ignore=.venv
 
 bench:
 	.venv/bin/python -m bench

@@ -53,4 +53,5 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-.venv/bin/python manage.py compilemessages --ignore=.venv -v0
+# Compiling catalogues needs settings but no secrets: use the test settings for it.
+DJANGO_SETTINGS_MODULE=config.settings_test .venv/bin/python manage.py compilemessages --ignore=.venv -v0

@@ -128,9 +128,12 @@ def test_editing_a_rubric_that_has_scores_is_refused_and_changes_nothing():
     indicator = Indicator.objects.get(name_zh="外部效益")
     Score.objects.create(indicator=indicator, reviewer=UserFactory(), points=420)
 
-    with pytest.raises(RubricFrozen) as info:
+    with translation.override("en"), pytest.raises(RubricFrozen) as info:
         indicator_update(indicator=indicator, max_points=450)
-    assert "frozen" in info.value.messages[0]
+    assert info.value.messages == [
+        "The rubric of “First-line service agencies” is frozen: reviewers have already scored "
+        "with it, so its dimensions and indicators can no longer change."
+    ]
     with pytest.raises(RubricFrozen):
         dimension_update(dimension=indicator.dimension, name_zh="改名")
     indicator.refresh_from_db()
