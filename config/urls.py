@@ -42,5 +42,6 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("cycle/", include("awards.urls")),
     path("cycle/", include("scoring.urls")),
+    path("poll/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
