@@ -36,3 +36,17 @@ def user_agencies(user: User, role: str) -> QuerySet[Agency]:
 
 def has_role(user: User, role: Role | str) -> bool:
     return str(role) in user_roles(user)
+
+
+def user_agency_paths(user: User, role: str) -> list[str]:
+    """Tree paths of the agencies for which the user holds `role` (cached per request)."""
+    if not user.is_authenticated:
+        return []
+    cache = user.__dict__.setdefault("_agency_path_cache", {})
+    if role not in cache:
+        cache[role] = list(
+            Agency.objects.filter(
+                role_assignments__user=user, role_assignments__role=role
+            ).values_list("path", flat=True)
+        )
+    return cache[role]

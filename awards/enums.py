@@ -24,3 +24,20 @@ class StageKind(models.TextChoices):
     CEREMONY = "ceremony", _("Award ceremony")
     EXHIBITION = "exhibition", _("Exhibition")
     RESULTS_SHARING = "results_sharing", _("Results sharing")
+
+
+class NominationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    RECOMMENDED = "recommended", _("Recommended")
+    ELIGIBLE = "eligible", _("Eligible")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class SectionKind(models.TextChoices):
+    PROFILE = "profile", _("Agency profile")
+    CONTACT = "contact", _("Contact person")
+    STATISTICS = "statistics", _("Key service statistics")
+    INDICATOR = "indicator", _("Indicator")

@@ -1,15 +1,18 @@
 """The award cycle as data: scheme -> edition -> categories and stages."""
 
 import datetime
+import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import localized
 
-from .enums import CategoryKind, StageKind
+from .enums import CategoryKind, NominationState, SectionKind, StageKind
 
 
 def validate_time_zone(value: str) -> None:
@@ -82,6 +85,19 @@ class Edition(models.Model):
         _("finalists (recorded)"), null=True, blank=True
     )
     recorded_winners = models.PositiveIntegerField(_("winners (recorded)"), null=True, blank=True)
+    recommendation_quota = models.PositiveSmallIntegerField(
+        _("recommendations per competent authority"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: no limit."),
+    )
+    section_max_chars = models.PositiveIntegerField(
+        _("characters per dossier section"), default=3000
+    )
+    attachment_max_mb = models.PositiveSmallIntegerField(_("size limit per file (MB)"), default=10)
+    dossier_attachments_max_mb = models.PositiveSmallIntegerField(
+        _("size limit of all attachments of a dossier (MB)"), default=30
+    )
 
     class Meta:
         verbose_name = _("edition")
@@ -183,3 +199,229 @@ class Stage(models.Model):
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+class Nomination(models.Model):
+    """An agency's entry in one category of one edition, with its self-nomination dossier
+    (自薦書). `state` changes only through awards.services.nomination_transition."""
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("edition")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("category")
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="nominations",
+        verbose_name=_("agency"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=NominationState.choices,
+        default=NominationState.DRAFT,
+        db_index=True,
+    )
+    recommendation_rank = models.PositiveSmallIntegerField(
+        _("recommendation rank"), null=True, blank=True
+    )
+    state_reason = models.TextField(_("reason for the last change"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["edition_id", "category_id", "id"]
+        indexes = [models.Index(fields=["edition", "state"])]
+
+    def __str__(self):
+        return f"{self.agency.name} · {self.category.name}"
+
+
+class DossierSection(models.Model):
+    """One section of the dossier: a general one (profile, contact, statistics) or one per
+    rubric indicator. `version` grows with each save so a stale save can be refused."""
+
+    nomination = models.ForeignKey(
+        Nomination,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("nomination"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SectionKind.choices)
+    indicator = models.ForeignKey(
+        "scoring.Indicator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    heading_zh = models.CharField(_("heading (Chinese)"), max_length=200)
+    heading_en = models.CharField(_("heading (English)"), max_length=200, blank=True)
+    guidance_zh = models.TextField(_("guidance (Chinese)"), blank=True)
+    guidance_en = models.TextField(_("guidance (English)"), blank=True)
+    max_points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    max_chars = models.PositiveIntegerField(_("character limit"))
+    required = models.BooleanField(_("required"), default=True)
+    body = models.TextField(_("text"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last saved by"),
+    )
+
+    class Meta:
+        verbose_name = _("dossier section")
+        verbose_name_plural = _("dossier sections")
+        ordering = ["nomination_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "order"], name="unique_section_order"),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def heading(self):
+        return localized(self, "heading")
+
+    @property
+    def guidance(self) -> list[str]:
+        text = localized(self, "guidance")
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class SectionRevision(models.Model):
+    """Every text ever saved to a section, and every save refused as stale: nothing typed
+    is lost, and a conflict keeps both texts."""
+
+    section = models.ForeignKey(
+        DossierSection,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=_("section"),
+    )
+    body = models.TextField(_("text"))
+    based_on_version = models.PositiveIntegerField(_("based on version"))
+    accepted = models.BooleanField(_("accepted"), default=True)
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+
+    class Meta:
+        verbose_name = _("section revision")
+        verbose_name_plural = _("section revisions")
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self):
+        return f"{self.section} @ {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename):
+    # Safe generated names; the user's (possibly Chinese) file name is kept in original_name.
+    return f"dossiers/{instance.nomination_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Attachment(models.Model):
+    nomination = models.ForeignKey(
+        Nomination,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("nomination"),
+    )
+    section = models.ForeignKey(
+        DossierSection,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("section"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("file type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["nomination_id", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return "." + self.file_type if self.file_type else ""
+
+
+def submission_pdf_path(instance, filename):
+    return f"snapshots/{instance.nomination_id}/v{instance.version}-{uuid.uuid4().hex[:12]}.pdf"
+
+
+class Submission(models.Model):
+    """A submitted version of a dossier, frozen: its text, its attachments' checksums and
+    the PDF snapshot reviewers read, with that PDF's SHA-256."""
+
+    nomination = models.ForeignKey(
+        Nomination,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("nomination"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    content = models.JSONField(_("content"))
+    pdf = models.FileField(_("PDF snapshot"), upload_to=submission_pdf_path, max_length=300)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["nomination_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nomination", "version"], name="unique_submission_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.nomination} v{self.version}"

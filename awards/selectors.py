@@ -81,3 +81,113 @@ def dashboard_editions() -> list[dict]:
             }
         )
     return rows
+
+
+# --- nominations --------------------------------------------------------------------------
+
+
+def _nomination_list_qs():
+    from .models import Nomination
+
+    return Nomination.objects.select_related(
+        "edition__scheme", "category", "agency__parent"
+    ).prefetch_related(Prefetch("edition__stages", queryset=Stage.objects.order_by("order")))
+
+
+def nominations_for_editor(user) -> QuerySet:
+    from agencies.enums import Role
+    from agencies.selectors import user_agency_paths
+
+    paths = user_agency_paths(user, Role.AGENCY_EDITOR)
+    return _nomination_list_qs().filter(agency__path__in=paths).order_by("-created_at")
+
+
+def nominations_for_authority(user, *, edition=None) -> QuerySet:
+    """Nominations of agencies under the user's competent authorities, once submitted."""
+    from django.db.models import Q
+
+    from agencies.enums import Role
+    from agencies.selectors import user_agency_paths
+
+    from .enums import NominationState
+
+    paths = user_agency_paths(user, Role.AUTHORITY_OFFICER)
+    if not paths:
+        return _nomination_list_qs().none()
+    under = Q()
+    for path in paths:
+        under |= Q(agency__path__startswith=path)
+    qs = (
+        _nomination_list_qs()
+        .filter(under, submitted_at__isnull=False)
+        .exclude(state=NominationState.DRAFT)
+    )
+    if edition is not None:
+        qs = qs.filter(edition=edition)
+    return qs.order_by("edition", "category__order", "recommendation_rank", "agency__code")
+
+
+def nominations_for_secretariat(
+    *, edition=None, category=None, state=None, authority=None, q: str = ""
+) -> QuerySet:
+    from django.db.models import Q
+
+    qs = _nomination_list_qs()
+    if edition is not None:
+        qs = qs.filter(edition=edition)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if state:
+        qs = qs.filter(state=state)
+    if authority is not None:
+        qs = qs.filter(agency__path__startswith=authority.path)
+    if q:
+        qs = qs.filter(
+            Q(agency__name_zh__icontains=q)
+            | Q(agency__name_en__icontains=q)
+            | Q(agency__code__icontains=q)
+            | Q(title__icontains=q)
+        )
+    return qs.order_by(
+        "edition__scheme__code", "-edition__number", "category__order", "agency__code", "id"
+    )
+
+
+def nomination_counts_by_state(edition=None) -> dict[str, int]:
+    from .models import Nomination
+
+    qs = Nomination.objects.all()
+    if edition is not None:
+        qs = qs.filter(edition=edition)
+    return dict(qs.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def nomination_for_dossier(pk: int):
+    """A nomination with everything its dossier page shows, in a fixed number of queries."""
+    from .models import Attachment, DossierSection, Nomination
+
+    return (
+        Nomination.objects.select_related("edition__scheme", "category", "agency")
+        .prefetch_related(
+            Prefetch("edition__stages", queryset=Stage.objects.order_by("order")),
+            Prefetch(
+                "sections",
+                queryset=DossierSection.objects.select_related("updated_by").order_by("order"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+            "submissions",
+        )
+        .get(pk=pk)
+    )
+
+
+def editions_open_for_nomination(*, now=None) -> list[tuple[Edition, Stage]]:
+    """Editions whose nomination stage is open today in their own time zone."""
+    from .enums import StageKind
+
+    stages = Stage.objects.filter(kind=StageKind.NOMINATION).select_related("edition__scheme")
+    result = []
+    for stage in stages:
+        if stage.is_open_on(edition_today(stage.edition, now=now)):
+            result.append((stage.edition, stage))
+    return result

@@ -88,3 +88,122 @@ class StageFactory(factory.django.DjangoModelFactory):
     name_en = "Nomination"
     starts_on = datetime.date(2016, 1, 5)
     ends_on = datetime.date(2016, 1, 11)
+
+
+def open_cycle(
+    *,
+    uses_recommendation=True,
+    quota=None,
+    time_zone="Asia/Taipei",
+    nomination=(-5, 10),
+    recommendation=(11, 17),
+    written_review=(25, 60),
+    section_max_chars=3000,
+    attachment_max_mb=10,
+    dossier_attachments_max_mb=30,
+):
+    """A cycle whose nomination stage is open today (offsets in days from today in the
+    edition's time zone), with the TW 8th service-planning rubric (4 indicators), a
+    competent authority with one subordinate agency, and a user for each role involved.
+    Returns a SimpleNamespace."""
+    import types
+
+    from django.utils import timezone
+
+    from awards import demo_data
+    from scoring.services import rubric_create
+
+    edition = EditionFactory(
+        time_zone=time_zone,
+        uses_recommendation=uses_recommendation,
+        recommendation_quota=quota,
+        section_max_chars=section_max_chars,
+        attachment_max_mb=attachment_max_mb,
+        dossier_attachments_max_mb=dossier_attachments_max_mb,
+    )
+    today = timezone.now().astimezone(edition.tzinfo).date()
+
+    def day(offset):
+        return today + datetime.timedelta(days=offset)
+
+    StageFactory(
+        edition=edition,
+        kind=StageKind.NOMINATION,
+        order=1,
+        name_zh="自薦",
+        name_en="Nomination",
+        starts_on=day(nomination[0]),
+        ends_on=day(nomination[1]),
+        allows_dossier_edit=True,
+    )
+    if uses_recommendation:
+        StageFactory(
+            edition=edition,
+            kind=StageKind.RECOMMENDATION,
+            order=2,
+            name_zh="主管機關推薦",
+            name_en="Recommendation",
+            starts_on=day(recommendation[0]),
+            ends_on=day(recommendation[1]),
+        )
+    StageFactory(
+        edition=edition,
+        kind=StageKind.WRITTEN_REVIEW,
+        order=3,
+        name_zh="初審",
+        name_en="Written review",
+        starts_on=day(written_review[0]),
+        ends_on=day(written_review[1]),
+        allows_scoring=True,
+    )
+    category = CategoryFactory(
+        edition=edition,
+        kind=CategoryKind.SERVICE_PLANNING,
+        name_zh="服務規劃機關",
+        name_en="Service planning agencies",
+    )
+    rubric_create(category=category, **demo_data.TW8_PLANNING_RUBRIC)
+    authority = AgencyFactory(
+        name_zh="臺北市政府", name_en="Taipei City Government", is_competent_authority=True
+    )
+    agency = AgencyFactory(
+        parent=authority,
+        name_zh="臺北市中山區戶政事務所",
+        name_en="Zhongshan District Household Registration Office",
+    )
+    other_authority = AgencyFactory(
+        name_zh="新北市政府", name_en="New Taipei City Government", is_competent_authority=True
+    )
+    other_agency = AgencyFactory(
+        parent=other_authority, name_zh="新北市板橋地政事務所", name_en="Banqiao Land Office"
+    )
+    return types.SimpleNamespace(
+        edition=edition,
+        category=category,
+        today=today,
+        day=day,
+        authority=authority,
+        agency=agency,
+        other_authority=other_authority,
+        other_agency=other_agency,
+        editor=UserFactory(roles=[(Role.AGENCY_EDITOR, agency)]),
+        editor2=UserFactory(roles=[(Role.AGENCY_EDITOR, agency)]),
+        other_editor=UserFactory(roles=[(Role.AGENCY_EDITOR, other_agency)]),
+        officer=UserFactory(roles=[(Role.AUTHORITY_OFFICER, authority)]),
+        other_officer=UserFactory(roles=[(Role.AUTHORITY_OFFICER, other_authority)]),
+        secretariat=UserFactory(roles=[Role.SECRETARIAT]),
+        reviewer=UserFactory(roles=[Role.REVIEWER]),
+    )
+
+
+def fill_dossier(nomination, user, text="本機關推動便民服務，成效良好。"):
+    """Write every section of a dossier so it can be submitted."""
+    from awards.services import section_save
+
+    for section in nomination.sections.all():
+        section_save(
+            actor=user,
+            section=section,
+            body=f"{section.heading_zh}：{text}",
+            based_on_version=section.version,
+        )

@@ -1,0 +1,667 @@
+"""Writes for the award cycle: nominations and their dossiers.
+
+Every change of a nomination's state goes through `nomination_transition`, which checks
+the transition table, saves with update_fields, writes the audit entry and queues the
+e-mails after the transaction commits. The functions above it add each step's own rules
+(deadlines in the edition's time zone, completeness, quota)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.services import audit_record
+
+from . import filetypes, notifications, textformat
+from .enums import NominationState as S
+from .enums import SectionKind, StageKind
+from .models import (
+    Attachment,
+    Category,
+    DossierSection,
+    Nomination,
+    SectionRevision,
+    Stage,
+    Submission,
+)
+from .selectors import edition_today
+
+# (from, to) pairs a nomination may take. Anything else is refused.
+TRANSITIONS = {
+    (S.DRAFT, S.SUBMITTED),
+    (S.RETURNED, S.SUBMITTED),
+    (S.SUBMITTED, S.RETURNED),
+    (S.RECOMMENDED, S.RETURNED),
+    (S.SUBMITTED, S.RECOMMENDED),
+    (S.RECOMMENDED, S.SUBMITTED),  # taken off the authority's ranked list
+    (S.SUBMITTED, S.ELIGIBLE),  # editions without recommendation
+    (S.SUBMITTED, S.INELIGIBLE),
+    (S.RECOMMENDED, S.ELIGIBLE),
+    (S.RECOMMENDED, S.INELIGIBLE),
+    (S.ELIGIBLE, S.INELIGIBLE),  # the secretariat corrects itself, with a reason
+    (S.INELIGIBLE, S.ELIGIBLE),
+    *(
+        (state, S.WITHDRAWN)
+        for state in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBLE)
+    ),
+}
+REASON_REQUIRED = {S.RETURNED, S.INELIGIBLE}
+EDITABLE_STATES = {S.DRAFT, S.RETURNED}
+
+GENERAL_SECTIONS = [
+    (
+        SectionKind.PROFILE,
+        "機關簡介",
+        "Agency profile",
+        "機關沿革、組織、員額及服務對象",
+        "History, organisation, staff and the public served",
+        True,
+    ),
+    (
+        SectionKind.CONTACT,
+        "聯絡人",
+        "Contact person",
+        "姓名、職稱、電話及電子郵件",
+        "Name, title, telephone and e-mail",
+        True,
+    ),
+    (
+        SectionKind.STATISTICS,
+        "重要服務統計",
+        "Key service statistics",
+        "近三年主要服務項目之件數、處理時間及滿意度",
+        "Volumes, handling times and satisfaction of the main services over three years",
+        False,
+    ),
+]
+
+
+class NominationError(ValidationError):
+    """A request the rules of the cycle refuse; the message says why, translated."""
+
+
+@dataclass
+class SaveConflict(Exception):
+    """A save based on an old version: someone else saved in between. Both texts are
+    kept: the other person's in the section, this one as a refused revision."""
+
+    section: DossierSection
+    current_body: str
+    current_version: int
+    saved_by: str
+    saved_at: object
+    your_body: str
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def _stage(edition, kind) -> Stage | None:
+    return next((s for s in edition.stages.all() if s.kind == kind), None)
+
+
+def nomination_window(edition) -> Stage | None:
+    return _stage(edition, StageKind.NOMINATION)
+
+
+def dossier_deadline(nomination):
+    """Last day (edition time zone) on which the agency may still edit and submit."""
+    edition = nomination.edition
+    nominate = _stage(edition, StageKind.NOMINATION)
+    if nomination.state == S.RETURNED:
+        recommend = _stage(edition, StageKind.RECOMMENDATION)
+        if recommend is not None:
+            return recommend.ends_on
+    return nominate.ends_on if nominate else None
+
+
+def _ensure_open_for_agency(nomination):
+    today = edition_today(nomination.edition)
+    deadline = dossier_deadline(nomination)
+    window = nomination_window(nomination.edition)
+    if window is None or deadline is None or today < window.starts_on:
+        raise NominationError(_("Nominations for this edition are not open yet."))
+    if today > deadline:
+        raise NominationError(
+            _("The deadline for this dossier was %(day)s (%(tz)s); it can no longer change.")
+            % {"day": deadline.isoformat(), "tz": nomination.edition.time_zone}
+        )
+
+
+def _ensure_authority_window(edition):
+    today = edition_today(edition)
+    nominate = _stage(edition, StageKind.NOMINATION)
+    recommend = _stage(edition, StageKind.RECOMMENDATION)
+    if not edition.uses_recommendation or recommend is None:
+        raise NominationError(_("This edition has no recommendation by competent authorities."))
+    start = nominate.starts_on if nominate else recommend.starts_on
+    if not (start <= today <= recommend.ends_on):
+        raise NominationError(
+            _("Recommendations are accepted from %(start)s to %(end)s (%(tz)s).")
+            % {
+                "start": start.isoformat(),
+                "end": recommend.ends_on.isoformat(),
+                "tz": edition.time_zone,
+            }
+        )
+
+
+# --- the one transition service -------------------------------------------------------
+
+
+@transaction.atomic
+def nomination_transition(
+    *,
+    nomination: Nomination,
+    to_state: str,
+    actor,
+    reason: str = "",
+    update: dict | None = None,
+    data: dict | None = None,
+) -> Nomination:
+    locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    from_state = S(locked.state)
+    to_state = S(to_state)
+    if (from_state, to_state) not in TRANSITIONS:
+        raise NominationError(
+            _("A nomination that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": from_state.label, "to": to_state.label}
+        )
+    reason = (reason or "").strip()
+    if to_state in REASON_REQUIRED and not reason:
+        raise NominationError(_("Give a reason: the agency will read it."))
+    now = timezone.now()
+    locked.state = to_state
+    locked.state_reason = reason
+    locked.state_changed_at = now
+    fields = ["state", "state_reason", "state_changed_at"]
+    for key, value in (update or {}).items():
+        setattr(locked, key, value)
+        fields.append(key)
+    locked.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="nomination.transition",
+        obj=locked,
+        from_state=from_state.value,
+        to_state=to_state.value,
+        reason=reason,
+        data=data or {},
+    )
+    transaction.on_commit(
+        lambda: notifications.nomination_changed(locked.pk, from_state.value, to_state.value)
+    )
+    nomination.__dict__.update({f: getattr(locked, f) for f in fields})
+    return locked
+
+
+# --- starting and writing ---------------------------------------------------------------
+
+
+@transaction.atomic
+def nomination_start(*, actor, agency: Agency, category: Category, title: str = "") -> Nomination:
+    edition = category.edition
+    window = nomination_window(edition)
+    today = edition_today(edition)
+    if window is None or not window.is_open_on(today):
+        raise NominationError(
+            _("Nominations for %(edition)s are not open today (%(day)s, %(tz)s).")
+            % {"edition": edition.name, "day": today.isoformat(), "tz": edition.time_zone}
+        )
+    Agency.objects.select_for_update().get(pk=agency.pk)  # one start at a time per agency
+    existing = (
+        Nomination.objects.filter(agency=agency, category=category)
+        .exclude(state=S.WITHDRAWN)
+        .count()
+    )
+    if existing >= category.nominations_per_agency:
+        raise NominationError(
+            _("%(agency)s already has a nomination in “%(category)s”.")
+            % {"agency": agency.name, "category": category.name}
+        )
+    nomination = Nomination.objects.create(
+        edition=edition,
+        category=category,
+        agency=agency,
+        created_by=actor,
+        title=title,
+    )
+    sections = []
+    order = 0
+    for kind, zh, en, guide_zh, guide_en, required in GENERAL_SECTIONS:
+        order += 1
+        sections.append(
+            DossierSection(
+                nomination=nomination,
+                kind=kind,
+                order=order,
+                heading_zh=zh,
+                heading_en=en,
+                guidance_zh=guide_zh,
+                guidance_en=guide_en,
+                required=required,
+                max_chars=edition.section_max_chars,
+            )
+        )
+    rubric = getattr(category, "rubric", None)
+    if rubric is not None:
+        for dimension in rubric.dimensions.prefetch_related("indicators"):
+            for indicator in dimension.indicators.all():
+                order += 1
+                sections.append(
+                    DossierSection(
+                        nomination=nomination,
+                        kind=SectionKind.INDICATOR,
+                        indicator=indicator,
+                        order=order,
+                        heading_zh=f"{dimension.name_zh}／{indicator.name_zh}",
+                        heading_en=f"{dimension.name_en} / {indicator.name_en}",
+                        guidance_zh=indicator.focus_points_zh,
+                        guidance_en=indicator.focus_points_en,
+                        max_points=indicator.max_points,
+                        max_chars=edition.section_max_chars,
+                    )
+                )
+    DossierSection.objects.bulk_create(sections)
+    audit_record(actor=actor, action="nomination.start", obj=nomination, to_state=S.DRAFT)
+    return nomination
+
+
+def _ensure_editable(nomination):
+    if nomination.state not in EDITABLE_STATES:
+        raise NominationError(
+            _("This dossier is “%(state)s” and cannot be changed.")
+            % {"state": S(nomination.state).label}
+        )
+    _ensure_open_for_agency(nomination)
+
+
+def section_save(*, actor, section: DossierSection, body: str, based_on_version: int):
+    """Save a section's text if nobody saved since `based_on_version`; otherwise keep the
+    text as a refused revision and raise SaveConflict. Returns the saved section.
+
+    Do not wrap a call in an outer transaction that the conflict would roll back: the
+    refused text is written after the save's own transaction so that it is kept."""
+    body = textformat.normalise(body)
+    with transaction.atomic():
+        nomination = Nomination.objects.select_related("edition").get(pk=section.nomination_id)
+        _ensure_editable(nomination)
+        count = textformat.char_count(body)
+        if count > section.max_chars:
+            raise NominationError(
+                _("“%(section)s” has %(count)s characters; the limit is %(limit)s.")
+                % {"section": section.heading, "count": count, "limit": section.max_chars}
+            )
+        now = timezone.now()
+        updated = DossierSection.objects.filter(pk=section.pk, version=based_on_version).update(
+            body=body,
+            version=F("version") + 1,
+            updated_at=now,
+            updated_by=actor,
+        )
+        if updated:
+            SectionRevision.objects.create(
+                section=section,
+                body=body,
+                based_on_version=based_on_version,
+                accepted=True,
+                saved_by=actor,
+                saved_at=now,
+            )
+            section.refresh_from_db()
+            return section
+    current = DossierSection.objects.select_related("updated_by").get(pk=section.pk)
+    if current.body == body:  # the same text is already there (a replayed autosave)
+        return current
+    SectionRevision.objects.create(
+        section=current,
+        body=body,
+        based_on_version=based_on_version,
+        accepted=False,
+        saved_by=actor,
+    )
+    raise SaveConflict(
+        section=current,
+        current_body=current.body,
+        current_version=current.version,
+        saved_by=str(current.updated_by or ""),
+        saved_at=current.updated_at,
+        your_body=body,
+    )
+
+
+def dossier_checklist(nomination) -> list[dict]:
+    """Each section with whether it is complete and, if not, why."""
+    items = []
+    for section in nomination.sections.all():
+        count = textformat.char_count(section.body)
+        if section.required and not section.body.strip():
+            problem = _("Required: not written yet.")
+        elif count > section.max_chars:
+            problem = _("Too long: %(count)s of %(limit)s characters.") % {
+                "count": count,
+                "limit": section.max_chars,
+            }
+        else:
+            problem = ""
+        items.append({"section": section, "chars": count, "ok": not problem, "problem": problem})
+    return items
+
+
+# --- attachments -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, actor, nomination: Nomination, upload, section=None) -> Attachment:
+    """Store an upload if its content is an accepted type and it fits the limits."""
+    nomination = (
+        Nomination.objects.select_for_update().select_related("edition").get(pk=nomination.pk)
+    )
+    _ensure_editable(nomination)
+    edition = nomination.edition
+    name = (getattr(upload, "name", "") or "file").split("/")[-1].split("\\")[-1][:255]
+    kind = filetypes.detect(upload)
+    if kind is None:
+        raise NominationError(
+            _(
+                "“%(name)s” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content, "
+                "not its name)."
+            )
+            % {"name": name}
+        )
+    size = upload.size
+    limit = edition.attachment_max_mb * 1024 * 1024
+    if size > limit:
+        raise NominationError(
+            _("“%(name)s” is %(size)s MB; each file may be at most %(limit)s MB.")
+            % {
+                "name": name,
+                "size": round(size / 1024 / 1024, 1),
+                "limit": edition.attachment_max_mb,
+            }
+        )
+    used = nomination.attachments.aggregate(total=Sum("size"))["total"] or 0
+    total_limit = edition.dossier_attachments_max_mb * 1024 * 1024
+    if used + size > total_limit:
+        raise NominationError(
+            _(
+                "Adding “%(name)s” would bring this dossier's attachments to %(total)s MB; "
+                "the limit is %(limit)s MB."
+            )
+            % {
+                "name": name,
+                "total": round((used + size) / 1024 / 1024, 1),
+                "limit": edition.dossier_attachments_max_mb,
+            }
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        nomination=nomination,
+        section=section,
+        original_name=name,
+        file_type=kind,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action="attachment.add",
+        obj=nomination,
+        data={"name": name, "sha256": attachment.sha256, "size": size},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: Attachment) -> None:
+    nomination = (
+        Nomination.objects.select_for_update()
+        .select_related("edition")
+        .get(pk=attachment.nomination_id)
+    )
+    _ensure_editable(nomination)
+    name, digest = attachment.original_name, attachment.sha256
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+    audit_record(
+        actor=actor,
+        action="attachment.remove",
+        obj=nomination,
+        data={"name": name, "sha256": digest},
+    )
+
+
+# --- submission ------------------------------------------------------------------------
+
+
+def _snapshot_content(nomination, version, submitted_at) -> dict:
+    edition, category, agency = nomination.edition, nomination.category, nomination.agency
+    local = submitted_at.astimezone(edition.tzinfo)
+    return {
+        "version": version,
+        "submitted_at": local.strftime("%Y-%m-%d %H:%M") + f" ({edition.time_zone})",
+        "edition": {"id": edition.pk, "name_zh": edition.name_zh, "name_en": edition.name_en},
+        "category": {"id": category.pk, "name_zh": category.name_zh, "name_en": category.name_en},
+        "agency": {
+            "id": agency.pk,
+            "code": agency.code,
+            "name_zh": agency.name_zh,
+            "name_en": agency.name_en,
+        },
+        "sections": [
+            {
+                "id": s.pk,
+                "kind": s.kind,
+                "indicator": s.indicator_id,
+                "heading_zh": s.heading_zh,
+                "heading_en": s.heading_en,
+                "guidance_zh": s.guidance_zh,
+                "guidance_en": s.guidance_en,
+                "max_points": s.max_points,
+                "body": s.body,
+                "version": s.version,
+                "html": str(textformat.render(s.body)),
+            }
+            for s in nomination.sections.all()
+        ],
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "type": filetypes.LABELS[a.file_type],
+                "size": a.size,
+                "sha256": a.sha256,
+                "section": a.section_id,
+            }
+            for a in nomination.attachments.all()
+        ],
+    }
+
+
+@transaction.atomic
+def nomination_submit(*, actor, nomination: Nomination) -> Submission:
+    """Validate, lock, record the version and its PDF snapshot. A second submission of the
+    same dossier (two tabs, a replayed POST) is refused and changes nothing."""
+    from .exports import dossier_pdf
+
+    locked = (
+        Nomination.objects.select_for_update()
+        .select_related("edition", "category", "agency")
+        .get(pk=nomination.pk)
+    )
+    if locked.state not in EDITABLE_STATES:
+        raise NominationError(
+            _("This dossier has already been submitted (it is “%(state)s”).")
+            % {"state": S(locked.state).label}
+        )
+    _ensure_open_for_agency(locked)
+    missing = [item for item in dossier_checklist(locked) if not item["ok"]]
+    if missing:
+        raise NominationError(
+            [
+                _("“%(section)s”: %(problem)s")
+                % {"section": i["section"].heading, "problem": i["problem"]}
+                for i in missing
+            ]
+        )
+    version = locked.submissions.count() + 1
+    now = timezone.now()
+    content = _snapshot_content(locked, version, now)
+    pdf_bytes = dossier_pdf(content)
+    submission = Submission(
+        nomination=locked,
+        version=version,
+        submitted_at=now,
+        submitted_by=actor,
+        content=content,
+        pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+    )
+    submission.pdf.save(f"v{version}.pdf", ContentFile(pdf_bytes), save=False)
+    submission.save()
+    nomination_transition(
+        nomination=locked,
+        to_state=S.SUBMITTED,
+        actor=actor,
+        update={"submitted_at": now, "recommendation_rank": None},
+        data={"version": version, "pdf_sha256": submission.pdf_sha256},
+    )
+    nomination.__dict__.update(state=S.SUBMITTED, submitted_at=now)
+    return submission
+
+
+# --- competent authority ----------------------------------------------------------------
+
+
+def _in_subtree(nomination, authority) -> bool:
+    return nomination.agency.path.startswith(authority.path)
+
+
+@transaction.atomic
+def nomination_return(*, actor, nomination: Nomination, authority: Agency, reason: str):
+    locked = Nomination.objects.select_related("edition", "agency").get(pk=nomination.pk)
+    if not _in_subtree(locked, authority):
+        raise NominationError(_("This nomination is not from an agency under your authority."))
+    _ensure_authority_window(locked.edition)
+    return nomination_transition(
+        nomination=locked,
+        to_state=S.RETURNED,
+        actor=actor,
+        reason=reason,
+        update={"recommendation_rank": None},
+    )
+
+
+@transaction.atomic
+def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[int]) -> None:
+    """Set the authority's ranked recommendations for an edition: the nominations in
+    `ranking` become recommended with ranks 1..n; any it recommended before and left
+    out go back to submitted. All or nothing."""
+    _ensure_authority_window(edition)
+    if len(set(ranking)) != len(ranking):
+        raise NominationError(_("Each nomination can have only one rank."))
+    quota = edition.recommendation_quota
+    if quota is not None and len(ranking) > quota:
+        raise NominationError(
+            _("You recommended %(count)s nominations; the quota is %(quota)s.")
+            % {"count": len(ranking), "quota": quota}
+        )
+    candidates = {
+        n.pk: n
+        for n in Nomination.objects.select_for_update().filter(
+            edition=edition,
+            agency__path__startswith=authority.path,
+            state__in=[S.SUBMITTED, S.RECOMMENDED],
+        )
+    }
+    unknown = [pk for pk in ranking if pk not in candidates]
+    if unknown:
+        raise NominationError(
+            _("Only submitted nominations of agencies under your authority can be recommended.")
+        )
+    for rank, pk in enumerate(ranking, start=1):
+        nomination = candidates[pk]
+        if nomination.state == S.RECOMMENDED:
+            if nomination.recommendation_rank != rank:
+                old = nomination.recommendation_rank
+                nomination.recommendation_rank = rank
+                nomination.save(update_fields=["recommendation_rank"])
+                audit_record(
+                    actor=actor,
+                    action="nomination.rerank",
+                    obj=nomination,
+                    from_state=str(old),
+                    to_state=str(rank),
+                )
+        else:
+            nomination_transition(
+                nomination=nomination,
+                to_state=S.RECOMMENDED,
+                actor=actor,
+                update={"recommendation_rank": rank},
+                data={"rank": rank},
+            )
+    for pk, nomination in candidates.items():
+        if pk not in ranking and nomination.state == S.RECOMMENDED:
+            nomination_transition(
+                nomination=nomination,
+                to_state=S.SUBMITTED,
+                actor=actor,
+                update={"recommendation_rank": None},
+                reason=_("Taken off the ranked recommendations."),
+            )
+
+
+# --- secretariat and agency -------------------------------------------------------------
+
+
+@transaction.atomic
+def nomination_mark_eligibility(*, actor, nomination: Nomination, eligible: bool, reason: str = ""):
+    locked = Nomination.objects.select_related("edition").get(pk=nomination.pk)
+    if eligible and locked.edition.uses_recommendation and locked.state == S.SUBMITTED:
+        raise NominationError(
+            _(
+                "In this edition a nomination must be recommended by its competent authority "
+                "before it can be eligible."
+            )
+        )
+    return nomination_transition(
+        nomination=locked,
+        to_state=S.ELIGIBLE if eligible else S.INELIGIBLE,
+        actor=actor,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def nomination_withdraw(*, actor, nomination: Nomination, reason: str = ""):
+    locked = Nomination.objects.select_related("edition").get(pk=nomination.pk)
+    review = _stage(locked.edition, StageKind.WRITTEN_REVIEW)
+    today = edition_today(locked.edition)
+    if review is not None and today >= review.starts_on:
+        raise NominationError(
+            _("Written review began on %(day)s; the nomination can no longer be withdrawn.")
+            % {"day": review.starts_on.isoformat()}
+        )
+    return nomination_transition(
+        nomination=locked,
+        to_state=S.WITHDRAWN,
+        actor=actor,
+        reason=reason,
+        update={"recommendation_rank": None},
+    )
