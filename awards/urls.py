@@ -1,9 +1,63 @@
 from django.urls import path
 
-from . import views
+from . import dossier_views, oversight_views, views
 
 app_name = "awards"
 urlpatterns = [
     path("", views.scheme_list, name="scheme_list"),
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
+    # agencies write and submit (dossier_views)
+    path("nominations/", dossier_views.nomination_list, name="nomination_list"),
+    path("nominations/start/", dossier_views.nomination_start, name="nomination_start"),
+    path("nominations/<int:pk>/", dossier_views.dossier, name="dossier"),
+    path(
+        "nominations/<int:pk>/sections/<int:section_pk>/",
+        dossier_views.section_save,
+        name="section_save",
+    ),
+    path(
+        "nominations/<int:pk>/attachments/",
+        dossier_views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "nominations/<int:pk>/attachments/<int:attachment_pk>/",
+        dossier_views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "nominations/<int:pk>/attachments/<int:attachment_pk>/delete/",
+        dossier_views.attachment_delete,
+        name="attachment_delete",
+    ),
+    path("nominations/<int:pk>/preview/", dossier_views.dossier_preview, name="dossier_preview"),
+    path("nominations/<int:pk>/submit/", dossier_views.dossier_submit, name="dossier_submit"),
+    path(
+        "nominations/<int:pk>/submissions/<int:version>/pdf/",
+        dossier_views.submission_pdf,
+        name="submission_pdf",
+    ),
+    path(
+        "nominations/<int:pk>/withdraw/",
+        dossier_views.nomination_withdraw,
+        name="nomination_withdraw",
+    ),
+    # competent authorities and the secretariat (oversight_views)
+    path("recommendations/", oversight_views.recommendation_list, name="recommendations"),
+    path(
+        "recommendations/<int:edition_pk>/",
+        oversight_views.recommendation_edit,
+        name="recommendation_edit",
+    ),
+    path(
+        "nominations/<int:pk>/return/",
+        oversight_views.nomination_return,
+        name="nomination_return",
+    ),
+    path("eligibility/", oversight_views.eligibility_list, name="eligibility_list"),
+    path(
+        "nominations/<int:pk>/eligibility/",
+        oversight_views.eligibility_mark,
+        name="eligibility_mark",
+    ),
 ]
