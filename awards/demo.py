@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
+import datetime
+
+from django.utils import timezone
+
 from agencies.models import Agency, User
 from agencies.services import agency_create, user_create
-from scoring.services import rubric_create
+from scoring.services import rubric_clone, rubric_create
 
 from . import demo_data as data
 from .enums import CategoryKind
@@ -104,6 +108,52 @@ def _load_taiwan():
     _agency_tree(data.TW_AGENCIES)
 
 
+def _load_live_demonstration():
+    """A 9th edition that is open now, so the demo can be used end to end: its rubrics are
+    cloned from the 8th and its stages are placed around today's date in Taipei. It is
+    labelled as a demonstration: the seed documents describe only the 8th."""
+    scheme = AwardScheme.objects.get(code="tw-gsqa")
+    eighth = Edition.objects.get(scheme=scheme, number=8)
+    today = timezone.now().astimezone(eighth.tzinfo).date()
+    edition = Edition.objects.create(
+        scheme=scheme,
+        number=9,
+        year_label=f"{today.year}（系統示範 demonstration）",
+        name_zh="第九屆政府服務品質獎（系統示範）",
+        name_en="9th Government Service Quality Award (demonstration)",
+        time_zone="Asia/Taipei",
+        uses_recommendation=True,
+        recommendation_quota=3,
+    )
+    for category in eighth.categories.select_related("rubric").order_by("order"):
+        copy = Category.objects.create(
+            edition=edition,
+            code=category.code,
+            kind=category.kind,
+            order=category.order,
+            name_zh=category.name_zh,
+            name_en=category.name_en,
+            description_zh=category.description_zh,
+            description_en=category.description_en,
+        )
+        rubric = getattr(category, "rubric", None)
+        if rubric is not None:
+            rubric_clone(source=rubric, category=copy)
+    rows = []
+    for kind, zh, en, start, end, flags in data.LIVE_STAGES:
+        rows.append(
+            (
+                kind,
+                zh,
+                en,
+                today + datetime.timedelta(days=start),
+                today + datetime.timedelta(days=end),
+                flags,
+            )
+        )
+    _stages(edition, rows)
+
+
 def _load_hong_kong():
     scheme = AwardScheme.objects.create(**data.HK_SCHEME)
     # HK editions are numbered by the year they start: the paper gives no ordinal.
@@ -171,5 +221,6 @@ def load_demo() -> bool:
         return False
     _load_taiwan()
     _load_hong_kong()
+    _load_live_demonstration()
     _load_users()
     return True

@@ -432,6 +432,40 @@ TW_AGENCIES = [
     ),
 ]
 
+# The demonstration edition's stages, as day offsets from the day the demo is loaded.
+LIVE_STAGES = [
+    (
+        "nomination",
+        "機關撰寫自薦書",
+        "Agencies write their dossiers",
+        -7,
+        21,
+        {"allows_dossier_edit": True},
+    ),
+    ("recommendation", "主管機關推薦參獎", "Recommendation by competent authorities", 22, 28, {}),
+    ("eligibility_check", "資格審查", "Eligibility check", 29, 31, {}),
+    (
+        "written_review",
+        "初審（書面審查）",
+        "Preliminary (written) review",
+        32,
+        60,
+        {"allows_scoring": True},
+    ),
+    ("shortlisting", "決定入圍名單", "Shortlisting of finalists", 61, 61, {}),
+    (
+        "site_visit",
+        "決審（實地審查）",
+        "Final review with site visits",
+        62,
+        100,
+        {"allows_scoring": True, "is_site_visit": True},
+    ),
+    ("approval", "評審結果核定", "Results reported for approval", 101, 110, {}),
+    ("ceremony", "頒獎典禮", "Award ceremony", 120, 120, {"is_public": True}),
+    ("results_sharing", "成果發表會", "Results presentations", 130, 180, {"is_public": True}),
+]
+
 # --- Hong Kong --------------------------------------------------------------------------
 
 HK_SCHEME = {

@@ -105,9 +105,9 @@ def test_demo_loads_both_seed_schemes_exactly(demo):
         ("資訊網路服務", 300),
         ("創新增值服務", 300),
     ]
-    assert Indicator.objects.get(name_zh="服務流程").focus_points_zh == (
-        "服務流程便捷性\n服務流程透明度"
-    )
+    assert Indicator.objects.get(
+        name_zh="服務流程", dimension__rubric__category=first_line
+    ).focus_points_zh == ("服務流程便捷性\n服務流程透明度")
 
     hk = AwardScheme.objects.get(code="hk-csca")
     hk_edition = hk.editions.get()
@@ -126,3 +126,23 @@ def test_demo_load_is_idempotent(demo):
     counts = (AwardScheme.objects.count(), Edition.objects.count(), Stage.objects.count())
     assert load_demo() is False
     assert (AwardScheme.objects.count(), Edition.objects.count(), Stage.objects.count()) == counts
+
+
+def test_demo_has_a_live_demonstration_edition_open_for_nominations_today(demo):
+    from awards.selectors import editions_open_for_nomination
+
+    ninth = Edition.objects.get(scheme__code="tw-gsqa", number=9)
+    assert "示範" in ninth.name_zh
+    assert [e.pk for e, _stage in editions_open_for_nomination()] == [ninth.pk]
+    first_line = ninth.categories.get(code="first-line")
+    assert (
+        first_line.rubric.cloned_from
+        == Category.objects.get(
+            edition__number=8, edition__scheme__code="tw-gsqa", code="first-line"
+        ).rubric
+    )
+    assert [(d.name_zh, d.max_points) for d in first_line.rubric.dimensions.all()] == [
+        ("優質便民服務", 400),
+        ("資訊網路服務", 300),
+        ("創新增值服務", 300),
+    ]
