@@ -207,3 +207,90 @@ def fill_dossier(nomination, user, text="本機關推動便民服務，成效良
             body=f"{section.heading_zh}：{text}",
             based_on_version=section.version,
         )
+
+
+# --- surveys (telephone poll) ---------------------------------------------------------
+
+
+def _surveys_models():
+    from surveys import models as m
+
+    return m
+
+
+class PollFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Poll"
+
+    edition = factory.SubFactory(EditionFactory)
+    title_zh = "最佳公眾形象獎電話訪問"
+    title_en = "Best Public Image Award telephone poll"
+    question_zh = "你認為哪一個部門的公眾形象最好？"
+    question_en = "Which department has the best public image?"
+    target_sample_size = 100
+    award_places = 3
+    status = "fieldwork"
+
+
+class PollCandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.PollCandidate"
+
+    poll = factory.SubFactory(PollFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    order = factory.Sequence(lambda n: n)
+
+
+class StratumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Stratum"
+
+    poll = factory.SubFactory(PollFactory)
+    code = factory.Sequence(lambda n: f"S{n}")
+    name_zh = factory.Sequence(lambda n: f"地區{n}")
+    name_en = factory.Sequence(lambda n: f"District {n}")
+    population_share = "0.5"
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Household"
+
+    poll = factory.SubFactory(PollFactory)
+    ref = factory.Sequence(lambda n: f"HH{n:05d}")
+    stratum = None
+
+
+def interviewer_user(**kwargs):
+    return UserFactory(roles=[Role.POLL_INTERVIEWER], **kwargs)
+
+
+def poll_votes(poll, votes, *, stratum=None, suggestion=""):
+    """Record complete interviews with the given votes ({candidate: count}) directly,
+    for tests of the tally: one new household per vote."""
+    m = _surveys_models()
+    households = m.Household.objects.bulk_create(
+        m.Household(
+            poll=poll,
+            ref=f"V{poll.pk}-{stratum.pk if stratum else 0}-{candidate.pk}-{i}",
+            stratum=stratum,
+            disposition="complete",
+            attempts=1,
+        )
+        for candidate, count in votes.items()
+        for i in range(count)
+    )
+    flat = [c for c, count in votes.items() for _ in range(count)]
+    m.Response.objects.bulk_create(
+        m.Response(
+            poll=poll,
+            household=h,
+            stratum=stratum,
+            disposition="complete",
+            candidate=c,
+            suggestion=suggestion,
+            source="interviewer",
+        )
+        for h, c in zip(households, flat, strict=True)
+    )
+    return households

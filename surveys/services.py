@@ -1,0 +1,743 @@
+"""Every write of the telephone poll. No request, no messages: views, tasks and
+management commands call these."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.services import audit_record
+
+from . import importers, statistics
+from .enums import (
+    ACTIVE_TALLY_STATUSES,
+    Disposition,
+    ImportKind,
+    ImportStatus,
+    PollStatus,
+    ResponseSource,
+    TallyStatus,
+)
+from .models import (
+    CallAttempt,
+    Household,
+    Poll,
+    PollCandidate,
+    PollImport,
+    PollTallyRun,
+    Response,
+)
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+LEASE_MINUTES = 15  # how long a household stays in one interviewer's hands
+NON_CONTACT_RETRY_MINUTES = 120  # a non-contact is tried again after this
+MAX_ATTEMPTS = 5  # after this many calls a non-contact is final
+STALE_SECONDS = 60  # a running tally without a heartbeat for this long is dead
+
+
+class PollError(ValidationError):
+    """A write that the poll's rules do not allow; the message is for the user."""
+
+
+class TallyAlreadyRunning(Exception):
+    def __init__(self, run: PollTallyRun):
+        super().__init__(f"Tally run {run.pk} is {run.status}.")
+        self.run = run
+
+
+# --- households and phone numbers ------------------------------------------------
+
+
+def phone_hash(number: str) -> str:
+    """Keyed hash (HMAC-SHA256 with a key derived from SECRET_KEY) of the digits of a
+    phone number; the same number always gives the same hash, the hash never the number."""
+    digits = re.sub(r"\D", "", number or "")
+    if len(digits) == 11 and digits.startswith("852"):
+        digits = digits[3:]
+    if not digits:
+        return ""
+    return salted_hmac("surveys.household.phone", digits, algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def poll_set_status(*, poll: Poll, status: str, actor) -> Poll:
+    allowed = {
+        PollStatus.DRAFT: {PollStatus.FIELDWORK},
+        PollStatus.FIELDWORK: {PollStatus.CLOSED},
+        PollStatus.CLOSED: {PollStatus.FIELDWORK},
+    }
+    old = poll.status
+    if status not in allowed.get(old, set()):
+        raise PollError(_("A poll cannot go from “%(a)s” to “%(b)s”.") % {"a": old, "b": status})
+    poll.status = status
+    poll.save(update_fields=["status"])
+    audit_record(actor=actor, action="poll.status", obj=poll, from_state=old, to_state=status)
+    return poll
+
+
+def _due_filter(now):
+    return Q(disposition="") | Q(
+        disposition__in=[Disposition.CALLBACK, Disposition.NON_CONTACT],
+        callback_at__lte=now,
+        attempts__lt=MAX_ATTEMPTS,
+    )
+
+
+def _free_filter(now):
+    return Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+
+
+def household_lease_next(*, poll: Poll, interviewer) -> Household | None:
+    """Hand the interviewer the next household due: the one already in hand, else the
+    earliest callback that is due, else the next household never called. Row locks with
+    SKIP LOCKED (PostgreSQL) plus a conditional UPDATE (every database) make sure two
+    interviewers never get the same household."""
+    if poll.status != PollStatus.FIELDWORK:
+        raise PollError(_("This poll is not in fieldwork."))
+    now = timezone.now()
+    held = Household.objects.filter(poll=poll, leased_by=interviewer, leased_until__gt=now).first()
+    if held is not None:
+        return held
+    until = now + datetime.timedelta(minutes=setting("SURVEYS_LEASE_MINUTES", LEASE_MINUTES))
+    queue = (
+        Household.objects.filter(poll=poll)
+        .filter(_due_filter(now))
+        .filter(_free_filter(now))
+        .order_by(F("callback_at").asc(nulls_last=True), "id")
+    )
+    for _attempt in range(10):
+        with transaction.atomic():
+            candidate = queue.select_for_update(skip_locked=True).only("id").first()
+            if candidate is None:
+                return None
+            taken = (
+                Household.objects.filter(pk=candidate.pk)
+                .filter(_free_filter(now))
+                .update(leased_by=interviewer, leased_until=until)
+            )
+            if taken:
+                household = Household.objects.select_related("stratum").get(pk=candidate.pk)
+                audit_record(
+                    actor=interviewer,
+                    action="poll.household.lease",
+                    obj=household,
+                    to_state="leased",
+                )
+                return household
+    return None
+
+
+@transaction.atomic
+def household_release(*, household: Household, interviewer) -> None:
+    released = Household.objects.filter(pk=household.pk, leased_by=interviewer).update(
+        leased_by=None, leased_until=None
+    )
+    if released:
+        audit_record(
+            actor=interviewer,
+            action="poll.household.release",
+            obj=household,
+            from_state="leased",
+        )
+
+
+@transaction.atomic
+def call_record(
+    *,
+    household: Household,
+    interviewer,
+    disposition: str,
+    candidate: PollCandidate | None = None,
+    suggestion: str = "",
+    callback_at: datetime.datetime | None = None,
+) -> CallAttempt:
+    """Record one call made by the interviewer holding the household."""
+    now = timezone.now()
+    household = Household.objects.select_for_update().select_related("poll").get(pk=household.pk)
+    poll = household.poll
+    if household.leased_by_id != interviewer.pk or not (
+        household.leased_until and household.leased_until > now
+    ):
+        raise PollError(_("This household is no longer in your hands. Open the next one."))
+    if poll.status != PollStatus.FIELDWORK:
+        raise PollError(_("This poll is not in fieldwork."))
+    disposition = Disposition(disposition)
+    if disposition == Disposition.COMPLETE and candidate is None:
+        raise PollError(_("A complete interview needs a vote."))
+    if candidate is not None and disposition != Disposition.COMPLETE:
+        raise PollError(_("Only a complete interview carries a vote."))
+    if candidate is not None and candidate.poll_id != poll.pk:
+        raise PollError(_("That department is not on this poll's list of candidates."))
+    if disposition == Disposition.CALLBACK and (callback_at is None or callback_at <= now):
+        raise PollError(_("A callback needs a time in the future."))
+    if Response.objects.filter(household=household).exists():
+        raise PollError(_("This household has already been interviewed."))
+
+    attempts = household.attempts + 1
+    if disposition == Disposition.NON_CONTACT:
+        callback_at = now + datetime.timedelta(
+            minutes=setting("SURVEYS_NON_CONTACT_RETRY_MINUTES", NON_CONTACT_RETRY_MINUTES)
+        )
+    elif disposition != Disposition.CALLBACK:
+        callback_at = None
+    call = CallAttempt.objects.create(
+        household=household,
+        interviewer=interviewer,
+        disposition=disposition,
+        callback_at=callback_at if disposition == Disposition.CALLBACK else None,
+    )
+    old = household.disposition
+    household.disposition = disposition
+    household.attempts = attempts
+    household.callback_at = callback_at
+    household.leased_by = None
+    household.leased_until = None
+    household.save(
+        update_fields=["disposition", "attempts", "callback_at", "leased_by", "leased_until"]
+    )
+    if disposition in (Disposition.COMPLETE, Disposition.PARTIAL):
+        Response.objects.create(
+            poll=poll,
+            household=household,
+            stratum_id=household.stratum_id,
+            disposition=disposition,
+            candidate=candidate,
+            suggestion=(suggestion or "").strip()[: importers.SUGGESTION_MAX_CHARS],
+            interviewer=interviewer,
+            source=ResponseSource.INTERVIEWER,
+        )
+    audit_record(
+        actor=interviewer,
+        action="poll.call",
+        obj=household,
+        from_state=old,
+        to_state=disposition,
+        data={"callback_at": callback_at.isoformat() if callback_at else None},
+    )
+    return call
+
+
+# --- imports -------------------------------------------------------------------------
+
+
+def content_sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor):
+    """Store an uploaded file and read its header. Returns (PollImport, already_imported):
+    a file whose content was already imported for this poll is not stored again."""
+    if len(content) > importers.import_max_bytes():
+        raise importers.ImportFileError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": round(len(content) / 1024 / 1024, 1),
+                "limit": round(importers.import_max_bytes() / 1024 / 1024, 1),
+            }
+        )
+    digest = content_sha256(content)
+    done = PollImport.objects.filter(
+        poll=poll, kind=kind, sha256=digest, status=ImportStatus.IMPORTED
+    ).first()
+    if done is not None:
+        return done, True
+    table = importers.read_table(content, filename)
+    with transaction.atomic():
+        imp = PollImport.objects.create(
+            poll=poll,
+            kind=kind,
+            filename=filename[:255],
+            sha256=digest,
+            content=content,
+            file_format=table.file_format,
+            encoding=table.encoding,
+            headers=table.headers,
+            mapping=importers.guess_mapping(kind, table.headers),
+            row_count=len(table.rows),
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="poll.import.upload",
+            obj=imp,
+            to_state=ImportStatus.UPLOADED,
+            data={"sha256": digest, "kind": kind, "rows": len(table.rows)},
+        )
+    return imp, False
+
+
+def _row_values(row: list[str], headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    index = {h: i for i, h in enumerate(headers)}
+    out = {}
+    for name, column in mapping.items():
+        i = index.get(column)
+        out[name] = row[i].strip() if i is not None and i < len(row) else ""
+    return out
+
+
+def _err(errors, row_number, column, value, message):
+    errors.append({"row": row_number, "column": column, "value": value, "message": str(message)})
+
+
+def _validate_sample(poll, rows, headers, mapping):
+    errors, clean = [], []
+    strata = {s.code: s for s in poll.strata.all()}
+    known = set(Household.objects.filter(poll=poll).values_list("ref", flat=True))
+    known_phones = set(
+        Household.objects.filter(poll=poll)
+        .exclude(phone_hash="")
+        .values_list("phone_hash", flat=True)
+    )
+    seen, seen_phones = {}, {}
+    for number, row in enumerate(rows, start=2):
+        v = _row_values(row, headers, mapping)
+        ref, code = v.get("household_id", ""), v.get("stratum", "")
+        ok = True
+        if not ref:
+            _err(errors, number, "household_id", ref, _("Blank household id."))
+            ok = False
+        elif ref in seen:
+            _err(
+                errors,
+                number,
+                "household_id",
+                ref,
+                _("Household listed twice (first on row %(row)s).") % {"row": seen[ref]},
+            )
+            ok = False
+        elif ref in known:
+            _err(errors, number, "household_id", ref, _("Household already in the sample."))
+            ok = False
+        stratum = None
+        if strata:
+            if code not in strata:
+                _err(errors, number, "stratum", code, _("Unknown stratum code."))
+                ok = False
+            else:
+                stratum = strata[code]
+        digest = phone_hash(v.get("phone", ""))
+        if digest and (digest in seen_phones or digest in known_phones):
+            _err(
+                errors,
+                number,
+                "phone",
+                "",
+                _("The same telephone number is already in the sample."),
+            )
+            ok = False
+        if ok:
+            seen[ref] = number
+            if digest:
+                seen_phones[digest] = number
+            clean.append(Household(poll=poll, ref=ref, stratum=stratum, phone_hash=digest))
+    return clean, errors
+
+
+def _validate_responses(poll, rows, headers, mapping):
+    errors, clean = [], []
+    households = {
+        h.ref: h
+        for h in Household.objects.filter(poll=poll).only(
+            "id", "ref", "stratum_id", "disposition", "attempts"
+        )
+    }
+    interviewed = set(Response.objects.filter(poll=poll).values_list("household__ref", flat=True))
+    candidates = {c.agency.code: c for c in poll.candidates.select_related("agency")}
+    existing_codes = set(Agency.objects.values_list("code", flat=True))
+    tz = poll.edition.tzinfo
+    seen = {}
+    for number, row in enumerate(rows, start=2):
+        v = _row_values(row, headers, mapping)
+        ref = v.get("household_id", "")
+        raw_disposition = v.get("disposition", "")
+        code = v.get("agency_code", "").strip().upper()
+        suggestion = v.get("suggestion", "")
+        ok = True
+        household = households.get(ref)
+        if household is None:
+            _err(errors, number, "household_id", ref, _("Household not in the sample."))
+            ok = False
+        elif ref in seen:
+            _err(
+                errors,
+                number,
+                "household_id",
+                ref,
+                _(
+                    "Second entry from this household (first on row %(row)s): one household, one vote."
+                )
+                % {"row": seen[ref]},
+            )
+            ok = False
+        elif ref in interviewed:
+            _err(
+                errors,
+                number,
+                "household_id",
+                ref,
+                _("This household has already been interviewed: one household, one vote."),
+            )
+            ok = False
+        disposition = importers.parse_disposition(raw_disposition)
+        if not raw_disposition:
+            _err(errors, number, "disposition", raw_disposition, _("Blank disposition."))
+            ok = False
+        elif disposition is None:
+            _err(errors, number, "disposition", raw_disposition, _("Invalid disposition."))
+            ok = False
+        candidate = None
+        if code:
+            if code in candidates:
+                candidate = candidates[code]
+            elif code in existing_codes:
+                _err(
+                    errors,
+                    number,
+                    "agency_code",
+                    code,
+                    _("This agency is not on the poll's list of candidates."),
+                )
+                ok = False
+            else:
+                _err(errors, number, "agency_code", code, _("Unknown agency code."))
+                ok = False
+        if disposition == Disposition.COMPLETE and not code:
+            _err(errors, number, "agency_code", code, _("A complete interview needs a vote."))
+            ok = False
+        if disposition and disposition != Disposition.COMPLETE and code:
+            _err(
+                errors, number, "agency_code", code, _("Only a complete interview carries a vote.")
+            )
+            ok = False
+        callback_at = None
+        if v.get("callback_at"):
+            callback_at = importers.parse_datetime(v["callback_at"], tz)
+            if callback_at is None:
+                _err(
+                    errors,
+                    number,
+                    "callback_at",
+                    v["callback_at"],
+                    _("Not a date and time (YYYY-MM-DD HH:MM)."),
+                )
+                ok = False
+        if len(suggestion) > importers.SUGGESTION_MAX_CHARS:
+            _err(
+                errors,
+                number,
+                "suggestion",
+                suggestion[:40] + "…",
+                _("Suggestion longer than %(n)s characters.")
+                % {"n": importers.SUGGESTION_MAX_CHARS},
+            )
+            ok = False
+        if household is not None and ref not in seen:
+            seen[ref] = number
+        if ok:
+            clean.append((household, disposition, candidate, suggestion, callback_at))
+    return clean, errors
+
+
+def import_apply(*, imp: PollImport, mapping: dict[str, str], actor) -> PollImport:
+    """Validate every row with the column mapping; import all rows in one transaction if
+    there is no error, otherwise import nothing and keep the per-row error report."""
+    missing = [
+        name for name, required in importers.FIELDS[imp.kind] if required and not mapping.get(name)
+    ]
+    if imp.kind == ImportKind.SAMPLE and imp.poll.strata.exists() and not mapping.get("stratum"):
+        missing.append("stratum")
+    if missing:
+        raise PollError(_("Choose a column for: %(fields)s.") % {"fields": ", ".join(missing)})
+    unknown = [c for c in mapping.values() if c and c not in imp.headers]
+    if unknown:
+        raise PollError(_("Unknown column: %(c)s.") % {"c": ", ".join(unknown)})
+    mapping = {k: v for k, v in mapping.items() if v}
+    table = importers.read_table(bytes(imp.content), imp.filename)
+    poll = imp.poll
+    with transaction.atomic():
+        imp = PollImport.objects.select_for_update().get(pk=imp.pk)
+        if imp.status == ImportStatus.IMPORTED:
+            return imp
+        if PollImport.objects.filter(
+            poll=poll, kind=imp.kind, sha256=imp.sha256, status=ImportStatus.IMPORTED
+        ).exists():
+            imp.status = ImportStatus.DUPLICATE
+            imp.save(update_fields=["status"])
+            return imp
+        if imp.kind == ImportKind.SAMPLE:
+            clean, errors = _validate_sample(poll, table.rows, table.headers, mapping)
+        else:
+            clean, errors = _validate_responses(poll, table.rows, table.headers, mapping)
+        imp.mapping = mapping
+        imp.finished_at = timezone.now()
+        old = imp.status
+        if errors:
+            imp.status = ImportStatus.REJECTED
+            imp.errors = errors
+            imp.imported_count = 0
+        else:
+            if imp.kind == ImportKind.SAMPLE:
+                Household.objects.bulk_create(clean, batch_size=2000)
+            else:
+                _apply_responses(poll, imp, clean, actor)
+            imp.status = ImportStatus.IMPORTED
+            imp.errors = []
+            imp.imported_count = len(clean)
+        try:
+            with transaction.atomic():
+                imp.save(
+                    update_fields=["mapping", "finished_at", "status", "errors", "imported_count"]
+                )
+        except IntegrityError as exc:  # the same content imported concurrently
+            raise PollError(_("This file has just been imported by someone else.")) from exc
+        audit_record(
+            actor=actor,
+            action="poll.import.apply",
+            obj=imp,
+            from_state=old,
+            to_state=imp.status,
+            data={"rows": imp.row_count, "errors": len(errors), "sha256": imp.sha256},
+        )
+    return imp
+
+
+def _apply_responses(poll, imp, clean, actor):
+    households, calls, responses = [], [], []
+    for household, disposition, candidate, suggestion, callback_at in clean:
+        household.disposition = disposition
+        household.attempts = household.attempts + 1
+        household.callback_at = callback_at if disposition == Disposition.CALLBACK else None
+        household.leased_by = None
+        household.leased_until = None
+        households.append(household)
+        calls.append(
+            CallAttempt(
+                household=household,
+                disposition=disposition,
+                source=ResponseSource.IMPORT,
+                callback_at=household.callback_at,
+            )
+        )
+        if disposition in (Disposition.COMPLETE, Disposition.PARTIAL):
+            responses.append(
+                Response(
+                    poll=poll,
+                    household=household,
+                    stratum_id=household.stratum_id,
+                    disposition=disposition,
+                    candidate=candidate,
+                    suggestion=suggestion,
+                    source=ResponseSource.IMPORT,
+                    batch=imp,
+                )
+            )
+    Household.objects.bulk_update(
+        households,
+        ["disposition", "attempts", "callback_at", "leased_by", "leased_until"],
+        batch_size=1000,
+    )
+    CallAttempt.objects.bulk_create(calls, batch_size=2000)
+    Response.objects.bulk_create(responses, batch_size=2000)
+
+
+# --- the tally -----------------------------------------------------------------------
+
+
+def _stale_before(now):
+    return now - datetime.timedelta(seconds=setting("SURVEYS_TALLY_STALE_SECONDS", STALE_SECONDS))
+
+
+def poll_tally_start(*, poll: Poll, actor) -> PollTallyRun:
+    """Queue a tally run. Refused (TallyAlreadyRunning) while another run of the same
+    poll is queued or running and alive; a run whose worker stopped sending heartbeats
+    is marked failed first. One active run per poll is also a database constraint."""
+    now = timezone.now()
+    with transaction.atomic():
+        Poll.objects.select_for_update().filter(pk=poll.pk).first()
+        for active in PollTallyRun.objects.select_for_update().filter(
+            poll=poll, status__in=ACTIVE_TALLY_STATUSES
+        ):
+            beat = active.heartbeat_at or active.requested_at
+            if beat >= _stale_before(now):
+                raise TallyAlreadyRunning(active)
+            old = active.status
+            active.status = TallyStatus.FAILED
+            active.finished_at = now
+            active.error = f"No heartbeat since {beat.isoformat()}: the worker stopped."
+            active.save(update_fields=["status", "finished_at", "error"])
+            audit_record(
+                actor=actor,
+                action="poll.tally.abandon",
+                obj=active,
+                from_state=old,
+                to_state=TallyStatus.FAILED,
+                reason=active.error,
+            )
+        try:
+            with transaction.atomic():
+                run = PollTallyRun.objects.create(poll=poll, requested_by=actor, heartbeat_at=now)
+        except IntegrityError as exc:
+            other = PollTallyRun.objects.filter(poll=poll, status__in=ACTIVE_TALLY_STATUSES).first()
+            raise TallyAlreadyRunning(other or PollTallyRun(poll=poll)) from exc
+        audit_record(actor=actor, action="poll.tally.start", obj=run, to_state=TallyStatus.QUEUED)
+        run_id = run.pk
+
+        def enqueue():
+            from .tasks import poll_tally
+
+            poll_tally.delay(run_id=run_id)
+
+        transaction.on_commit(enqueue)
+    return run
+
+
+def _beat(run_id: int, progress: int) -> None:
+    PollTallyRun.objects.filter(pk=run_id, status=TallyStatus.RUNNING).update(
+        progress=progress, heartbeat_at=timezone.now()
+    )
+
+
+def tally_inputs(poll: Poll) -> dict:
+    """Everything the tally counts, each counted by the database (GROUP BY)."""
+    dispositions = {
+        row["disposition"]: row["n"]
+        for row in Household.objects.filter(poll=poll)
+        .values("disposition")
+        .annotate(n=Count("id"))
+        .order_by("disposition")
+    }
+    cells = {
+        (row["stratum_id"], row["candidate_id"]): row["n"]
+        for row in Response.objects.filter(
+            poll=poll, disposition=Disposition.COMPLETE, candidate__isnull=False
+        )
+        .values("stratum_id", "candidate_id")
+        .annotate(n=Count("id"))
+        .order_by("stratum_id", "candidate_id")
+    }
+    return {"dispositions": dispositions, "cells": cells}
+
+
+def compute_results(poll: Poll, dispositions: dict, cells: dict) -> dict:
+    candidates = [
+        statistics.Candidate(c.pk, c.agency.code, c.agency.name_zh, c.agency.name_en)
+        for c in poll.candidates.select_related("agency").order_by("order", "agency__code")
+    ]
+    strata = [
+        statistics.StratumInfo(s.pk, s.code, s.name_zh, s.name_en, s.population_share)
+        for s in poll.strata.order_by("order", "code")
+    ]
+    return statistics.tally(
+        poll_id=poll.pk,
+        candidates=candidates,
+        strata=strata,
+        cells=cells,
+        dispositions=dispositions,
+        places=poll.award_places,
+        tie_rule=poll.tie_rule,
+    )
+
+
+def poll_tally_execute(*, run_id: int) -> PollTallyRun:
+    """Run a queued tally (or take over one whose worker died). Each step commits its
+    progress and a heartbeat. Running it again on the same data gives the same results."""
+    now = timezone.now()
+    claimed = (
+        PollTallyRun.objects.filter(pk=run_id)
+        .filter(
+            Q(status=TallyStatus.QUEUED)
+            | Q(status=TallyStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
+        )
+        .update(status=TallyStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
+    )
+    run = PollTallyRun.objects.select_related("poll__edition", "requested_by").get(pk=run_id)
+    if not claimed:
+        return run
+    poll = run.poll
+    try:
+        _beat(run_id, 10)
+        inputs = tally_inputs(poll)
+        _beat(run_id, 60)
+        results = compute_results(poll, inputs["dispositions"], inputs["cells"])
+        _beat(run_id, 90)
+        counted = {
+            "households": sum(inputs["dispositions"].values()),
+            "responses": Response.objects.filter(poll=poll).count(),
+            "votes": results["n_votes"],
+            "candidates": len(results["rows"]),
+            "strata": len(results["strata"]),
+        }
+        with transaction.atomic():
+            run.status = TallyStatus.DONE
+            run.progress = 100
+            run.finished_at = timezone.now()
+            run.heartbeat_at = run.finished_at
+            run.inputs = counted
+            run.results = results
+            run.save(
+                update_fields=[
+                    "status",
+                    "progress",
+                    "finished_at",
+                    "heartbeat_at",
+                    "inputs",
+                    "results",
+                ]
+            )
+            audit_record(
+                actor=run.requested_by,
+                action="poll.tally.done",
+                obj=run,
+                from_state=TallyStatus.RUNNING,
+                to_state=TallyStatus.DONE,
+                data={"inputs": counted, "winners": results["winners"]},
+            )
+    except (DatabaseError, ArithmeticError, ValueError) as exc:
+        PollTallyRun.objects.filter(pk=run_id).update(
+            status=TallyStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        audit_record(
+            actor=run.requested_by,
+            action="poll.tally.fail",
+            obj=run,
+            from_state=TallyStatus.RUNNING,
+            to_state=TallyStatus.FAILED,
+            reason=str(exc)[:500],
+        )
+        raise
+    return run
+
+
+@transaction.atomic
+def poll_publish(*, poll: Poll, run: PollTallyRun, actor) -> Poll:
+    if run.poll_id != poll.pk or run.status != TallyStatus.DONE:
+        raise PollError(_("Only a finished tally of this poll can be published."))
+    if poll.status not in (PollStatus.CLOSED, PollStatus.PUBLISHED):
+        raise PollError(_("Close the fieldwork before publishing the results."))
+    old = poll.status
+    poll.status = PollStatus.PUBLISHED
+    poll.published_run = run
+    poll.save(update_fields=["status", "published_run"])
+    audit_record(
+        actor=actor,
+        action="poll.publish",
+        obj=poll,
+        from_state=old,
+        to_state=PollStatus.PUBLISHED,
+        data={"run": run.pk, "winners": run.results.get("winners")},
+    )
+    return poll

@@ -1,0 +1,11 @@
+"""Thin Celery wrappers: ids in, a service call, nothing else."""
+
+from celery import shared_task
+
+
+@shared_task(name="surveys.poll_tally", acks_late=True)
+def poll_tally(*, run_id: int) -> dict:
+    from .services import poll_tally_execute
+
+    run = poll_tally_execute(run_id=run_id)
+    return {"run_id": run.pk, "status": run.status}
