@@ -4,7 +4,7 @@ object gets 404 from the views (agencies.permissions.require_perm)."""
 import rules
 
 from agencies.enums import Role
-from agencies.rules import is_authority_officer, is_secretariat
+from agencies.rules import is_agency_editor, is_authority_officer, is_secretariat
 from agencies.selectors import user_agency_paths
 
 from .enums import NominationState
@@ -34,6 +34,7 @@ rules.add_perm("awards.view_cycle_setup", is_secretariat)
 rules.add_perm(
     "awards.view_nomination", is_secretariat | is_nomination_editor | is_nomination_authority
 )
+rules.add_perm("awards.start_nomination", is_agency_editor)
 rules.add_perm("awards.edit_dossier", is_nomination_editor)
 rules.add_perm("awards.withdraw_nomination", is_nomination_editor)
 rules.add_perm("awards.recommend_nomination", is_nomination_authority)
