@@ -6,10 +6,9 @@ calls scoring's services to create rubrics.
 
 from __future__ import annotations
 
-from django.db import transaction
-
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
