@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .enums import AAPOR_CODES, Disposition, ImportKind
 
@@ -41,13 +42,13 @@ FIELDS = {
 }
 
 FIELD_LABELS = {
-    "household_id": "Household id",
-    "stratum": "Stratum (district) code",
-    "phone": "Telephone number (hashed, never stored)",
-    "disposition": "Disposition",
-    "agency_code": "Vote (agency code)",
-    "suggestion": "Suggestion",
-    "callback_at": "Call back at",
+    "household_id": gettext_lazy("Household id"),
+    "stratum": gettext_lazy("Stratum (district) code"),
+    "phone": gettext_lazy("Telephone number (hashed, never stored)"),
+    "disposition": gettext_lazy("Disposition"),
+    "agency_code": gettext_lazy("Vote (agency code)"),
+    "suggestion": gettext_lazy("Suggestion"),
+    "callback_at": gettext_lazy("Call back at"),
 }
 
 ALIASES = {
@@ -115,11 +116,12 @@ def read_table(content: bytes, filename: str) -> Table:
         rows, fmt, encoding = _read_xlsx(content), "xlsx", ""
     else:
         text, encoding = decode_csv(content)
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        first_line = text.split("\n", 1)[0]
+        delimiter = max([",", ";", "\t"], key=first_line.count)
+        rows = [
+            [c.strip() for c in row]
+            for row in csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
+        ]
         fmt = "csv"
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
@@ -152,9 +154,13 @@ def parse_disposition(value: str) -> str | None:
     for d, code in AAPOR_CODES.items():
         if value == code or value.rstrip("0") == code.rstrip("0"):
             return d.value
-    for d in Disposition:
-        if value == str(d.label):
-            return d.value
+    from django.utils import translation
+
+    for lang in ("zh-hant", "en"):
+        with translation.override(lang):
+            for d in Disposition:
+                if value.lower() == str(d.label).lower():
+                    return d.value
     return None
 
 

@@ -48,3 +48,18 @@ def secretariat(db):
 @pytest.fixture
 def interviewer(db):
     return interviewer_user(email="iv@example.test", full_name="訪問員 甲")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service and form messages are asserted in English; views set the `lang` cookie."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def en_client(client):
+    client.cookies["lang"] = "en"
+    return client
