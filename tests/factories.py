@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import factory
 
@@ -265,6 +266,9 @@ def interviewer_user(**kwargs):
     return UserFactory(roles=[Role.POLL_INTERVIEWER], **kwargs)
 
 
+_vote_refs = itertools.count(1)
+
+
 def poll_votes(poll, votes, *, stratum=None, suggestion=""):
     """Record complete interviews with the given votes ({candidate: count}) directly,
     for tests of the tally: one new household per vote."""
@@ -272,7 +276,7 @@ def poll_votes(poll, votes, *, stratum=None, suggestion=""):
     households = m.Household.objects.bulk_create(
         m.Household(
             poll=poll,
-            ref=f"V{poll.pk}-{stratum.pk if stratum else 0}-{candidate.pk}-{i}",
+            ref=f"V{next(_vote_refs):06d}",
             stratum=stratum,
             disposition="complete",
             attempts=1,
