@@ -26,3 +26,6 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Serve static files from the app folders without collectstatic (no STATIC_ROOT scan).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
