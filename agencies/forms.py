@@ -1,16 +1,30 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+IMPORT_ACCEPT = ",".join(
+    [
+        ".csv",
+        ".xlsx",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
+)
 
 
 class AgencyImportForm(forms.Form):
     file = forms.FileField(
         label=_("Agency list (CSV or XLSX)"),
-        help_text=_(
-            "Columns: code, name_zh, name_en, agency_type, parent_code, "
-            "is_competent_authority, is_active. The first row is the header."
-        ),
+        widget=forms.FileInput(attrs={"accept": IMPORT_ACCEPT}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "A CSV file saved as “CSV UTF-8”, or an Excel workbook (.xlsx), at most "
+            "%(limit)s MB. Row 1 must be the header; only the first sheet of a workbook is read."
+        ) % {"limit": settings.AGENCY_IMPORT_MAX_BYTES // 1024 // 1024}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

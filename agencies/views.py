@@ -73,25 +73,34 @@ def agency_list(request):
 
 @require_perm("agencies.import_agencies")
 def agency_import(request):
+    from .enums import AgencyType
     from .forms import AgencyImportForm
     from .importers import AgencyImportError, import_agencies
 
     report = None
     result = None
+    filename = ""
     if request.method == "POST":
         form = AgencyImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            filename = upload.name
             try:
-                result = import_agencies(
-                    data=upload.read(), filename=upload.name, actor=request.user
-                )
+                result = import_agencies(data=upload.read(), filename=filename, actor=request.user)
             except AgencyImportError as exc:
                 report = exc.problems
+            else:
+                form = AgencyImportForm()
     else:
         form = AgencyImportForm()
     return render(
         request,
         "agencies/agency_import.html",
-        {"form": form, "report": report, "result": result},
+        {
+            "form": form,
+            "report": report,
+            "result": result,
+            "filename": filename,
+            "agency_types": AgencyType.choices,
+        },
     )
