@@ -285,7 +285,10 @@ def test_every_export_neutralises_formulas(sample, secretariat, client):
     values = sorted(row[3] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert values == ["'+SUM(1,2)", "'-1", "'=cmd|' /C calc'!A0", "'@import"]
     # the error report too
-    bad, _ = _import(sample, _csv([["=H9", "complete", "@X", ""]]), secretariat)
+    from django.utils import translation
+
+    with translation.override("en"):  # the request above switched this thread to zh-Hant
+        bad, _ = _import(sample, _csv([["=H9", "complete", "@X", ""]]), secretariat)
     text = errors_csv(bad).decode("utf-8-sig")
     assert "'=H9,Household not in the sample." in text
     assert "'@X,Unknown agency code." in text

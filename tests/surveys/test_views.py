@@ -121,7 +121,7 @@ def test_fieldwork_query_count_is_constant(
     poll, cand, strata, secretariat, django_assert_num_queries, extra
 ):
     poll_votes(poll, {cand["X"]: 2 + extra, cand["Y"]: 1 + extra}, stratum=strata["A"])
-    for i in range(extra):
+    for _ in range(extra):
         HouseholdFactory(poll=poll, stratum=strata["B"], disposition="refusal")
     c = _client(secretariat)
     # session, user, roles, poll, strata, GROUP BY
