@@ -1,15 +1,11 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from awards.selectors import dashboard_editions
-
 from . import selectors
-from .enums import Role
 from .permissions import require_perm
 
 
@@ -37,25 +33,6 @@ def set_language(request):
             httponly=False,
         )
     return response
-
-
-@login_required
-def dashboard(request):
-    roles = selectors.user_roles(request.user)
-    if request.user.is_superuser:
-        roles = roles | {Role.SECRETARIAT.value}
-    ordered = [r for r in Role if r.value in roles]
-    context = {
-        "roles": ordered,
-        "role_values": {r.value for r in ordered},
-        "editions": dashboard_editions(),
-        "my_agencies": {
-            role.value: list(selectors.user_agencies(request.user, role.value))
-            for role in (Role.AGENCY_EDITOR, Role.AUTHORITY_OFFICER)
-            if role.value in roles
-        },
-    }
-    return render(request, "agencies/dashboard.html", context)
 
 
 @require_perm("agencies.view_agency_list")

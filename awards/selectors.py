@@ -191,3 +191,68 @@ def editions_open_for_nomination(*, now=None) -> list[tuple[Edition, Stage]]:
         if stage.is_open_on(edition_today(stage.edition, now=now)):
             result.append((stage.edition, stage))
     return result
+
+
+def nomination_counts_by_edition() -> list[dict]:
+    """For the secretariat's dashboard: per edition with nominations, counts by state."""
+    from .enums import NominationState
+    from .models import Nomination
+
+    rows = Nomination.objects.values("edition", "state").annotate(n=Count("id")).order_by()
+    by_edition: dict[int, dict[str, int]] = {}
+    for row in rows:
+        by_edition.setdefault(row["edition"], {})[row["state"]] = row["n"]
+    editions = Edition.objects.select_related("scheme").in_bulk(list(by_edition))
+    return [
+        {
+            "edition": editions[pk],
+            "counts": [(s, by_edition[pk].get(s.value, 0)) for s in NominationState],
+            "total": sum(by_edition[pk].values()),
+        }
+        for pk in sorted(
+            by_edition, key=lambda pk: (editions[pk].scheme.code, -editions[pk].number)
+        )
+    ]
+
+
+def editor_dashboard(user) -> list[dict]:
+    """The editor's nominations with state and deadline (in the edition's time zone)."""
+    from .enums import NominationState, StageKind
+
+    rows = []
+    for nomination in nominations_for_editor(user):
+        stages = {s.kind: s for s in nomination.edition.stages.all()}
+        deadline = None
+        if nomination.state in (NominationState.DRAFT, NominationState.RETURNED):
+            stage = stages.get(StageKind.NOMINATION)
+            if nomination.state == NominationState.RETURNED and StageKind.RECOMMENDATION in stages:
+                stage = stages[StageKind.RECOMMENDATION]
+            deadline = stage.ends_on if stage else None
+        rows.append({"nomination": nomination, "deadline": deadline})
+    return rows
+
+
+def authority_dashboard(user) -> list[dict]:
+    """Per edition, how many submitted dossiers under the user's authorities wait for a
+    recommendation, and how many are already recommended."""
+    from .enums import NominationState
+
+    counts: dict[int, dict[str, int]] = {}
+    qs = (
+        nominations_for_authority(user)
+        .filter(state__in=[NominationState.SUBMITTED, NominationState.RECOMMENDED])
+        .values("edition", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in qs:
+        counts.setdefault(row["edition"], {})[row["state"]] = row["n"]
+    editions = Edition.objects.select_related("scheme").in_bulk(list(counts))
+    return [
+        {
+            "edition": editions[pk],
+            "waiting": counts[pk].get(NominationState.SUBMITTED, 0),
+            "recommended": counts[pk].get(NominationState.RECOMMENDED, 0),
+        }
+        for pk in sorted(counts)
+    ]

@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 
 from agencies import views as agency_views
 
+from .dashboard import dashboard
+
 admin.site.site_header = _("Service Quality Award administration")
 admin.site.site_title = _("Award administration")
 
@@ -38,7 +40,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("language/", agency_views.set_language, name="set_language"),
-    path("dashboard/", agency_views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard, name="dashboard"),
     path("agencies/", include("agencies.urls")),
     path("cycle/", include("awards.urls")),
     path("cycle/", include("scoring.urls")),
