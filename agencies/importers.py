@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from .enums import AgencyType
 from .models import Agency
-from .services import audit_record
+from .services import audit_record, path_segment
 
 COLUMNS = (
     "code",
@@ -562,7 +562,7 @@ def _refresh_all_paths() -> None:
             current = nodes[current][0]
         path, depth = computed[current] if current is not None else ("/", -1)
         for node in reversed(chain):
-            path, depth = f"{path}{node}/", depth + 1
+            path, depth = path + path_segment(node), depth + 1
             computed[node] = (path, depth)
     changed = [
         Agency(pk=pk, path=path, depth=depth)

@@ -79,8 +79,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Agency(models.Model):
     """A government agency. Agencies form a tree: a competent authority above its
-    subordinate agencies, to any depth. `path` is the chain of ids from the root
-    ("/1/5/9/"), maintained by agencies.services, so a subtree is one prefix query."""
+    subordinate agencies, to any depth. `path` is the chain of zero-padded ids from the
+    root ("/0000000001/0000000005/"), maintained by agencies.services, so a subtree is one prefix query."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)

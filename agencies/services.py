@@ -33,10 +33,16 @@ def audit_record(
     )
 
 
+def path_segment(agency_id: int) -> str:
+    """One level of Agency.path. Ids are zero-padded so that ordering by path, as text,
+    is tree order (parents before children, siblings by id) at any size."""
+    return f"{agency_id:010d}/"
+
+
 def _path_for(parent: Agency | None, agency_id: int) -> tuple[str, int]:
     if parent is None:
-        return f"/{agency_id}/", 0
-    return f"{parent.path}{agency_id}/", parent.depth + 1
+        return "/" + path_segment(agency_id), 0
+    return parent.path + path_segment(agency_id), parent.depth + 1
 
 
 def agency_refresh_paths(root: Agency) -> None:

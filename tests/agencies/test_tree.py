@@ -28,6 +28,6 @@ def test_moving_a_branch_moves_its_descendants():
     child.save()
     agency_refresh_paths(child)
     grandchild.refresh_from_db()
-    assert grandchild.path == f"/{b.pk}/{child.pk}/{grandchild.pk}/"
+    assert grandchild.path == f"/{b.pk:010d}/{child.pk:010d}/{grandchild.pk:010d}/"
     assert set(agency_subtree(b).values_list("code", flat=True)) == {"B", "C", "D"}
     assert set(agency_subtree(a).values_list("code", flat=True)) == {"A"}
