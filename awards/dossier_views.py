@@ -241,6 +241,7 @@ def _dossier_context(request, nomination, overrides=None):
         "deadline": deadline,
         "editable": editable,
         "may_edit": may_edit,
+        "show_deadline": in_editable_state,
         "closed_note": closed_note,
         "state_reason": _state_reason(nomination),
         "sections": sections,
@@ -458,6 +459,7 @@ def dossier_document(nomination):
         "sections": [
             {
                 "id": section.pk,
+                "kind": section.kind,
                 "heading": section.heading,
                 "max_points": section.max_points,
                 "guidance": section.guidance,
@@ -518,7 +520,7 @@ def submission_pdf(request, pk, version, obj):
 
 @require_perm("awards.withdraw_nomination", _load_nomination)
 def nomination_withdraw(request, pk, obj):
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.nomination_withdraw(

@@ -75,7 +75,7 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     profile.fill("本所位於臺北市中山區。\n\n- 戶籍登記\n- 印鑑證明")
     status = page.locator(f"#status-{sections[0].pk}")
     expect(status).to_contain_text(re.compile(r"已儲存 \d\d:\d\d"))
-    expect(page.locator(f"#count-{sections[0].pk} [data-count]")).to_have_text("25")
+    expect(page.locator(f"#count-{sections[0].pk} [data-count]")).to_have_text("26")
     expect(page.locator(f"#check-{sections[0].pk}")).to_have_class(re.compile(r"\bok\b"))
     page.reload()
     expect(profile).to_have_value("本所位於臺北市中山區。\n\n- 戶籍登記\n- 印鑑證明")
@@ -99,7 +99,9 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     last = sections[-1]
     page.locator(f"#body-{last.pk}").fill("成本合理性：以既有人力推動，未增加預算。")
     page.locator(f"#section-{last.pk}").get_by_role("button", name=re.compile("儲存")).click()
-    expect(page.locator(".messages")).to_contain_text("已儲存「實際效果／成本合理性」")
+    expect(page.locator(".messages")).to_contain_text(
+        re.compile(r"已於 \d\d:\d\d 儲存「實際效果／成本合理性」。")
+    )
     shot(page, "01-editor-page")
 
     page.get_by_role("link", name="預覽評審所見內容").first.click()
