@@ -18,6 +18,11 @@ FORM_ID = "ranking-form"
 REASON_REQUIRED = _("Give a reason: the agency will read it.")
 
 
+def about(subject, problem) -> str:
+    """A problem named with what it is about: "<subject>: <problem>"."""
+    return gettext("%(subject)s: %(problem)s") % {"subject": subject, "problem": problem}
+
+
 def nomination_label(nomination) -> str:
     return f"{nomination.agency.name} · {nomination.category.name}"
 
@@ -106,7 +111,7 @@ class RankingForm(forms.Form):
             if name == forms.forms.NON_FIELD_ERRORS:
                 continue
             label = self.fields[name].label if name in self.fields else name
-            problems.extend(f"{label}: {error}" for error in errors)
+            problems.extend(about(label, error) for error in errors)
         return problems
 
 

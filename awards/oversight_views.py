@@ -29,6 +29,7 @@ from .oversight_forms import (
     EligibilityForm,
     RankingForm,
     ReturnForm,
+    about,
     nomination_label,
 )
 
@@ -232,7 +233,7 @@ def nomination_return(request, pk, obj):
     form = ReturnForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("reason", []):
-            messages.error(request, f"{nomination_label(nomination)}: {error}")
+            messages.error(request, about(nomination_label(nomination), error))
         return redirect(back)
     try:
         services.nomination_return(
@@ -243,7 +244,7 @@ def nomination_return(request, pk, obj):
         )
     except services.NominationError as exc:
         for error in exc.messages:
-            messages.error(request, f"{nomination_label(nomination)}: {error}")
+            messages.error(request, about(nomination_label(nomination), error))
     else:
         messages.success(
             request,
@@ -319,7 +320,7 @@ def eligibility_mark(request, pk):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"{label}: {error}")
+                messages.error(request, about(label, error))
         return HttpResponseRedirect(back)
     eligible = form.cleaned_data["decision"] == EligibilityForm.ELIGIBLE
     try:
@@ -331,7 +332,7 @@ def eligibility_mark(request, pk):
         )
     except services.NominationError as exc:
         for error in exc.messages:
-            messages.error(request, f"{label}: {error}")
+            messages.error(request, about(label, error))
     else:
         messages.success(
             request,

@@ -542,8 +542,7 @@ def test_secretariat_sees_every_nomination_with_counts_and_actions(cycle):
         [
             f"Zhongshan District Household Registration Office {cycle.agency.code} "
             "· Taipei City Government",
-            "Service planning agencies",
-            edition,
+            f"Service planning agencies {edition}",
             "Recommended",
             "1",
             f"{day} 09:30 version 1",
@@ -554,8 +553,7 @@ def test_secretariat_sees_every_nomination_with_counts_and_actions(cycle):
         ],
         [
             f"Banqiao Land Office {cycle.other_agency.code} · New Taipei City Government",
-            "Service planning agencies",
-            edition,
+            f"Service planning agencies {edition}",
             "Ineligible 非屬參獎對象",
             "—",
             f"{day} 09:30 version 1",
@@ -564,8 +562,7 @@ def test_secretariat_sees_every_nomination_with_counts_and_actions(cycle):
         ],
         [
             "Taipei Service Office 1 TP01 · Taipei City Government",
-            "Service planning agencies",
-            edition,
+            f"Service planning agencies {edition}",
             "Submitted",
             "—",
             f"{day} 09:30 version 1",
