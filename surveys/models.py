@@ -123,8 +123,13 @@ class Stratum(models.Model):
 class Household(models.Model):
     """A sampled household. No raw phone number is stored: only a keyed hash of it."""
 
+    # (poll, ref) is unique: that index serves lookups by poll, so no separate FK index
     poll = models.ForeignKey(
-        Poll, on_delete=models.CASCADE, related_name="households", verbose_name=_("poll")
+        Poll,
+        on_delete=models.CASCADE,
+        related_name="households",
+        verbose_name=_("poll"),
+        db_index=False,
     )
     ref = models.CharField(_("household id"), max_length=40)
     stratum = models.ForeignKey(
@@ -134,6 +139,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
         verbose_name=_("stratum"),
+        db_index=False,
     )
     phone_hash = models.CharField(_("phone number (keyed hash)"), max_length=64, blank=True)
     disposition = models.CharField(
@@ -207,14 +213,20 @@ class Response(models.Model):
     hence at most one vote. `stratum` is copied from the household so the tally is one
     GROUP BY over this table."""
 
+    # The composite index (poll, disposition, stratum, candidate) serves the tally and
+    # lookups by poll; fewer indexes keep bulk imports fast (see bench/poll.py).
     poll = models.ForeignKey(
-        Poll, on_delete=models.CASCADE, related_name="responses", verbose_name=_("poll")
+        Poll,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("poll"),
+        db_index=False,
     )
     household = models.OneToOneField(
         Household, on_delete=models.CASCADE, related_name="response", verbose_name=_("household")
     )
     stratum = models.ForeignKey(
-        Stratum, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Stratum, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
     candidate = models.ForeignKey(
@@ -233,10 +245,16 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("interviewer"),
+        db_index=False,
     )
     source = models.CharField(_("source"), max_length=16, choices=ResponseSource.choices)
     batch = models.ForeignKey(
-        "PollImport", null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+        "PollImport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 

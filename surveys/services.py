@@ -545,11 +545,19 @@ def _apply_responses(poll, imp, clean, actor):
                     batch=imp,
                 )
             )
-    Household.objects.bulk_update(
-        households,
-        ["disposition", "attempts", "callback_at", "leased_by", "leased_until"],
-        batch_size=1000,
-    )
+    # a few set-based UPDATEs (one per outcome) instead of one CASE per row
+    groups: dict[tuple, list[int]] = {}
+    for h in households:
+        groups.setdefault((h.disposition, h.callback_at), []).append(h.pk)
+    for (disposition, callback_at), ids in groups.items():
+        for start in range(0, len(ids), 2000):
+            Household.objects.filter(pk__in=ids[start : start + 2000]).update(
+                disposition=disposition,
+                callback_at=callback_at,
+                attempts=F("attempts") + 1,
+                leased_by=None,
+                leased_until=None,
+            )
     CallAttempt.objects.bulk_create(calls, batch_size=2000)
     Response.objects.bulk_create(responses, batch_size=2000)
 
