@@ -482,6 +482,8 @@ def import_apply(*, imp: PollImport, mapping: dict[str, str], actor) -> PollImpo
             clean, errors = _validate_sample(poll, table.rows, table.headers, mapping)
         else:
             clean, errors = _validate_responses(poll, table.rows, table.headers, mapping)
+        for e in errors:  # name the column as the file does
+            e["column"] = mapping.get(e["column"], e["column"])
         imp.mapping = mapping
         imp.finished_at = timezone.now()
         old = imp.status

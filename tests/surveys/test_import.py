@@ -133,25 +133,25 @@ def test_each_error_class_reported_per_row_and_nothing_imported(sample, secretar
     assert imp.status == "rejected"
     assert imp.imported_count == 0
     assert [(e["row"], e["column"], e["value"], e["message"]) for e in imp.errors] == [
-        (3, "agency_code", "NOPE", "Unknown agency code."),
-        (4, "agency_code", "NOTCAND", "This agency is not on the poll's list of candidates."),
-        (5, "household_id", "H99", "Household not in the sample."),
+        (3, "部門代碼", "NOPE", "Unknown agency code."),
+        (4, "部門代碼", "NOTCAND", "This agency is not on the poll's list of candidates."),
+        (5, "住戶編號", "H99", "Household not in the sample."),
         (
             6,
-            "household_id",
+            "住戶編號",
             "H1",
             "Second entry from this household (first on row 2): one household, one vote.",
         ),
         (
             7,
-            "household_id",
+            "住戶編號",
             voted.ref,
             "This household has already been interviewed: one household, one vote.",
         ),
-        (8, "disposition", "", "Blank disposition."),
-        (9, "disposition", "maybe", "Invalid disposition."),
-        (10, "agency_code", "X", "Only a complete interview carries a vote."),
-        (11, "agency_code", "", "A complete interview needs a vote."),
+        (8, "訪問結果", "", "Blank disposition."),
+        (9, "訪問結果", "maybe", "Invalid disposition."),
+        (10, "部門代碼", "X", "Only a complete interview carries a vote."),
+        (11, "部門代碼", "", "A complete interview needs a vote."),
     ]
     assert (Response.objects.count(), CallAttempt.objects.count()) == before
     assert Household.objects.get(poll=sample, ref="H1").disposition == ""
@@ -159,7 +159,7 @@ def test_each_error_class_reported_per_row_and_nothing_imported(sample, secretar
     # the report downloads as CSV (UTF-8 with BOM)
     report = errors_csv(imp).decode("utf-8-sig").splitlines()
     assert report[0] == "row,column,value,message"
-    assert report[1] == "3,agency_code,NOPE,Unknown agency code."
+    assert report[1] == "3,部門代碼,NOPE,Unknown agency code."
 
     # fixed and re-imported (a different file, so a different hash)
     fixed = [r for r in rows if r[0] in {"H1", "H4", "H5", "H6", "H7"}][:1] + [
@@ -313,7 +313,7 @@ def test_sample_import_hashes_phone_numbers_and_refuses_duplicates(poll, secreta
     assert imp.status == "rejected"
     assert [(e["row"], e["column"], e["message"]) for e in imp.errors] == [
         (3, "phone", "The same telephone number is already in the sample."),
-        (4, "stratum", "Unknown stratum code."),
+        (4, "district", "Unknown stratum code."),
         (5, "household_id", "Household listed twice (first on row 2)."),
     ]
     ok = _csv(

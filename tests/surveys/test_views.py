@@ -258,13 +258,13 @@ def test_import_pages(poll, secretariat, interviewer, outsider, strata):
     )
     assert "Nothing was imported: 1 errors." in page
     assert (
-        '<td class="num">3</td><td>household_id</td><td><code>H9</code></td><td>Household not in the sample.</td>'
+        '<td class="num">3</td><td>住戶編號</td><td><code>H9</code></td><td>Household not in the sample.</td>'
         in page.replace("> <", "><")
     )
     report = c.get(reverse("surveys:import_errors_csv", args=[poll.pk, imp.pk]))
     assert (
         report.content.decode("utf-8-sig").splitlines()[1]
-        == "3,household_id,H9,Household not in the sample."
+        == "3,住戶編號,H9,Household not in the sample."
     )
     for user in (interviewer, outsider):
         assert _client(user).get(reverse("surveys:import_new", args=[poll.pk])).status_code == 404
