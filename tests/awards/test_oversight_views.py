@@ -312,6 +312,9 @@ def test_over_the_quota_is_refused_keeping_the_ranks_typed(cycle):
     assert page_text(response, '//div[@id="ranking-errors"]//li') == [
         "You recommended 3 nominations; the quota is 2."
     ]
+    assert page_text(response, '//div[@id="ranking-errors"]/p') == [
+        "Nothing was changed. Your ranks are still in the form below: correct them and save again."
+    ]
     doc = lxml.html.fromstring(response.content.decode())
     assert [doc.xpath(f'//input[@name="{k}"]/@value')[0] for k in data] == ["1", "2", "3"]
     assert states(a, b, c) == [(S.SUBMITTED, None)] * 3
@@ -362,6 +365,7 @@ def test_a_recommendation_after_the_window_is_refused(cycle):
     assert page_text(page, '//input[starts-with(@name, "rank-")]') == []  # no form left open
     response = client.post(edit_url(cycle), {f"rank-{a.pk}": "1"})  # a form left open
     assert page_text(response, '//div[@id="ranking-errors"]//li') == [window]
+    assert page_text(response, '//div[@id="ranking-errors"]/p') == ["Nothing was changed."]
     assert states(a) == [(S.SUBMITTED, None)]
     response = client.post(reverse("awards:nomination_return", args=[a.pk]), {"reason": "太晚了"})
     assert flashed(response) == [
