@@ -492,10 +492,10 @@ def dossier_submit(request, pk, obj):
     try:
         submission = services.nomination_submit(actor=request.user, nomination=obj)
     except services.NominationError as error:
-        messages.error(request, _("The dossier was not submitted:"))
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(_dossier_url(obj, "submit"))
+        # Shown on the dossier page itself, as one list, with the page as it now is.
+        context = _dossier_context(request, selectors.nomination_for_dossier(obj.pk))
+        context["submit_errors"] = error.messages
+        return render(request, "awards/nominations/dossier.html", context, status=400)
     messages.success(
         request,
         _("Submitted as version %(version)s. Its PDF snapshot is listed under “Submissions”.")

@@ -750,16 +750,20 @@ def test_an_incomplete_dossier_is_not_submitted_and_each_section_is_named(cycle)
     before = snapshot(nomination)
     client = client_for(cycle.editor)
     response = client.post(reverse("awards:dossier_submit", args=[nomination.pk]))
-    assert response.url == f"/cycle/nominations/{nomination.pk}/#submit"
-    page = text(client.get(response.url))
-    assert re.findall(r'<li class="message error">(.*?)</li>', page) == [
-        "The dossier was not submitted:",
+    assert response.status_code == 400
+    report = re.search(
+        r'<div class="report" role="alert" id="submit-errors">(.*?)</div>', text(response), re.S
+    )
+    assert re.findall(r"<(?:h2|li)>(.*?)</(?:h2|li)>", report.group(1)) == [
+        "The dossier was not submitted",
         "“Contact person”: Required: not written yet.",
         "“Solution / Integrated solution”: Required: not written yet.",
         "“Actual effect / External benefit”: Required: not written yet.",
         "“Actual effect / Internal benefit”: Required: not written yet.",
         "“Actual effect / Cost reasonableness”: Required: not written yet.",
     ]
+    # The page is still the editor's page, with the text typed so far.
+    assert "\n簡介</textarea>" in text(response)
     assert snapshot(nomination) == before
 
 
@@ -772,13 +776,14 @@ def test_submitting_twice_leaves_one_submission(cycle):
     response = client.post(url)
     assert response.url == f"/cycle/nominations/{nomination.pk}/#submissions"
     page = text(client.get(response.url))
-    assert ("Submitted as version 1. Its PDF snapshot is listed under “Submissions”.") in page
+    assert "Submitted as version 1. Its PDF snapshot is listed under “Submissions”." in page
     assert f'href="/cycle/nominations/{nomination.pk}/submissions/1/pdf/"' in page
     before = snapshot(nomination)
     for again in (client, other_tab):
         response = again.post(url)
-        assert ("This dossier has already been submitted (it is “Submitted”).") in text(
-            again.get(response.url)
+        assert response.status_code == 400
+        assert "<li>This dossier has already been submitted (it is “Submitted”).</li>" in text(
+            response
         )
     assert snapshot(nomination) == before
     assert Submission.objects.count() == 1
@@ -792,9 +797,9 @@ def test_submitting_after_the_deadline_changes_nothing(cycle):
     client = client_for(cycle.editor)
     response = client.post(reverse("awards:dossier_submit", args=[nomination.pk]))
     assert (
-        f"The deadline for this dossier was {past.isoformat()} (Asia/Taipei); "
-        "it can no longer change."
-    ) in text(client.get(response.url))
+        f"<li>The deadline for this dossier was {past.isoformat()} (Asia/Taipei); "
+        "it can no longer change.</li>"
+    ) in text(response)
     assert snapshot(nomination) == before
 
 

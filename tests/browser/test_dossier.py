@@ -61,9 +61,11 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     page = sign_in(cycle.editor, "/cycle/nominations/")
     expect(page.get_by_role("heading", level=1)).to_have_text("我的參獎案")
     expect(page.locator(".empty").first).to_contain_text("尚無參獎案")
+    shot(page, "00-list-empty")
 
     page.get_by_role("link", name=re.compile("開始撰寫自薦書")).click()
     expect(page.get_by_role("radio", name=re.compile("服務規劃機關"))).to_be_checked()
+    shot(page, "00-start")
     page.get_by_role("button", name="建立自薦書").click()
     expect(page).to_have_url(re.compile(r"/cycle/nominations/\d+/$"))
     nomination = Nomination.objects.get(agency=cycle.agency)
@@ -117,6 +119,12 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     submission = Submission.objects.get(nomination=nomination)
     expect(page.locator(".submissions-table")).to_contain_text(submission.pdf_sha256)
     shot(page, "04-submitted")
+    page.get_by_role("link", name="我的參獎案").click()
+    row = page.locator(".nominations-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator(".badge")).to_have_text("已送出")
+    shot(page, "05-list")
+    page.go_back()
 
     link = page.get_by_role("link", name="第 1 版 PDF")
     response = page.request.get(live_server.url + link.get_attribute("href"))
@@ -201,7 +209,7 @@ def test_after_the_deadline_nothing_changes(live_server, context, sign_in, shot)
     )
     expect(page.locator(f"#status-{section.pk}")).to_have_text(expected)
     page.get_by_role("button", name="Submit the dossier").click()
-    expect(page.locator(".messages")).to_contain_text(expected)
+    expect(page.locator("#submit-errors li")).to_have_text(expected)
     nomination.refresh_from_db()
     assert nomination.state == S.DRAFT
     assert not Submission.objects.exists()
@@ -257,10 +265,10 @@ def test_bad_files_an_empty_section_and_too_much_text_are_refused(
 
     # Submitting with empty required sections names each one.
     page.get_by_role("button", name="Submit the dossier").click()
-    errors = page.locator(".message.error")
-    expect(errors).to_have_text(
+    report = page.get_by_role("alert").filter(has_text="The dossier was not submitted")
+    expect(report.get_by_role("heading")).to_have_text("The dossier was not submitted")
+    expect(report.get_by_role("listitem")).to_have_text(
         [
-            "The dossier was not submitted:",
             "“Agency profile”: Required: not written yet.",
             "“Contact person”: Required: not written yet.",
             "“Solution / Integrated solution”: Required: not written yet.",
