@@ -347,3 +347,29 @@ def test_dashboard_partials(filled, secretariat, interviewer, outsider):
 
 def text_html(s):
     return re.sub(r"\s+", " ", s)
+
+
+def test_poll_status_and_results_csv(filled, secretariat, interviewer, outsider):
+    url = reverse("surveys:poll_status", args=[filled.pk])
+    for user in (interviewer, outsider):
+        assert _client(user).post(url, {"status": "closed"}).status_code == 404
+    filled.refresh_from_db()
+    assert filled.status == "fieldwork"
+    page = text(_client(secretariat).post(url, {"status": "closed"}, follow=True))
+    assert "The poll is now: Fieldwork closed." in page
+    page = text(_client(secretariat).post(url, {"status": "published"}, follow=True))
+    assert "A poll cannot go from “closed” to “published”." in page
+    run = services.poll_tally_start(poll=filled, actor=secretariat)
+    services.poll_tally_execute(run_id=run.pk)
+    csv_url = reverse("surveys:results_csv", args=[filled.pk]) + f"?run={run.pk}"
+    body = _client(secretariat).get(csv_url).content.decode("utf-8-sig").splitlines()
+    assert body[0] == "Rank,Code,Department,Votes,Share,Margin of error (95 %),Winner"
+    assert body[1] == "1,X,X Dept,8,0.44,0.22186,✓"
+    # not published yet: nobody else gets it
+    for user in (interviewer, outsider):
+        assert _client(user).get(csv_url).status_code == 404
+    run.refresh_from_db()
+    filled.refresh_from_db()
+    services.poll_publish(poll=filled, run=run, actor=secretariat)
+    body = _client(outsider).get(reverse("surveys:results_csv", args=[filled.pk])).content
+    assert body.decode("utf-8-sig").splitlines()[3] == "3,Z,Z Dept,4,0.2,0.17878,"
