@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agencies.enums import Role
 from agencies.permissions import require_perm
+from agencies.selectors import user_agency_paths
 
 from . import selectors, services, textformat
 from .enums import NominationState as S
@@ -55,7 +57,7 @@ def _local(edition, moment):
 # --- list and start ----------------------------------------------------------------------
 
 
-def _open_editions(user_nominations):
+def _open_editions(user, user_nominations):
     """Editions open for nomination today, each with its categories (rubric totals) and
     the user's agencies' live nominations in each category."""
     open_now = selectors.editions_open_for_nomination()
@@ -72,6 +74,7 @@ def _open_editions(user_nominations):
     for nomination in user_nominations:
         if nomination.state != S.WITHDRAWN:
             started[nomination.category_id].append(nomination)
+    several_agencies = len(user_agency_paths(user, Role.AGENCY_EDITOR)) > 1
     rows = []
     for edition, stage in sorted(open_now, key=lambda pair: (pair[1].ends_on, pair[0].pk)):
         rows.append(
@@ -85,6 +88,8 @@ def _open_editions(user_nominations):
                             getattr(category, "rubric", None), "total_points", None
                         ),
                         "started": started.get(category.pk, []),
+                        "can_start": several_agencies
+                        or len(started.get(category.pk, [])) < category.nominations_per_agency,
                     }
                     for category in by_edition.get(edition.pk, [])
                 ],
@@ -123,14 +128,14 @@ def nomination_list(request):
     return render(
         request,
         "awards/nominations/list.html",
-        {"rows": rows, "open_editions": _open_editions(nominations)},
+        {"rows": rows, "open_editions": _open_editions(request.user, nominations)},
     )
 
 
 @require_perm("awards.start_nomination")
 def nomination_start(request):
     nominations = list(selectors.nominations_for_editor(request.user))
-    open_editions = _open_editions(nominations)
+    open_editions = _open_editions(request.user, nominations)
     category_ids = [c["category"].pk for row in open_editions for c in row["categories"]]
     form_kwargs = {"user": request.user, "category_ids": category_ids}
     if request.method == "POST":

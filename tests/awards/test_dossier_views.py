@@ -208,7 +208,13 @@ def test_nomination_list_shows_the_editors_nominations_and_the_open_categories(c
     assert f"Nominations open {cycle.day(-5).isoformat()} to {deadline} (Asia/Taipei)" in html
     assert "rubric of 1000 points" in html
     assert f"Dossier of {cycle.agency.name_en}" in html
-    assert f'href="/cycle/nominations/start/?category={cycle.category.pk}"' in html
+    # One nomination per agency in this category: no second start offered.
+    assert f'href="/cycle/nominations/start/?category={cycle.category.pk}"' not in html
+    other_html = text(client_for(cycle.other_editor).get(reverse("awards:nomination_list")))
+    assert f'href="/cycle/nominations/start/?category={cycle.category.pk}"' not in other_html
+    fresh = UserFactory(roles=[(Role.AGENCY_EDITOR, AgencyFactory(parent=cycle.authority))])
+    fresh_html = text(client_for(fresh).get(reverse("awards:nomination_list")))
+    assert f'href="/cycle/nominations/start/?category={cycle.category.pk}"' in fresh_html
 
 
 def test_nomination_list_empty_states(cycle):
