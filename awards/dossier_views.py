@@ -7,6 +7,7 @@ through awards.services; a NominationError is shown to the user and changes noth
 from __future__ import annotations
 
 from collections import defaultdict
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.enums import Role
+from agencies.models import localized
 from agencies.permissions import require_perm
 from agencies.selectors import user_agency_paths
 
@@ -475,6 +477,40 @@ def dossier_document(nomination):
         ],
         "attachments": by_section.get(None, []),
     }
+
+
+def submission_document(submission):
+    """The same structure as dossier_document, from a submission's frozen content: what
+    reviewers read of that exact version (the text is rendered again from its body)."""
+    content = submission.content
+    nomination_pk = submission.nomination_id
+    by_section = defaultdict(list)
+    for item in content.get("attachments", []):
+        by_section[item.get("section")].append(
+            {
+                "name": item["name"],
+                "type": item["type"],
+                "size": item["size"],
+                "sha256": item["sha256"],
+                "url": reverse("awards:attachment_download", args=[nomination_pk, item["id"]]),
+            }
+        )
+    sections = []
+    for item in content.get("sections", []):
+        frozen = SimpleNamespace(**item)
+        guidance = localized(frozen, "guidance")
+        sections.append(
+            {
+                "id": item["id"],
+                "kind": item["kind"],
+                "heading": localized(frozen, "heading"),
+                "max_points": item["max_points"],
+                "guidance": [line.strip() for line in guidance.splitlines() if line.strip()],
+                "html": textformat.render(item["body"]),
+                "attachments": by_section.get(item["id"], []),
+            }
+        )
+    return {"sections": sections, "attachments": by_section.get(None, [])}
 
 
 @require_perm("awards.view_nomination", _load_nomination)

@@ -893,3 +893,25 @@ def test_pages_speak_chinese_by_default(cycle):
     assert f"已有他人（{cycle.editor2.full_name}）於" in html
     assert "您的文字未覆蓋對方的版本，兩份文字均已保留。" in html
     assert DossierSection.objects.get(pk=section.pk).body == "乙"
+
+
+def test_the_document_partial_renders_a_frozen_submission_as_the_preview_does(cycle):
+    """Reviewers will read the submitted version through the same partial."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from awards.dossier_views import dossier_document, submission_document
+
+    nomination = submitted(cycle)
+    submission = Submission.objects.get()
+    with translation.override("en"):
+        frozen = render_to_string(
+            "awards/nominations/_document.html", {"document": submission_document(submission)}
+        )
+        live = render_to_string(
+            "awards/nominations/_document.html",
+            {"document": dossier_document(Nomination.objects.get(pk=nomination.pk))},
+        )
+    assert frozen == live
+    assert '<h2 id="doc-' in frozen
+    assert "<p>機關簡介：本機關推動便民服務，成效良好。</p>" in frozen
