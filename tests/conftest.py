@@ -25,6 +25,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def base_url():
+    # Tests address live_server.url themselves. This also shadows pytest-playwright
+    # 0.10.0's fallback `base_url`, a session fixture written as an instance method,
+    # which pytest 9 deprecates with a PytestRemovedIn10Warning (an error here).
+    return None
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
 
@@ -67,3 +75,84 @@ def shot(request, output_path):
         return path
 
     return _shot
+
+
+DEMO_PASSWORD = "award-demo-2026"
+
+# WCAG 2.1 A and AA: the level the product promises.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def sign_in_with_form(live_server, new_context):
+    """sign_in_with_form(email, password) -> a page after submitting the sign-in form.
+
+    Each call gets a browser context of its own (its own cookies), so one test can sign in
+    several times, as different people or with different passwords."""
+
+    def _sign_in(email, password=DEMO_PASSWORD, path="/accounts/login/"):
+        page = new_context().new_page()
+        page.goto(live_server.url + path)
+        page.locator("#id_username").fill(email)
+        page.locator("#id_password").fill(password)
+        page.locator("form button[type=submit].button").click()
+        page.wait_for_load_state()
+        return page
+
+    return _sign_in
+
+
+@pytest.fixture(scope="session")
+def axe_violations():
+    """axe_violations(page) -> the WCAG 2.1 A/AA violations axe-core finds on the page.
+
+    axe-playwright-python bundles axe-core and injects it through the DevTools protocol,
+    so it runs offline and is not blocked by the site's Content-Security-Policy."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def _violations(page):
+        results = axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                "resultTypes": ["violations"],
+            },
+        )
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [", ".join(map(str, n["target"])) for n in v["nodes"]],
+            }
+            for v in results.response["violations"]
+        ]
+
+    return _violations
+
+
+# --- reading rendered pages in view tests ------------------------------------------------
+
+
+def html(response):
+    """The response body as an lxml tree, to query with XPath."""
+    import lxml.html
+
+    return lxml.html.fromstring(response.content.decode())
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def texts(tree, xpath: str) -> list[str]:
+    """The whitespace-normalised text of every element the XPath selects."""
+    return [squash(el.text_content()) for el in tree.xpath(xpath)]
+
+
+def table_rows(tree, xpath: str) -> list[list[str]]:
+    """The body rows of the table the XPath selects, each as its cells' texts."""
+    (table,) = tree.xpath(xpath)
+    return [texts(row, "./th|./td") for row in table.xpath("./tbody/tr")]
