@@ -162,7 +162,7 @@ def result_rows(results: dict, lang: str) -> list[dict]:
 
 def chart(rows: list[dict], width: int = 760, bar_height: int = 22, gap: int = 8) -> dict:
     """Geometry of a horizontal bar chart with 95 % error bars, drawn as inline SVG."""
-    label_w, right_pad = 230, 60
+    label_w, right_pad = 290, 60
     plot_w = width - label_w - right_pad
     top = 24
     shown = [r for r in rows if r["estimate_pct"] is not None]
