@@ -50,6 +50,44 @@
     if (slot && slot.querySelector(".conflict")) event.preventDefault();
   });
 
+  // A failed autosave (network down, signed out, server error) must not leave an old
+  // "Saved" on screen.
+  function statusFor(detail) {
+    var candidates = [detail.target, detail.elt, detail.requestConfig && detail.requestConfig.elt];
+    for (var i = 0; i < candidates.length; i++) {
+      var node = candidates[i];
+      if (!node || !node.id) continue;
+      if (node.id.indexOf("status-") === 0) return node;
+      if (node.id.indexOf("body-") === 0) {
+        return document.getElementById(node.id.replace(/^body-/, "status-"));
+      }
+    }
+    return null;
+  }
+
+  function showFailure(event) {
+    var status = event.detail && statusFor(event.detail);
+    if (!status) return;
+    var span = document.createElement("span");
+    span.className = "save-error";
+    span.textContent = status.dataset.errorText || "";
+    status.replaceChildren(span);
+  }
+  document.addEventListener("htmx:responseError", showFailure);
+  document.addEventListener("htmx:sendError", showFailure);
+  // Signed out meanwhile: the request was redirected to the sign-in page. Do not put
+  // that page into the status line.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var config = event.detail && event.detail.requestConfig;
+    if (!xhr || !xhr.responseURL || !config) return;
+    var asked = new URL(config.path, window.location.href).pathname;
+    if (new URL(xhr.responseURL).pathname !== asked) {
+      event.detail.shouldSwap = false;
+      showFailure(event);
+    }
+  });
+
   function init() {
     document.querySelectorAll("textarea[data-max-chars]").forEach(updateCounter);
   }

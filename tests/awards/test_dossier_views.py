@@ -342,8 +342,10 @@ def test_the_editor_page_has_a_form_per_section_with_autosave(cycle):
     assert 'hx-trigger="input changed delay:1500ms, blur"' in html
     assert f'<input type="hidden" name="version" id="version-{first.pk}" value="1">' in html
     assert (
-        f'<p class="save-status" id="status-{first.pk}" role="status" aria-live="polite">' in html
-    )
+        f'<p class="save-status" id="status-{first.pk}" role="status" aria-live="polite" '
+        'data-error-text="Not saved: the server could not be reached. Keep this page open and '
+        'press Save.">'
+    ) in html
     assert "\n本所𠀀位於中山區</textarea>" in html
     assert "<span data-count>8</span> of 3000 characters" in html
     assert (

@@ -310,3 +310,24 @@ def test_a_crafted_post_for_another_agencys_nomination_changes_nothing(
     assert (target.body, target.version, theirs.state) == ("", 0, S.DRAFT)
     page.goto(live_server.url + f"/cycle/nominations/{theirs.pk}/")
     expect(page.get_by_role("heading", level=1)).not_to_contain_text(cycle.other_agency.name_zh)
+
+
+def test_a_failed_autosave_says_so_instead_of_saved(live_server, context, sign_in):
+    from django.contrib.sessions.models import Session
+
+    cycle = open_cycle()
+    english(context, live_server)
+    nomination = start(cycle)
+    section = sections_of(nomination)[0]
+    page = sign_in(cycle.editor, f"/cycle/nominations/{nomination.pk}/")
+    page.locator(f"#body-{section.pk}").fill("第一次")
+    status = page.locator(f"#status-{section.pk}")
+    expect(status).to_contain_text("Saved")
+    Session.objects.all().delete()  # signed out elsewhere, or the session expired
+    page.locator(f"#body-{section.pk}").fill("第二次")
+    expect(status).to_have_text(
+        "Not saved: the server could not be reached. Keep this page open and press Save."
+    )
+    expect(page.locator(f"#body-{section.pk}")).to_have_value("第二次")
+    section.refresh_from_db()
+    assert section.body == "第一次"
