@@ -210,3 +210,21 @@ def test_bad_uploads_are_refused_with_a_message(
     editor = User.objects.get(email="editor-hk@demo.test")
     page = sign_in(editor, f"/poll/{poll.pk}/")
     expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("電話訪問"))
+
+
+def test_poll_pages_have_no_wcag_violations(poll, live_server, sign_in, axe_violations):
+    from surveys import services
+
+    interviewer = User.objects.get(email="interviewer@demo.test")
+    secretariat = User.objects.get(email="secretariat@demo.test")
+    page = sign_in(interviewer, f"/poll/{poll.pk}/call/")
+    assert axe_violations(page) == []
+    page.keyboard.press("Enter")
+    expect(page.locator(".household-ref")).to_have_text("HK00001")
+    assert axe_violations(page) == []
+    run = services.poll_tally_start(poll=poll, actor=secretariat)
+    services.poll_tally_execute(run_id=run.pk)
+    page = sign_in(secretariat, f"/poll/{poll.pk}/")
+    for path in ("", "fieldwork/", "imports/", f"tally/{run.pk}/", "suggestions/"):
+        page.goto(live_server.url + f"/poll/{poll.pk}/{path}")
+        assert (path, axe_violations(page)) == (path, [])
