@@ -18,6 +18,8 @@ def neutralise(value):
 
 
 def errors_csv(imp) -> bytes:
+    from .importers import row_error_text
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["row", "column", "value", "message"])
@@ -27,7 +29,7 @@ def errors_csv(imp) -> bytes:
                 neutralise(e["row"]),
                 neutralise(e["column"]),
                 neutralise(e["value"]),
-                neutralise(e["message"]),
+                neutralise(row_error_text(e)),
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

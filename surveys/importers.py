@@ -172,3 +172,13 @@ def parse_datetime(value: str, tz) -> datetime.datetime | None:
             continue
         return timezone.make_aware(naive, tz)
     return None
+
+
+def row_error_text(error: dict) -> str:
+    """A stored row error in the reader's language."""
+    msgid = error.get("msgid")
+    if not msgid:
+        return error.get("message", "")
+    text = _(msgid)
+    params = error.get("params") or {}
+    return text % params if params else text

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -289,8 +289,20 @@ def _row_values(row: list[str], headers: list[str], mapping: dict[str, str]) -> 
     return out
 
 
-def _err(errors, row_number, column, value, message):
-    errors.append({"row": row_number, "column": column, "value": value, "message": str(message)})
+def _err(errors, row_number, column, value, message, params=None):
+    """One row error. Validation runs with English active, so `msgid` is the source text
+    and the report can be shown in each reader's language (importers.row_error_text)."""
+    params = params or {}
+    errors.append(
+        {
+            "row": row_number,
+            "column": column,
+            "value": value,
+            "msgid": str(message),
+            "params": params,
+            "message": str(message) % params if params else str(message),
+        }
+    )
 
 
 def _validate_sample(poll, rows, headers, mapping):
@@ -316,7 +328,8 @@ def _validate_sample(poll, rows, headers, mapping):
                 number,
                 "household_id",
                 ref,
-                _("Household listed twice (first on row %(row)s).") % {"row": seen[ref]},
+                _("Household listed twice (first on row %(row)s)."),
+                {"row": seen[ref]},
             )
             ok = False
         elif ref in known:
@@ -379,8 +392,8 @@ def _validate_responses(poll, rows, headers, mapping):
                 ref,
                 _(
                     "Second entry from this household (first on row %(row)s): one household, one vote."
-                )
-                % {"row": seen[ref]},
+                ),
+                {"row": seen[ref]},
             )
             ok = False
         elif ref in interviewed:
@@ -441,8 +454,8 @@ def _validate_responses(poll, rows, headers, mapping):
                 number,
                 "suggestion",
                 suggestion[:40] + "…",
-                _("Suggestion longer than %(n)s characters.")
-                % {"n": importers.SUGGESTION_MAX_CHARS},
+                _("Suggestion longer than %(n)s characters."),
+                {"n": importers.SUGGESTION_MAX_CHARS},
             )
             ok = False
         if household is not None and ref not in seen:
@@ -478,10 +491,11 @@ def import_apply(*, imp: PollImport, mapping: dict[str, str], actor) -> PollImpo
             imp.status = ImportStatus.DUPLICATE
             imp.save(update_fields=["status"])
             return imp
-        if imp.kind == ImportKind.SAMPLE:
-            clean, errors = _validate_sample(poll, table.rows, table.headers, mapping)
-        else:
-            clean, errors = _validate_responses(poll, table.rows, table.headers, mapping)
+        with translation.override("en"):
+            if imp.kind == ImportKind.SAMPLE:
+                clean, errors = _validate_sample(poll, table.rows, table.headers, mapping)
+            else:
+                clean, errors = _validate_responses(poll, table.rows, table.headers, mapping)
         for e in errors:  # name the column as the file does
             e["column"] = mapping.get(e["column"], e["column"])
         imp.mapping = mapping

@@ -12,7 +12,7 @@ from agencies.permissions import require_perm
 from . import exports, selectors, services
 from .enums import ImportStatus
 from .forms import CallForm, ImportMappingForm, ImportUploadForm
-from .importers import ImportFileError
+from .importers import ImportFileError, row_error_text
 from .models import Household, Poll, PollImport, PollTallyRun
 
 
@@ -228,7 +228,7 @@ def import_detail(request, pk, import_pk, obj):
             "poll": obj,
             "imp": imp,
             "form": form,
-            "errors": imp.errors[:500],
+            "errors": [{**e, "message": row_error_text(e)} for e in imp.errors[:500]],
             "more_errors": max(len(imp.errors) - 500, 0),
         },
     )

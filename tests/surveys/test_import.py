@@ -284,12 +284,20 @@ def test_every_export_neutralises_formulas(sample, secretariat, client):
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = sorted(row[3] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert values == ["'+SUM(1,2)", "'-1", "'=cmd|' /C calc'!A0", "'@import"]
-    # the error report too
+    # the error report too, in the reader's language
     from django.utils import translation
 
+    with translation.override("zh-hant"):
+        report = errors_csv(
+            imp_bad_zh := _import(sample, _csv([["=H8", "complete", "X", ""]]), secretariat)[0]
+        )
+    assert "'=H8,住戶不在樣本中。" in report.decode("utf-8-sig")
+    assert (
+        imp_bad_zh.errors[0]["message"] == "Household not in the sample."
+    )  # stored as source text
     with translation.override("en"):  # the request above switched this thread to zh-Hant
         bad, _ = _import(sample, _csv([["=H9", "complete", "@X", ""]]), secretariat)
-    text = errors_csv(bad).decode("utf-8-sig")
+        text = errors_csv(bad).decode("utf-8-sig")
     assert "'=H9,Household not in the sample." in text
     assert "'@X,Unknown agency code." in text
     # and the results CSV
