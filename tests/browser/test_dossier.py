@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from awards.enums import NominationState as S
 from awards.enums import StageKind
 from awards.models import Attachment, DossierSection, Nomination, Stage, Submission
-from awards.services import nomination_start, section_save
+from awards.services import nomination_return, nomination_start, section_save
 from tests.factories import fill_dossier, open_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,6 +137,29 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     ).stdout
     assert "臺北市中山區戶政事務所" in text
     assert "服務成果照片.png" in text
+    # The competent authority returns it (its own page is tested elsewhere); the editor
+    # reads the reason, corrects the section and submits version 2.
+    nomination_return(
+        actor=cycle.officer,
+        nomination=nomination,
+        authority=cycle.authority,
+        reason="請補充外部效益的數據。",
+    )
+    page.reload()
+    expect(page.locator(".state-reason")).to_contain_text("主管機關退回：請補充外部效益的數據。")
+    expect(page.locator(".badge.state-returned")).to_have_text("已退回修正")
+    external = sections[4]
+    page.locator(f"#body-{external.pk}").fill("外部效益：民眾滿意度由 85% 提升至 92%。")
+    expect(page.locator(f"#status-{external.pk}")).to_contain_text("已儲存")
+    shot(page, "08-returned")
+    page.get_by_role("button", name="送出自薦書").click()
+    expect(page.locator(".messages")).to_contain_text("已送出第 2 版")
+    expect(page.locator(".submissions-table tbody tr")).to_have_count(2)
+    assert (
+        Submission.objects.get(nomination=nomination, version=2).content["sections"][4]["body"]
+        == "外部效益：民眾滿意度由 85% 提升至 92%。"
+    )
+
     # The first page as an image, next to the screenshots, to look at.
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf)]
