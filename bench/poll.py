@@ -1,7 +1,8 @@
 """Telephone-poll benchmark: `python -m bench.poll [--rows N] [--keep]`.
 
-Creates its own PostgreSQL database (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/award_bench), migrates it, loads N households and N
+Creates its own PostgreSQL database on DATABASE_URL's server (default
+postgres://postgres@127.0.0.1:5432/award_bench; a name without "bench" gets the suffix
+"_bench_poll", so the database DATABASE_URL names is never touched), migrates it, loads N households and N
 responses with COPY (psycopg 3), then times side by side:
   - the tally job (surveys.services.poll_tally_execute: GROUP BYs through the ORM + statistics),
   - the ORM GROUP BYs alone (surveys.services.tally_inputs),
@@ -20,6 +21,15 @@ import time
 from urllib.parse import urlparse, urlunparse
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/award_bench"
+
+
+def bench_url(url: str) -> str:
+    """Never the database DATABASE_URL names: a sibling whose name says "bench"."""
+    parts = urlparse(url)
+    name = parts.path.lstrip("/") or "award"
+    if "bench" not in name:
+        name = f"{name}_bench_poll"
+    return urlunparse(parts._replace(path="/" + name))
 
 
 def _admin_dsn(url: str) -> tuple[str, str]:
@@ -216,6 +226,7 @@ def main(argv=None) -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench.poll needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
+    url = bench_url(url)
     recreate_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
