@@ -46,6 +46,13 @@
     var trigger = event.detail && event.detail.triggeringEvent;
     var elt = event.detail && event.detail.elt;
     if (!trigger || trigger.type !== "blur" || !elt || !elt.id) return;
+    // Focus moved to this form's own Save button: the form's POST saves; a second save
+    // at the same moment would only race it.
+    var next = trigger.relatedTarget;
+    if (next && elt.form && next.form === elt.form) {
+      event.preventDefault();
+      return;
+    }
     var slot = document.getElementById(elt.id.replace(/^body-/, "conflict-"));
     if (slot && slot.querySelector(".conflict")) event.preventDefault();
   });
