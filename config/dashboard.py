@@ -8,6 +8,7 @@ from django.shortcuts import render
 from agencies import selectors as agency_selectors
 from agencies.enums import Role
 from awards import selectors as award_selectors
+from surveys.selectors import dashboard_context as poll_dashboard_context
 
 
 @login_required
@@ -34,4 +35,5 @@ def dashboard(request):
         context["open_editions"] = award_selectors.editions_open_for_nomination()
     if Role.AUTHORITY_OFFICER.value in roles:
         context["authority_waiting"] = award_selectors.authority_dashboard(user)
+    context.update(poll_dashboard_context(user))
     return render(request, "agencies/dashboard.html", context)

@@ -131,26 +131,26 @@ DASHBOARDS = [
     (
         "editor@demo.test",
         "機關承辦人",
-        ["臺北市中山區戶政事務所 (TW-TPE-ZSHR)"],
-        "貴機關尚無參獎案件。開放自薦期間，可在此開始撰寫自薦書。",
+        "貴機關尚無參獎案件。 目前開放自薦，歡迎開始撰寫自薦書。",
+        ["我的工作", "我的參獎案件"],
     ),
-    ("authority@demo.test", "主管機關承辦人", ["臺北市政府 (TW-TPE)"], "目前沒有待您推薦的案件。"),
+    ("authority@demo.test", "主管機關承辦人", "目前沒有待您推薦的案件。", ["我的工作", "推薦作業"]),
     (
         "reviewer@demo.test",
         "評審委員",
-        [],
         "目前沒有分派給您的自薦書。秘書處分派後，您會收到電子郵件通知。",
+        ["我的工作"],
     ),
-    ("assessor@demo.test", "實地審查員（神秘客）", [], "目前沒有分派給您的實地審查。"),
-    ("interviewer@demo.test", "電話訪問員", [], "目前沒有進行中的電話訪問。"),
-    ("approver@demo.test", "核定人員", [], "目前沒有待您核定的評審結果。"),
+    ("assessor@demo.test", "實地審查員（神秘客）", "目前沒有分派給您的實地審查。", ["我的工作"]),
+    ("interviewer@demo.test", "電話訪問員", "目前沒有進行中的電話訪問。", ["我的工作", "電話訪問"]),
+    ("approver@demo.test", "核定人員", "目前沒有待您核定的評審結果。", ["我的工作"]),
 ]
 
 
 @pytest.mark.parametrize(
-    ("email", "heading", "cards", "empty"), DASHBOARDS, ids=[d[0] for d in DASHBOARDS]
+    ("email", "heading", "empty", "nav"), DASHBOARDS, ids=[d[0] for d in DASHBOARDS]
 )
-def test_each_role_sees_only_its_own_dashboard_section(demo, client, email, heading, cards, empty):
+def test_each_role_sees_only_its_own_dashboard_section(demo, client, email, heading, empty, nav):
     user = demo_user(email)
     client.force_login(user)
     response = client.get("/dashboard/")
@@ -161,10 +161,9 @@ def test_each_role_sees_only_its_own_dashboard_section(demo, client, email, head
         f"{user.full_name}，您好。以下是您目前待辦的工作。"
     ]
     assert texts(tree, "//section[@class='role-section']/h2") == [heading]
-    assert texts(tree, "//section[@class='role-section']//h3") == cards
     assert texts(tree, "//section[@class='role-section']//div[@class='empty']") == [empty]
-    # Only the secretariat gets the set-up pages in the navigation.
-    assert texts(tree, "//nav[@class='site-nav']//a") == ["我的工作"]
+    # Each role gets its own pages in the navigation; only the secretariat the set-up ones.
+    assert texts(tree, "//nav[@class='site-nav']//a") == nav
 
 
 def test_secretariat_dashboard_lists_the_editions_with_their_stage_now(demo, client):
@@ -178,7 +177,9 @@ def test_secretariat_dashboard_lists_the_editions_with_their_stage_now(demo, cli
     assert texts(tree, "//nav[@class='site-nav']//a") == [
         "我的工作",
         "評獎作業",
+        "資格審查",
         "機關",
+        "電話訪問",
         "系統設定",
     ]
 
@@ -187,7 +188,9 @@ def test_secretariat_dashboard_empty_state(client):
     client.force_login(secretariat_user())
     tree = html(client.get("/dashboard/"))
     assert texts(tree, "//section[@class='role-section']//div[@class='empty']") == [
-        "尚未設定評獎作業。請至「系統設定」建立獎項計畫及屆別。"
+        "尚未設定評獎作業。請至「系統設定」建立獎項計畫及屆別。",
+        "尚無機關開始參獎。",
+        "尚未設定電話訪問，請至「系統設定」建立。",
     ]
 
 

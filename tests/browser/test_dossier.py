@@ -59,7 +59,7 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
 ):
     cycle = open_cycle()
     page = sign_in(cycle.editor, "/cycle/nominations/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("我的參獎案")
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的參獎案件")
     expect(page.locator(".empty").first).to_contain_text("尚無參獎案")
     shot(page, "00-list-empty")
 
@@ -119,7 +119,7 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     submission = Submission.objects.get(nomination=nomination)
     expect(page.locator(".submissions-table")).to_contain_text(submission.pdf_sha256)
     shot(page, "04-submitted")
-    page.get_by_role("link", name="我的參獎案").click()
+    page.locator("nav.site-nav").get_by_role("link", name="我的參獎案件").click()
     row = page.locator(".nominations-table tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator(".badge")).to_have_text("已送出")
