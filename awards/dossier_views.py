@@ -28,7 +28,7 @@ from . import selectors, services, textformat
 from .enums import NominationState as S
 from .filetypes import CONTENT_TYPES, LABELS
 from .forms import ACCEPT, AttachmentForm, NominationStartForm, SectionForm, WithdrawForm
-from .models import Category, DossierSection, Nomination
+from .models import Attachment, Category, DossierSection, Nomination
 
 # --- loading -----------------------------------------------------------------------------
 
@@ -407,16 +407,23 @@ def attachment_upload(request, pk, obj):
     return redirect(_dossier_url(nomination, anchor))
 
 
-def _attachment_of(nomination, attachment_pk):
+def _attachment_of(nomination, attachment_pk, *, include_removed=False):
     for attachment in nomination.attachments.all():
         if attachment.pk == attachment_pk:
             return attachment
+    if include_removed:
+        # Removed from the dossier but kept because an earlier submitted version cites it.
+        kept = Attachment.objects.filter(
+            nomination=nomination, pk=attachment_pk, removed_at__isnull=False
+        ).first()
+        if kept is not None:
+            return kept
     raise Http404
 
 
 @require_perm("awards.view_nomination", _load_nomination)
 def attachment_download(request, pk, attachment_pk, obj):
-    attachment = _attachment_of(obj, attachment_pk)
+    attachment = _attachment_of(obj, attachment_pk, include_removed=True)
     response = FileResponse(
         attachment.file.storage.open(attachment.file.name, "rb"),
         as_attachment=True,

@@ -373,6 +373,12 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
+    removed_at = models.DateTimeField(
+        _("removed"),
+        null=True,
+        blank=True,
+        help_text=_("Removed from the dossier but kept: an earlier submitted version cites it."),
+    )
 
     class Meta:
         verbose_name = _("attachment")

@@ -174,7 +174,12 @@ def nomination_for_dossier(pk: int):
                 "sections",
                 queryset=DossierSection.objects.select_related("updated_by").order_by("order"),
             ),
-            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_at__isnull=True).order_by(
+                    "uploaded_at", "id"
+                ),
+            ),
             "submissions",
         )
         .get(pk=pk)

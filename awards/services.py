@@ -388,7 +388,10 @@ def attachment_add(*, actor, nomination: Nomination, upload, section=None) -> At
                 "limit": edition.attachment_max_mb,
             }
         )
-    used = nomination.attachments.aggregate(total=Sum("size"))["total"] or 0
+    used = (
+        nomination.attachments.filter(removed_at__isnull=True).aggregate(total=Sum("size"))["total"]
+        or 0
+    )
     total_limit = edition.dossier_attachments_max_mb * 1024 * 1024
     if used + size > total_limit:
         raise NominationError(
@@ -435,15 +438,28 @@ def attachment_remove(*, actor, attachment: Attachment) -> None:
         .get(pk=attachment.nomination_id)
     )
     _ensure_editable(nomination)
+    if attachment.removed_at is not None:
+        raise NominationError(_("This file has already been removed from the dossier."))
     name, digest = attachment.original_name, attachment.sha256
-    storage, path = attachment.file.storage, attachment.file.name
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(path))
+    cited = any(
+        item.get("id") == attachment.pk
+        for content in nomination.submissions.values_list("content", flat=True)
+        for item in content.get("attachments", [])
+    )
+    if cited:
+        # An earlier submitted version lists this file: keep it for whoever reads that
+        # version, and take it out of the dossier being edited.
+        attachment.removed_at = timezone.now()
+        attachment.save(update_fields=["removed_at"])
+    else:
+        storage, path = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(path))
     audit_record(
         actor=actor,
         action="attachment.remove",
         obj=nomination,
-        data={"name": name, "sha256": digest},
+        data={"name": name, "sha256": digest, "kept_for_earlier_version": cited},
     )
 
 
@@ -490,6 +506,7 @@ def _snapshot_content(nomination, version, submitted_at) -> dict:
                 "section": a.section_id,
             }
             for a in nomination.attachments.all()
+            if a.removed_at is None
         ],
     }
 

@@ -427,3 +427,30 @@ def test_office_documents_are_told_apart_from_other_zip_files():
     assert filetypes.detect(zipped(["evil.exe"])) is None
     assert filetypes.detect(io.BytesIO(b"\x7fELF\x02\x01")) is None
     assert filetypes.detect(io.BytesIO(b"\xff\xd8\xff\xe0JFIF")) == "jpg"
+
+
+def test_removing_a_file_an_earlier_version_cites_keeps_it_for_that_version(cycle):
+    from awards.services import attachment_remove
+
+    nomination = start(cycle)
+    cited = attachment_add(
+        actor=cycle.editor, nomination=nomination, upload=SimpleUploadedFile("流程圖.png", PNG)
+    )
+    fill_dossier(nomination, cycle.editor)
+    nomination_submit(actor=cycle.editor, nomination=nomination)
+    nomination_return(
+        actor=cycle.officer, nomination=nomination, authority=cycle.authority, reason="請更換流程圖"
+    )
+    fresh = attachment_add(
+        actor=cycle.editor, nomination=nomination, upload=SimpleUploadedFile("新流程圖.png", PNG)
+    )
+    attachment_remove(actor=cycle.editor, attachment=cited)
+    attachment_remove(actor=cycle.editor, attachment=fresh)
+    cited.refresh_from_db()
+    assert cited.removed_at is not None
+    assert cited.file.storage.exists(cited.file.name)  # version 1 still cites it
+    assert not Attachment.objects.filter(pk=fresh.pk).exists()  # never submitted: gone
+    second = nomination_submit(actor=cycle.editor, nomination=nomination)
+    assert second.content["attachments"] == []
+    first = nomination.submissions.get(version=1)
+    assert [a["name"] for a in first.content["attachments"]] == ["流程圖.png"]
