@@ -67,9 +67,9 @@ def text(response):
 
 
 def streamed(response):
-    body = b"".join(response.streaming_content)
-    response.close()
-    return body
+    # Consuming the stream closes the response (the test client wraps it). Closing it again
+    # would fire request_finished and close the database connection under the test.
+    return b"".join(response.streaming_content)
 
 
 def login_redirect(url):

@@ -39,6 +39,14 @@ def _call(page, key, *, vote=None, suggestion=None, callback=None):
     expect(page.locator(".messages")).to_contain_text(f"住戶 {ref}：已儲存。")
 
 
+def _next(page):
+    """Enter on the autofocused "next household" button, once the page has focused it
+    (pressing before that, right after a load, goes nowhere)."""
+    button = page.get_by_role("button", name="開啟下一戶")
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+
+
 def test_hk_poll_from_calls_to_the_best_public_image_award(
     poll, live_server, sign_in, shot, tmp_path, request
 ):
@@ -59,12 +67,12 @@ def test_hk_poll_from_calls_to_the_best_public_image_award(
     _call(page, "1", vote="香港天文台", suggestion="天氣預報好準確")
     expect(page.locator(".messages")).to_contain_text("住戶 HK00001：已儲存。")
 
-    page.keyboard.press("Enter")
+    _next(page)
     expect(page.locator(".household-ref")).to_have_text("HK00002")
     tomorrow = timezone.localtime(timezone.now() + datetime.timedelta(days=1), poll.edition.tzinfo)
     _call(page, "5", callback=tomorrow.strftime("%Y-%m-%dT10:30"))
     expect(page.locator(".messages")).to_contain_text("HK00002")
-    page.keyboard.press("Enter")
+    _next(page)
     expect(page.locator(".household-ref")).to_have_text("HK00003")
     # a complete interview without a vote is refused, shown on the form
     page.keyboard.press("1")
@@ -72,9 +80,9 @@ def test_hk_poll_from_calls_to_the_best_public_image_award(
     expect(page.locator(".errorlist")).to_contain_text("完成訪問必須有投票。")
     shot(page, "03-household-error")
     _call(page, "3")  # refusal
-    page.keyboard.press("Enter")
+    _next(page)
     _call(page, "4")  # non-contact
-    page.keyboard.press("Enter")
+    _next(page)
     _call(page, "1", vote="消防處")
     expect(page.locator("table.my-calls tbody tr")).to_have_count(5)
     shot(page, "04-after-calls")
@@ -84,7 +92,7 @@ def test_hk_poll_from_calls_to_the_best_public_image_award(
         callback_at=timezone.now() - datetime.timedelta(minutes=1)
     )
     page.reload()
-    page.keyboard.press("Enter")
+    _next(page)
     expect(page.locator(".household-ref")).to_have_text("HK00002")
     expect(page.locator(".lead")).to_contain_text("已約回電")
     _call(page, "1", vote="入境事務處", suggestion='=HYPERLINK("x")')
@@ -219,7 +227,7 @@ def test_poll_pages_have_no_wcag_violations(poll, live_server, sign_in, axe_viol
     secretariat = User.objects.get(email="secretariat@demo.test")
     page = sign_in(interviewer, f"/poll/{poll.pk}/call/")
     assert axe_violations(page) == []
-    page.keyboard.press("Enter")
+    _next(page)
     expect(page.locator(".household-ref")).to_have_text("HK00001")
     assert axe_violations(page) == []
     run = services.poll_tally_start(poll=poll, actor=secretariat)
