@@ -52,6 +52,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("For reviewers, who belong to no agency."),
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    affiliated_agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="affiliated_users",
+        verbose_name=_("affiliated agency"),
+        help_text=_(
+            "A reviewer who works for or with an agency is conflicted with it (利益迴避)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

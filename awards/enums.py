@@ -33,6 +33,7 @@ class NominationState(models.TextChoices):
     RECOMMENDED = "recommended", _("Recommended")
     ELIGIBLE = "eligible", _("Eligible")
     INELIGIBLE = "ineligible", _("Ineligible")
+    FINALIST = "finalist", _("Finalist")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

@@ -174,6 +174,19 @@ class Stage(models.Model):
     )
     is_site_visit = models.BooleanField(_("site visit"), default=False)
     is_public = models.BooleanField(_("public event"), default=False)
+    reviewers_per_dossier = models.PositiveSmallIntegerField(
+        _("reviewers per dossier"),
+        default=3,
+        help_text=_("How many reviewers automatic assignment gives each dossier."),
+    )
+    score_weight = models.PositiveSmallIntegerField(
+        _("weight in the final score (%)"),
+        default=0,
+        help_text=_(
+            "How this stage's scores count in the final score, e.g. 30 for written review "
+            "and 70 for the final review. Stages weighted 0 do not count."
+        ),
+    )
 
     class Meta:
         verbose_name = _("stage")

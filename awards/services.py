@@ -48,6 +48,8 @@ TRANSITIONS = {
     (S.RECOMMENDED, S.INELIGIBLE),
     (S.ELIGIBLE, S.INELIGIBLE),  # the secretariat corrects itself, with a reason
     (S.INELIGIBLE, S.ELIGIBLE),
+    (S.ELIGIBLE, S.FINALIST),  # shortlisted (入圍) by the secretariat, scoring.services
+    (S.FINALIST, S.ELIGIBLE),  # shortlisting undone, with a reason
     *(
         (state, S.WITHDRAWN)
         for state in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBLE)

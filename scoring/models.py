@@ -1,11 +1,17 @@
 """Rubrics as data: rubric -> dimensions (評核構面) -> indicators (評核指標)."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.enums import AffiliationType
 from agencies.models import localized
+
+from .enums import Aggregation, ConflictSource, MemberKind, ReviewState, SiteTestKind
 
 
 class Rubric(models.Model):
@@ -42,6 +48,14 @@ class Dimension(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     max_points = models.PositiveIntegerField(_("maximum points"))
+    tie_break_rank = models.PositiveSmallIntegerField(
+        _("tie-break rank"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Equal totals are ordered by the higher score on the dimension ranked 1, then 2, …"
+        ),
+    )
 
     class Meta:
         verbose_name = _("dimension")
@@ -89,27 +103,412 @@ class Indicator(models.Model):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class Score(models.Model):
-    """One reviewer's points on one indicator. Its existence freezes the rubric.
-    The review workflow (assignments, stages, submission) builds on this model."""
+class ReviewPolicy(models.Model):
+    """How an edition's review works: conflicts, aggregation, disagreement. One per edition,
+    created with defaults when first needed (scoring.services.review_policy)."""
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="scores", verbose_name=_("indicator")
+    edition = models.OneToOneField(
+        "awards.Edition",
+        on_delete=models.CASCADE,
+        related_name="review_policy",
+        verbose_name=_("edition"),
+    )
+    aggregation = models.CharField(
+        _("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    disagreement_percent = models.PositiveSmallIntegerField(
+        _("disagreement threshold (% of the rubric total)"),
+        default=20,
+        help_text=_(
+            "A dossier whose reviewers' totals differ by more than this is flagged for moderation."
+        ),
+    )
+    conflicts_cover_authority = models.BooleanField(
+        _("a conflict with an agency covers every agency under its competent authority"),
+        default=True,
+    )
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policies")
+
+    def __str__(self):
+        return str(self.edition)
+
+
+class Panel(models.Model):
+    """The reviewers (評審委員) of one category of one edition."""
+
+    edition = models.ForeignKey(
+        "awards.Edition", on_delete=models.CASCADE, related_name="panels", verbose_name=_("edition")
+    )
+    category = models.OneToOneField(
+        "awards.Category",
+        on_delete=models.CASCADE,
+        related_name="panel",
+        verbose_name=_("category"),
+    )
+
+    class Meta:
+        verbose_name = _("panel")
+        verbose_name_plural = _("panels")
+        ordering = ["edition", "category__order", "category__code"]
+
+    def __str__(self):
+        return str(self.category)
+
+
+class PanelMember(models.Model):
+    panel = models.ForeignKey(
+        Panel, on_delete=models.CASCADE, related_name="members", verbose_name=_("panel")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="panel_memberships",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(
+        _("serves as"), max_length=16, choices=MemberKind.choices, default=MemberKind.REVIEWER
+    )
+    affiliation_type = models.CharField(
+        _("affiliation type"), max_length=32, choices=AffiliationType.choices
+    )
+    is_chair = models.BooleanField(_("chair"), default=False)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("panel member")
+        verbose_name_plural = _("panel members")
+        ordering = ["panel", "-is_chair", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "user"], name="unique_panel_member"),
+            models.UniqueConstraint(
+                fields=["panel"], condition=models.Q(is_chair=True), name="one_chair_per_panel"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.panel}"
+
+
+class Conflict(models.Model):
+    """利益迴避: this reviewer must not review this agency's dossiers in this edition."""
+
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("edition"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("reviewer"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("agency"),
+    )
+    source = models.CharField(_("source"), max_length=16, choices=ConflictSource.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        ordering = ["edition", "reviewer", "agency__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "reviewer", "agency"], name="unique_conflict"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} ✕ {self.agency}"
+
+
+class ConflictDeclaration(models.Model):
+    """A reviewer has declared their conflicts for an edition (possibly none). Until they
+    have, they see no dossier."""
+
+    edition = models.ForeignKey(
+        "awards.Edition", on_delete=models.CASCADE, related_name="+", verbose_name=_("edition")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conflict_declarations",
+        verbose_name=_("reviewer"),
+    )
+    declared_at = models.DateTimeField(_("declared"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict declaration")
+        verbose_name_plural = _("conflict declarations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "reviewer"], name="unique_conflict_declaration"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} · {self.edition}"
+
+
+class Assignment(models.Model):
+    """One reviewer (or site assessor) reviews one nomination in one stage."""
+
+    stage = models.ForeignKey(
+        "awards.Stage",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("stage"),
+    )
+    nomination = models.ForeignKey(
+        "awards.Nomination",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("nomination"),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="scores",
+        related_name="assignments",
         verbose_name=_("reviewer"),
     )
-    points = models.DecimalField(
-        _("points"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)]
+    kind = models.CharField(
+        _("serves as"), max_length=16, choices=MemberKind.choices, default=MemberKind.REVIEWER
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("assigned"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["stage", "nomination", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "nomination", "reviewer"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="unique_active_assignment",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "stage"])]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.nomination} ({self.stage})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Review(models.Model):
+    """A reviewer's scoring of one assignment: a score per indicator and an overall
+    comment. `version` grows with each save so a stale tab cannot overwrite a newer save."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="review", verbose_name=_("assignment")
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self):
+        return str(self.assignment)
+
+
+class Score(models.Model):
+    """One reviewer's points on one indicator, within a review. Any score freezes the
+    rubric."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="scores", verbose_name=_("indicator")
+    )
+    points = models.DecimalField(
+        _("points"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
+        ordering = ["review", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "indicator"], name="unique_score"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0) | models.Q(points__isnull=True),
+                name="score_not_negative",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.indicator}: {self.points}"
+
+
+class ReviewRevision(models.Model):
+    """Every save, submission and reopening of a review, with all its scores at that
+    moment; a save refused as stale is kept too. This is the score history."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("review")
+    )
+    event = models.CharField(_("event"), max_length=16)
+    based_on_version = models.PositiveIntegerField(_("based on version"))
+    accepted = models.BooleanField(_("accepted"), default=True)
+    scores = models.JSONField(_("scores"), default=dict)
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+
+    class Meta:
+        verbose_name = _("review revision")
+        verbose_name_plural = _("review revisions")
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self):
+        return f"{self.review} · {self.event} v{self.based_on_version}"
+
+
+class TieDecision(models.Model):
+    """The chair's recorded order for dossiers still tied after the edition's rules."""
+
+    stage = models.ForeignKey(
+        "awards.Stage", on_delete=models.CASCADE, related_name="+", verbose_name=_("stage")
+    )
+    nomination = models.ForeignKey(
+        "awards.Nomination",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("nomination"),
+    )
+    position = models.PositiveSmallIntegerField(_("position among the tied"))
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tie decision")
+        verbose_name_plural = _("tie decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "nomination"], name="unique_tie_decision"),
+        ]
+
+    def __str__(self):
+        return f"{self.nomination} #{self.position}"
+
+
+def site_evidence_path(instance, filename):
+    return f"site-tests/{instance.site_test_id}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class SiteTest(models.Model):
+    """A mystery-shopper test logged by a site assessor during a site-visit stage."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="site_tests",
+        verbose_name=_("assignment"),
+    )
+    kind = models.CharField(_("test"), max_length=16, choices=SiteTestKind.choices)
+    tested_at = models.DateTimeField(_("date and time of the test"))
+    subject = models.CharField(_("what was tested"), max_length=300)
+    findings = models.TextField(_("findings"))
+    indicators = models.ManyToManyField(
+        Indicator, related_name="site_tests", blank=True, verbose_name=_("indicators it bears on")
+    )
+    created_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("site test")
+        verbose_name_plural = _("site tests")
+        ordering = ["assignment", "tested_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.tested_at:%Y-%m-%d %H:%M}"
+
+
+class SiteTestEvidence(models.Model):
+    site_test = models.ForeignKey(
+        SiteTest, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("site test")
+    )
+    file = models.FileField(_("file"), upload_to=site_evidence_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("file type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail already sent, so the daily job never sends it twice."""
+
+    stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "reviewer", "sent_on"], name="unique_reminder"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} · {self.stage} · {self.sent_on}"

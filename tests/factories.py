@@ -210,6 +210,236 @@ def fill_dossier(nomination, user, text="本機關推動便民服務，成效良
         )
 
 
+# --- review and scoring -----------------------------------------------------------------
+
+
+def submitted_snapshot(nomination, user):
+    """Record a submitted version of a written dossier the way nomination_submit does, with
+    a stand-in PDF (rendering real PDFs for every test dossier would be slow)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from awards.models import Submission
+    from awards.services import _snapshot_content
+
+    now = timezone.now()
+    version = nomination.submissions.count() + 1
+    submission = Submission(
+        nomination=nomination,
+        version=version,
+        submitted_at=now,
+        submitted_by=user,
+        content=_snapshot_content(nomination, version, now),
+        pdf_sha256="0" * 64,
+    )
+    submission.pdf.save(f"v{version}.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    submission.save()
+    return submission
+
+
+def review_cycle(*, agencies=6, reviewers=4, site_assessors=1, k=3, kind="first_line"):
+    """An edition in written review today: the TW 8th first-line rubric (1000 points, five
+    indicators), `agencies` agencies under two competent authorities, each with an eligible
+    nomination and a submitted dossier, a panel of `reviewers` reviewers (the first is
+    chair, affiliation types varied) and `site_assessors` site assessors, all declared.
+    Stages: nomination (closed), written review (open today, weight 30, k reviewers),
+    shortlisting, site visit (opens in 30 days, weight 70). Returns a SimpleNamespace."""
+    import types
+
+    from django.utils import timezone
+
+    from agencies.enums import AffiliationType
+    from awards import demo_data
+    from awards.enums import NominationState
+    from awards.models import Nomination
+    from awards.services import nomination_start
+    from scoring.enums import MemberKind
+    from scoring.models import ConflictDeclaration, Panel, PanelMember
+    from scoring.services import rubric_create
+
+    edition = EditionFactory(uses_recommendation=False, time_zone="Asia/Taipei")
+    today = timezone.now().astimezone(edition.tzinfo).date()
+
+    def day(offset):
+        return today + datetime.timedelta(days=offset)
+
+    nomination_stage = StageFactory(
+        edition=edition,
+        kind=StageKind.NOMINATION,
+        order=1,
+        name_zh="自薦",
+        name_en="Nomination",
+        starts_on=day(-1),
+        ends_on=day(0),
+        allows_dossier_edit=True,
+    )
+    written = StageFactory(
+        edition=edition,
+        kind=StageKind.WRITTEN_REVIEW,
+        order=3,
+        name_zh="初審（書面審查）",
+        name_en="Written review",
+        starts_on=day(-1),
+        ends_on=day(20),
+        allows_scoring=True,
+        reviewers_per_dossier=k,
+        score_weight=30,
+    )
+    shortlisting = StageFactory(
+        edition=edition,
+        kind=StageKind.SHORTLISTING,
+        order=4,
+        name_zh="入圍",
+        name_en="Shortlisting",
+        starts_on=day(21),
+        ends_on=day(25),
+    )
+    site_visit = StageFactory(
+        edition=edition,
+        kind=StageKind.SITE_VISIT,
+        order=5,
+        name_zh="決審（實地審查）",
+        name_en="Site visit",
+        starts_on=day(30),
+        ends_on=day(60),
+        allows_scoring=True,
+        is_site_visit=True,
+        reviewers_per_dossier=2,
+        score_weight=70,
+    )
+    category = CategoryFactory(
+        edition=edition, kind=kind, name_zh="第一線服務機關", name_en="First-line service agencies"
+    )
+    rubric = rubric_create(category=category, **demo_data.TW8_FIRST_LINE_RUBRIC)
+    authorities = [
+        AgencyFactory(
+            name_zh="臺北市政府", name_en="Taipei City Government", is_competent_authority=True
+        ),
+        AgencyFactory(
+            name_zh="新北市政府", name_en="New Taipei City Government", is_competent_authority=True
+        ),
+    ]
+    editor_role = Role.AGENCY_EDITOR
+    nominations = []
+    agency_list = []
+    for i in range(agencies):
+        agency = AgencyFactory(
+            parent=authorities[i % 2],
+            name_zh=f"第{i + 1}戶政事務所",
+            name_en=f"Household Registration Office {i + 1}",
+        )
+        editor = UserFactory(roles=[(editor_role, agency)])
+        nomination = nomination_start(actor=editor, agency=agency, category=category)
+        fill_dossier(nomination, editor, text=f"第{i + 1}所的服務成果。")
+        submitted_snapshot(nomination, editor)
+        Nomination.objects.filter(pk=nomination.pk).update(
+            state=NominationState.ELIGIBLE, submitted_at=timezone.now()
+        )
+        nomination.refresh_from_db()
+        nominations.append(nomination)
+        agency_list.append(agency)
+    nomination_stage.starts_on, nomination_stage.ends_on = day(-40), day(-20)
+    nomination_stage.save()
+    panel = Panel.objects.create(edition=edition, category=category)
+    affiliations = [
+        AffiliationType.ACADEMIA,
+        AffiliationType.PRIVATE_SECTOR,
+        AffiliationType.PROFESSIONAL_BODY,
+        AffiliationType.GOVERNMENT,
+        AffiliationType.LEGISLATURE,
+        AffiliationType.STAFF_SIDE,
+    ]
+    reviewer_users = []
+    for i in range(reviewers):
+        user = UserFactory(
+            roles=[Role.REVIEWER],
+            full_name=f"評審委員{i + 1}",
+            affiliation_type=affiliations[i % len(affiliations)],
+        )
+        PanelMember.objects.create(
+            panel=panel,
+            user=user,
+            kind=MemberKind.REVIEWER,
+            affiliation_type=user.affiliation_type,
+            is_chair=(i == 0),
+        )
+        ConflictDeclaration.objects.create(edition=edition, reviewer=user)
+        reviewer_users.append(user)
+    assessors = []
+    for i in range(site_assessors):
+        user = UserFactory(
+            roles=[Role.SITE_ASSESSOR],
+            full_name=f"實地查核員{i + 1}",
+            affiliation_type=AffiliationType.PRIVATE_SECTOR,
+        )
+        PanelMember.objects.create(
+            panel=panel,
+            user=user,
+            kind=MemberKind.SITE_ASSESSOR,
+            affiliation_type=user.affiliation_type,
+        )
+        ConflictDeclaration.objects.create(edition=edition, reviewer=user)
+        assessors.append(user)
+    return types.SimpleNamespace(
+        edition=edition,
+        category=category,
+        rubric=rubric,
+        today=today,
+        day=day,
+        written=written,
+        shortlisting=shortlisting,
+        site_visit=site_visit,
+        panel=panel,
+        authorities=authorities,
+        agencies=agency_list,
+        nominations=nominations,
+        reviewers=reviewer_users,
+        chair=reviewer_users[0] if reviewer_users else None,
+        assessors=assessors,
+        secretariat=UserFactory(roles=[Role.SECRETARIAT]),
+        outsider=UserFactory(roles=[Role.REVIEWER], full_name="非本組評審"),
+    )
+
+
+def score_on(indicator, points):
+    """One score on an indicator, with the smallest chain of objects behind it."""
+    from awards.models import Nomination
+    from scoring.models import Assignment, Review, Score
+
+    category = indicator.dimension.rubric.category
+    stage = StageFactory(edition=category.edition, kind=StageKind.WRITTEN_REVIEW)
+    user = UserFactory()
+    nomination = Nomination.objects.create(
+        edition=category.edition, category=category, agency=AgencyFactory(), created_by=user
+    )
+    assignment = Assignment.objects.create(stage=stage, nomination=nomination, reviewer=user)
+    review = Review.objects.create(assignment=assignment)
+    return Score.objects.create(review=review, indicator=indicator, points=points)
+
+
+def score_directly(review_or_assignment, points_by_indicator, *, submit=True):
+    """Give scores without the form: {indicator: points}. Test data only; the scoring
+    services are tested on their own."""
+    from django.utils import timezone
+
+    from scoring.enums import ReviewState
+    from scoring.models import Assignment, Review, Score
+
+    if isinstance(review_or_assignment, Assignment):
+        review, _ = Review.objects.get_or_create(assignment=review_or_assignment)
+    else:
+        review = review_or_assignment
+    for indicator, points in points_by_indicator.items():
+        Score.objects.update_or_create(
+            review=review, indicator=indicator, defaults={"points": points}
+        )
+    if submit:
+        review.state = ReviewState.SUBMITTED
+        review.submitted_at = timezone.now()
+        review.save()
+    return review
+
+
 # --- surveys (telephone poll) ---------------------------------------------------------
 
 

@@ -2,9 +2,9 @@ import pytest
 from django.utils import translation
 
 from awards import demo_data
-from scoring.models import Dimension, Indicator, Score
+from scoring.models import Dimension, Indicator
 from scoring.services import rubric_create
-from tests.factories import CategoryFactory, UserFactory
+from tests.factories import CategoryFactory, UserFactory, score_on
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_admin_shows_a_scored_rubric_read_only_and_refuses_changes(admin_client)
     rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
     dimension = Dimension.objects.get(name_zh="優質便民服務")
     indicator = dimension.indicators.first()
-    Score.objects.create(indicator=indicator, reviewer=UserFactory(), points=150)
+    score_on(indicator, 150)
     url = f"/admin/scoring/dimension/{dimension.pk}/change/"
     page = admin_client.get(url).content.decode()
     assert "This rubric is frozen: reviewers have already scored with it" in page

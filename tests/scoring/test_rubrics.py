@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from awards import demo_data
-from scoring.models import Dimension, Indicator, Rubric, Score
+from scoring.models import Dimension, Indicator, Rubric
 from scoring.services import (
     RubricFrozen,
     dimension_update,
@@ -12,7 +12,7 @@ from scoring.services import (
     rubric_create,
     rubric_validate,
 )
-from tests.factories import CategoryFactory, UserFactory
+from tests.factories import CategoryFactory, score_on
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_clone_copies_every_dimension_indicator_and_focus_point():
 def test_editing_a_rubric_that_has_scores_is_refused_and_changes_nothing():
     rubric = rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
     indicator = Indicator.objects.get(name_zh="外部效益")
-    Score.objects.create(indicator=indicator, reviewer=UserFactory(), points=420)
+    score_on(indicator, 420)
 
     with translation.override("en"), pytest.raises(RubricFrozen) as info:
         indicator_update(indicator=indicator, max_points=450)

@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404, render
 from agencies.permissions import require_perm
 from awards.models import Category
 
-from .selectors import rubric_for_display
-from .services import rubric_is_frozen
+from ..selectors import rubric_for_display
+from ..services import rubric_is_frozen
 
 
 @require_perm("awards.view_cycle_setup")

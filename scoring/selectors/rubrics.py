@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from .models import Dimension, Indicator, Rubric
+from ..models import Dimension, Indicator, Rubric
 
 
 def rubric_for_display(category) -> Rubric | None:

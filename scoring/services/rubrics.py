@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from agencies.services import audit_record
 
-from .models import Dimension, Indicator, Rubric, Score
+from ..models import Dimension, Indicator, Rubric, Score
 
 
 class RubricFrozen(ValidationError):

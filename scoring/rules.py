@@ -1,0 +1,40 @@
+"""Who may see and do what in review and scoring. A user who may not see an object gets
+404 (agencies.permissions.require_perm)."""
+
+import rules
+
+from agencies.rules import is_reviewer, is_secretariat, is_site_assessor
+from awards.selectors import edition_today
+
+
+def assignment_is_open(assignment) -> bool:
+    """The assignment's stage is open today in the edition's time zone."""
+    stage = assignment.stage
+    return stage.is_open_on(edition_today(stage.edition))
+
+
+@rules.predicate
+def is_assigned_reviewer(user, assignment):
+    """The assignment is this user's, still active, in a stage open today; the user has
+    declared their conflicts for the edition and is not conflicted with the agency."""
+    from .services.conflicts import has_declared, is_conflicted
+
+    if assignment is None or not user.is_authenticated:
+        return False
+    if assignment.reviewer_id != user.pk or assignment.withdrawn_at is not None:
+        return False
+    if not assignment_is_open(assignment):
+        return False
+    edition = assignment.stage.edition
+    if not has_declared(edition, user):
+        return False
+    return not is_conflicted(edition, user, assignment.nomination.agency)
+
+
+is_panel_person = is_reviewer | is_site_assessor
+
+rules.add_perm("scoring.manage_review", is_secretariat)  # panels, conflicts, assignment
+rules.add_perm("scoring.view_standings", is_secretariat)
+rules.add_perm("scoring.view_assignment", is_secretariat | is_assigned_reviewer)
+rules.add_perm("scoring.score_assignment", is_assigned_reviewer)
+rules.add_perm("scoring.review_home", is_panel_person)  # my assignments, my declarations

@@ -1,0 +1,23 @@
+"""Every write of the scoring app. One module per concern; import from here."""
+
+from .conflicts import (  # noqa: F401
+    conflict_add,
+    conflict_paths,
+    conflict_scope_path,
+    conflicts_declare,
+    has_declared,
+    is_conflicted,
+    path_is_conflicted,
+    review_policy,
+)
+from .rubrics import (  # noqa: F401
+    RubricFrozen,
+    dimension_update,
+    indicator_update,
+    rubric_check_totals,
+    rubric_clone,
+    rubric_create,
+    rubric_ensure_editable,
+    rubric_is_frozen,
+    rubric_validate,
+)

@@ -1,0 +1,1 @@
+from .rubrics import category_rubric  # noqa: F401

@@ -1,0 +1,3 @@
+"""Views: panels (see scoring/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views: reviews (see scoring/urls.py)."""
+
+urlpatterns: list = []

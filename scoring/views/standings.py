@@ -1,0 +1,3 @@
+"""Views: standings (see scoring/urls.py)."""
+
+urlpatterns: list = []
