@@ -22,10 +22,26 @@ def test_a_real_worker_runs_a_task_sent_through_redis():
     queue = f"test-{uuid.uuid4().hex[:12]}"  # our own queue: no other worker takes it
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False  # the test settings run tasks in-process; not here
