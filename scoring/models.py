@@ -117,7 +117,7 @@ class ReviewPolicy(models.Model):
         _("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.MEAN
     )
     disagreement_percent = models.PositiveSmallIntegerField(
-        _("disagreement threshold (% of the rubric total)"),
+        _("disagreement threshold (percent of the rubric total)"),
         default=20,
         help_text=_(
             "A dossier whose reviewers' totals differ by more than this is flagged for moderation."

@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('aggregation', models.CharField(choices=[('mean', 'Mean'), ('trimmed_mean', 'Trimmed mean (drop highest and lowest)'), ('median', 'Median'), ('zscore', 'Per-reviewer z-score normalisation')], default='mean', max_length=16, verbose_name='aggregation')),
-                ('disagreement_percent', models.PositiveSmallIntegerField(default=20, help_text="A dossier whose reviewers' totals differ by more than this is flagged for moderation.", verbose_name='disagreement threshold (% of the rubric total)')),
+                ('disagreement_percent', models.PositiveSmallIntegerField(default=20, help_text="A dossier whose reviewers' totals differ by more than this is flagged for moderation.", verbose_name='disagreement threshold (percent of the rubric total)')),
                 ('conflicts_cover_authority', models.BooleanField(default=True, verbose_name='a conflict with an agency covers every agency under its competent authority')),
                 ('edition', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review_policy', to='awards.edition', verbose_name='edition')),
             ],

@@ -537,6 +537,7 @@ def test_secretariat_sees_every_nomination_with_counts_and_actions(cycle):
         "1 Recommended",
         "0 Eligible",
         "1 Ineligible",
+        "0 Finalist",
         "0 Withdrawn",
         "3 All states",
     ]
