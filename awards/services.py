@@ -208,34 +208,10 @@ def nomination_transition(
 # --- starting and writing ---------------------------------------------------------------
 
 
-@transaction.atomic
-def nomination_start(*, actor, agency: Agency, category: Category, title: str = "") -> Nomination:
-    edition = category.edition
-    window = nomination_window(edition)
-    today = edition_today(edition)
-    if window is None or not window.is_open_on(today):
-        raise NominationError(
-            _("Nominations for %(edition)s are not open today (%(day)s, %(tz)s).")
-            % {"edition": edition.name, "day": today.isoformat(), "tz": edition.time_zone}
-        )
-    Agency.objects.select_for_update().get(pk=agency.pk)  # one start at a time per agency
-    existing = (
-        Nomination.objects.filter(agency=agency, category=category)
-        .exclude(state=S.WITHDRAWN)
-        .count()
-    )
-    if existing >= category.nominations_per_agency:
-        raise NominationError(
-            _("%(agency)s already has a nomination in “%(category)s”.")
-            % {"agency": agency.name, "category": category.name}
-        )
-    nomination = Nomination.objects.create(
-        edition=edition,
-        category=category,
-        agency=agency,
-        created_by=actor,
-        title=title,
-    )
+def dossier_sections_create(nomination) -> list[DossierSection]:
+    """The empty sections of a new dossier: the general ones, then one per indicator of
+    the category's rubric."""
+    edition, category = nomination.edition, nomination.category
     sections = []
     order = 0
     for kind, zh, en, guide_zh, guide_en, required in GENERAL_SECTIONS:
@@ -272,7 +248,38 @@ def nomination_start(*, actor, agency: Agency, category: Category, title: str = 
                         max_chars=edition.section_max_chars,
                     )
                 )
-    DossierSection.objects.bulk_create(sections)
+    return DossierSection.objects.bulk_create(sections)
+
+
+@transaction.atomic
+def nomination_start(*, actor, agency: Agency, category: Category, title: str = "") -> Nomination:
+    edition = category.edition
+    window = nomination_window(edition)
+    today = edition_today(edition)
+    if window is None or not window.is_open_on(today):
+        raise NominationError(
+            _("Nominations for %(edition)s are not open today (%(day)s, %(tz)s).")
+            % {"edition": edition.name, "day": today.isoformat(), "tz": edition.time_zone}
+        )
+    Agency.objects.select_for_update().get(pk=agency.pk)  # one start at a time per agency
+    existing = (
+        Nomination.objects.filter(agency=agency, category=category)
+        .exclude(state=S.WITHDRAWN)
+        .count()
+    )
+    if existing >= category.nominations_per_agency:
+        raise NominationError(
+            _("%(agency)s already has a nomination in “%(category)s”.")
+            % {"agency": agency.name, "category": category.name}
+        )
+    nomination = Nomination.objects.create(
+        edition=edition,
+        category=category,
+        agency=agency,
+        created_by=actor,
+        title=title,
+    )
+    dossier_sections_create(nomination)
     audit_record(actor=actor, action="nomination.start", obj=nomination, to_state=S.DRAFT)
     return nomination
 

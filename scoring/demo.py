@@ -1,0 +1,304 @@
+"""Review data for the demo: the TW 8th edition's first-line category, reviewed.
+
+The seed documents publish the 8th edition's rules and timetable, not its scores, so the
+scores here are invented (deterministically) to show the review half of the product with
+a finished cycle: a panel with a chair, a declared conflict, three reviewers per dossier
+in the written review, five finalists, site visits with mystery-shopper tests, and final
+standings weighted 30 % written + 70 % site visit, normalised per reviewer. The stages of
+2016 are long closed, so these records are written as history (the services refuse
+scoring outside a stage's dates, as they should), and each is marked as demo data."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.enums import AffiliationType, Role
+from agencies.models import Agency, User
+from agencies.services import user_create
+from awards import demo_data
+from awards.enums import NominationState, StageKind
+from awards.models import Category, DossierSection, Edition, Nomination, Stage, Submission
+from awards.services import _snapshot_content, dossier_sections_create
+
+from .enums import Aggregation, ConflictSource, MemberKind, ReviewState, SiteTestKind
+from .models import (
+    Assignment,
+    Conflict,
+    ConflictDeclaration,
+    Panel,
+    PanelMember,
+    Review,
+    ReviewRevision,
+    Score,
+    SiteTest,
+)
+from .services.conflicts import review_policy
+
+NOMINEES = [
+    "TW-TPE-ZSHR",
+    "TW-TPE-DALO",
+    "TW-TPE-FIRE",
+    "TW-NTPC-BQHR",
+    "TW-NTPC-BQLO",
+    "TW-NTPC-TAX",
+    "TW-KHH-FSLO",
+    "TW-KHH-HLTH",
+    "TW-ILA-TAX",
+    "TW-ILA-LDHR",
+    "TW-NTBT",
+    "TW-BLI",
+]
+
+PANEL = [
+    # email, name, affiliation type, affiliation, chair
+    ("chair@demo.test", "評審召集人 吳教授", AffiliationType.ACADEMIA, "國立臺灣大學", True),
+    ("reviewer@demo.test", None, None, None, False),  # the demo reviewer, already a user
+    (
+        "reviewer2@demo.test",
+        "評審委員 周董事長",
+        AffiliationType.PRIVATE_SECTOR,
+        "服務業協會",
+        False,
+    ),
+    (
+        "reviewer3@demo.test",
+        "評審委員 許會計師",
+        AffiliationType.PROFESSIONAL_BODY,
+        "會計師公會",
+        False,
+    ),
+    ("reviewer4@demo.test", "評審委員 劉參事", AffiliationType.GOVERNMENT, "行政院研考單位", False),
+    ("reviewer5@demo.test", "評審委員 蔡委員", AffiliationType.LEGISLATURE, "立法院", False),
+]
+
+DEMO_NOTE = "示範資料（非實際評分） Demo data, not real scores"
+
+
+def _stage(edition, kind) -> Stage:
+    return edition.stages.get(kind=kind)
+
+
+def _at(day: datetime.date, hour: int, tz) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+
+
+def _users(panel: Panel, password: str) -> list[PanelMember]:
+    members = []
+    for email, name, affiliation_type, affiliation, chair in PANEL:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(
+                email=email,
+                password=password,
+                full_name=name,
+                roles=[(Role.REVIEWER, None)],
+                affiliation_type=affiliation_type,
+                affiliation=affiliation,
+            )
+        members.append(
+            PanelMember.objects.create(
+                panel=panel,
+                user=user,
+                kind=MemberKind.REVIEWER,
+                affiliation_type=user.affiliation_type or AffiliationType.ACADEMIA,
+                is_chair=chair,
+            )
+        )
+    assessor = User.objects.get(email="assessor@demo.test")
+    members.append(
+        PanelMember.objects.create(
+            panel=panel,
+            user=assessor,
+            kind=MemberKind.SITE_ASSESSOR,
+            affiliation_type=assessor.affiliation_type or AffiliationType.PRIVATE_SECTOR,
+        )
+    )
+    return members
+
+
+def _nominations(edition, category, editor, written: Stage) -> list[Nomination]:
+    nominations = []
+    submitted_at = _at(written.starts_on - datetime.timedelta(days=20), 10, edition.tzinfo)
+    for code in NOMINEES:
+        agency = Agency.objects.get(code=code)
+        nomination = Nomination.objects.create(
+            edition=edition,
+            category=category,
+            agency=agency,
+            created_by=editor,
+            state=NominationState.ELIGIBLE,
+            state_reason=DEMO_NOTE,
+            created_at=submitted_at - datetime.timedelta(days=30),
+            submitted_at=submitted_at,
+            state_changed_at=submitted_at,
+        )
+        dossier_sections_create(nomination)
+        for section in nomination.sections.all():
+            section.body = (
+                f"{agency.name_zh}：{section.heading_zh}。\n\n"
+                "- 單一窗口、線上預約與到府服務\n- 每月檢討顧客意見並公開改善結果"
+            )
+            section.version = 1
+        DossierSection.objects.bulk_update(nomination.sections.all(), ["body", "version"])
+        nomination = Nomination.objects.select_related("edition", "category", "agency").get(
+            pk=nomination.pk
+        )
+        submission = Submission(
+            nomination=nomination,
+            version=1,
+            submitted_at=submitted_at,
+            submitted_by=editor,
+            content=_snapshot_content(nomination, 1, submitted_at),
+            pdf_sha256="",
+        )
+        import hashlib
+
+        from awards.exports import dossier_pdf
+
+        pdf = dossier_pdf(submission.content)
+        submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        submission.pdf.save("v1.pdf", ContentFile(pdf), save=False)
+        submission.save()
+        nominations.append(nomination)
+    return nominations
+
+
+def _review(assignment, indicators, quality: float, leniency: float, rng, when):
+    review = Review.objects.create(
+        assignment=assignment,
+        state=ReviewState.SUBMITTED,
+        overall_comment="整體服務流程完整，建議持續蒐集顧客意見。",
+        version=1,
+        updated_at=when,
+        submitted_at=when,
+    )
+    scores = {}
+    for indicator in indicators:
+        share = min(0.98, max(0.35, quality + leniency + rng.uniform(-0.06, 0.06)))
+        points = Decimal(round(indicator.max_points * share))
+        Score.objects.create(
+            review=review, indicator=indicator, points=points, comment="佐證資料充分。"
+        )
+        scores[str(indicator.pk)] = {"points": str(points), "comment": "佐證資料充分。"}
+    ReviewRevision.objects.create(
+        review=review,
+        event="submit",
+        based_on_version=0,
+        scores=scores,
+        overall_comment=review.overall_comment,
+        reason=DEMO_NOTE,
+        saved_at=when,
+        saved_by=assignment.reviewer,
+    )
+
+
+@transaction.atomic
+def load_review_demo() -> bool:
+    """Idempotent: returns False and changes nothing once the 8th edition has a panel."""
+    edition = Edition.objects.filter(scheme__code="tw-gsqa", number=8).first()
+    if edition is None or Panel.objects.filter(edition=edition).exists():
+        return False
+    category = Category.objects.get(edition=edition, code="first-line")
+    written = _stage(edition, StageKind.WRITTEN_REVIEW)
+    site = _stage(edition, StageKind.SITE_VISIT)
+    Stage.objects.filter(pk=written.pk).update(reviewers_per_dossier=3, score_weight=30)
+    Stage.objects.filter(pk=site.pk).update(reviewers_per_dossier=2, score_weight=70)
+    policy = review_policy(edition)
+    policy.aggregation = Aggregation.ZSCORE
+    policy.save(update_fields=["aggregation"])
+    editor = User.objects.get(email="editor@demo.test")
+    panel = Panel.objects.create(edition=edition, category=category)
+    members = _users(panel, demo_data.DEMO_PASSWORD)
+    reviewers = [m.user for m in members if m.kind == MemberKind.REVIEWER]
+    assessor = members[-1].user
+    nominations = _nominations(edition, category, editor, written)
+    tz = edition.tzinfo
+    for user in [*reviewers, assessor]:
+        ConflictDeclaration.objects.create(
+            edition=edition, reviewer=user, declared_at=_at(written.starts_on, 9, tz)
+        )
+    # 周董事長 once advised the Taipei land office: a declared conflict.
+    Conflict.objects.create(
+        edition=edition,
+        reviewer=reviewers[2],
+        agency=Agency.objects.get(code="TW-TPE-DALO"),
+        source=ConflictSource.DECLARED,
+        reason="曾擔任該所服務諮詢顧問",
+        created_by=reviewers[2],
+        created_at=_at(written.starts_on, 9, tz),
+    )
+    indicators = [i for d in category.rubric.dimensions.all() for i in d.indicators.all()]
+    rng = random.Random(8)
+    quality = {n.pk: rng.uniform(0.55, 0.9) for n in nominations}
+    leniency = {u.pk: rng.uniform(-0.08, 0.08) for u in [*reviewers, assessor]}
+    # Written review: three reviewers per dossier, rotating, skipping the conflict.
+    eligible = [u for u in reviewers]
+    turn = 0
+    for nomination in nominations:
+        chosen = []
+        while len(chosen) < 3:
+            user = eligible[turn % len(eligible)]
+            turn += 1
+            if user == reviewers[2] and nomination.agency.code == "TW-TPE-DALO":
+                continue
+            if user not in chosen:
+                chosen.append(user)
+        for user in chosen:
+            assignment = Assignment.objects.create(
+                stage=written,
+                nomination=nomination,
+                reviewer=user,
+                created_at=_at(written.starts_on, 10, tz),
+            )
+            _review(
+                assignment,
+                indicators,
+                quality[nomination.pk],
+                leniency[user.pk],
+                rng,
+                _at(written.ends_on - datetime.timedelta(days=3), 16, tz),
+            )
+    # The five best (by the invented quality) became finalists.
+    finalists = sorted(nominations, key=lambda n: -quality[n.pk])[:5]
+    Nomination.objects.filter(pk__in=[n.pk for n in finalists]).update(
+        state=NominationState.FINALIST, state_changed_at=_at(written.ends_on, 17, tz)
+    )
+    for i, nomination in enumerate(finalists):
+        visitors = [reviewers[i % len(reviewers)], reviewers[(i + 1) % len(reviewers)]]
+        for user in visitors:
+            assignment = Assignment.objects.create(stage=site, nomination=nomination, reviewer=user)
+            _review(
+                assignment,
+                indicators,
+                quality[nomination.pk],
+                leniency[user.pk],
+                rng,
+                _at(site.ends_on - datetime.timedelta(days=5), 15, tz),
+            )
+        visit = Assignment.objects.create(
+            stage=site, nomination=nomination, reviewer=assessor, kind=MemberKind.SITE_ASSESSOR
+        )
+        _review(
+            visit,
+            indicators,
+            quality[nomination.pk],
+            leniency[assessor.pk],
+            rng,
+            _at(site.ends_on - datetime.timedelta(days=5), 15, tz),
+        )
+        test = SiteTest.objects.create(
+            assignment=visit,
+            kind=SiteTestKind.TELEPHONE,
+            tested_at=_at(site.starts_on + datetime.timedelta(days=3 + i), 10, tz),
+            subject="以民眾身分電話詢問申辦流程",
+            findings="電話於三響內接聽，說明清楚並主動告知所需文件。",
+            created_at=timezone.now(),
+        )
+        test.indicators.set(indicators[:2])
+    return True
