@@ -38,3 +38,27 @@ rules.add_perm("scoring.view_standings", is_secretariat)
 rules.add_perm("scoring.view_assignment", is_secretariat | is_assigned_reviewer)
 rules.add_perm("scoring.score_assignment", is_assigned_reviewer)
 rules.add_perm("scoring.review_home", is_panel_person)  # my assignments, my declarations
+
+
+# --- reviews: declarations, the scoring form, site tests, the secretariat's record ----
+
+
+@rules.predicate
+def is_edition_panel_member(user, edition):
+    """Sits on a panel (as reviewer or site assessor) of this edition."""
+    from .models import PanelMember
+
+    if edition is None or not user.is_authenticated:
+        return False
+    return PanelMember.objects.filter(user=user, panel__edition=edition).exists()
+
+
+@rules.predicate
+def is_site_visit_assignment(user, assignment):
+    return assignment is not None and assignment.stage.is_site_visit
+
+
+rules.add_perm("scoring.declare_own_conflicts", is_edition_panel_member)
+rules.add_perm("scoring.view_review_record", is_secretariat)
+rules.add_perm("scoring.reopen_review", is_secretariat)
+rules.add_perm("scoring.log_site_test", is_assigned_reviewer & is_site_visit_assignment)

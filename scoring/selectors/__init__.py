@@ -1,3 +1,14 @@
 """Every non-trivial read of the scoring app. One module per concern; import from here."""
 
+from .reviews import (  # noqa: F401
+    assignment_for_review,
+    declaration_choices,
+    latest_submission,
+    others_submitted_totals,
+    review_history,
+    review_scores,
+    reviewer_home,
+    site_tests_for,
+)
+from .reviews import dashboard_context as reviewer_dashboard_context  # noqa: F401
 from .rubrics import rubric_for_display  # noqa: F401

@@ -10,6 +10,20 @@ from .conflicts import (  # noqa: F401
     path_is_conflicted,
     review_policy,
 )
+from .reviews import (  # noqa: F401
+    ReviewClosed,
+    ReviewConflict,
+    ReviewError,
+    ReviewInvalid,
+    parse_points,
+    review_closed_reason,
+    review_open,
+    review_reopen,
+    review_save,
+    review_scores_data,
+    review_total,
+    rubric_indicators,
+)
 from .rubrics import (  # noqa: F401
     RubricFrozen,
     dimension_update,
@@ -21,3 +35,4 @@ from .rubrics import (  # noqa: F401
     rubric_is_frozen,
     rubric_validate,
 )
+from .site_tests import SiteTestInvalid, site_test_log, site_test_remove  # noqa: F401

@@ -1,0 +1,253 @@
+"""Reads for reviewers and site assessors: their assignments, their declarations, the
+scoring page's data, and the secretariat's record of a review."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from agencies.enums import Role
+from agencies.selectors import has_role
+from awards.models import Submission
+from awards.selectors import edition_today
+
+from ..enums import ReviewState
+from ..models import Assignment, ConflictDeclaration, Panel, ReviewRevision, Score
+from ..services.conflicts import conflict_paths, path_is_conflicted
+
+
+def _is_panel_person(user) -> bool:
+    return user.is_authenticated and (
+        has_role(user, Role.REVIEWER) or has_role(user, Role.SITE_ASSESSOR)
+    )
+
+
+def reviewer_home(user) -> dict:
+    """The reviewer's (or site assessor's) assignments in stages open today, grouped by
+    stage, and the editions whose conflicts they still have to declare. Assignments of an
+    undeclared edition are listed as locked; conflicted ones are left out. A fixed number
+    of queries however many assignments there are (a few more per edition)."""
+    empty = {"groups": [], "declarations_missing": [], "count": 0}
+    if not _is_panel_person(user):
+        return empty
+    panels = list(
+        Panel.objects.filter(members__user=user).select_related("edition__scheme").distinct()
+    )
+    declared = set(
+        ConflictDeclaration.objects.filter(reviewer=user).values_list("edition_id", flat=True)
+    )
+    # Dates are compared in each edition's time zone; the query only narrows by a day.
+    now_utc = timezone.now().date()
+    slack = datetime.timedelta(days=1)
+    assignments = list(
+        Assignment.objects.filter(
+            reviewer=user,
+            withdrawn_at__isnull=True,
+            stage__starts_on__lte=now_utc + slack,
+            stage__ends_on__gte=now_utc - slack,
+        )
+        .select_related(
+            "stage__edition__scheme",
+            "nomination__agency",
+            "nomination__category__rubric",
+            "review",
+        )
+        .annotate(points_total=Sum("review__scores__points"))
+        .order_by("stage__ends_on", "stage_id", "nomination__agency__path", "id")
+    )
+    editions = {p.edition_id: p.edition for p in panels}
+    for a in assignments:
+        editions.setdefault(a.stage.edition_id, a.stage.edition)
+    paths = {
+        edition_id: conflict_paths(edition, user)
+        for edition_id, edition in editions.items()
+        if edition_id in declared
+    }
+    groups: dict[int, dict] = {}
+    count = 0
+    for a in assignments:
+        stage, edition = a.stage, a.stage.edition
+        today = edition_today(edition)
+        if not stage.is_open_on(today):
+            continue
+        locked = edition.pk not in declared
+        if not locked and path_is_conflicted(a.nomination.agency.path, paths[edition.pk]):
+            continue
+        review = getattr(a, "review", None)
+        group = groups.setdefault(
+            stage.pk,
+            {
+                "stage": stage,
+                "edition": edition,
+                "deadline": stage.ends_on,
+                "days_left": (stage.ends_on - today).days,
+                "rows": [],
+            },
+        )
+        group["rows"].append(
+            {
+                "assignment": a,
+                "agency": a.nomination.agency,
+                "category": a.nomination.category,
+                "state": review.state if review else "",
+                "state_label": ReviewState(review.state).label if review else "",
+                "total": a.points_total if a.points_total is not None else Decimal("0"),
+                "rubric_total": getattr(
+                    getattr(a.nomination.category, "rubric", None), "total_points", None
+                ),
+                "locked": locked,
+            }
+        )
+        count += 1
+    for group in groups.values():
+        group["submitted"] = sum(1 for r in group["rows"] if r["state"] == ReviewState.SUBMITTED)
+        group["locked"] = any(r["locked"] for r in group["rows"])
+    missing = sorted(
+        (e for pk, e in editions.items() if pk not in declared),
+        key=lambda e: (e.scheme.code, -e.number),
+    )
+    return {"groups": list(groups.values()), "declarations_missing": missing, "count": count}
+
+
+def dashboard_context(user) -> dict:
+    """What the dashboard shows a reviewer or site assessor (templates/scoring/
+    _dashboard_reviewer.html)."""
+    home = reviewer_home(user)
+    return {
+        "review_assignments": home["groups"],
+        "review_declarations_missing": home["declarations_missing"],
+    }
+
+
+def declaration_choices(edition) -> list[dict]:
+    """The edition's nominated agencies grouped by competent authority, for the
+    declaration form: [{"authority": Agency | None, "agencies": [Agency, ...]}]."""
+    from agencies.models import Agency
+    from awards.enums import NominationState
+
+    agencies = list(
+        Agency.objects.filter(nominations__edition=edition)
+        .exclude(nominations__state__in=[NominationState.DRAFT, NominationState.WITHDRAWN])
+        .distinct()
+        .order_by("path")
+    )
+    ancestor_ids = {int(p) for a in agencies for p in a.path.strip("/").split("/") if p}
+    authorities = {
+        a.pk: a for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)
+    }
+    grouped: dict = defaultdict(list)
+    for agency in agencies:
+        ids = [int(p) for p in agency.path.strip("/").split("/") if p]
+        authority = next((authorities[i] for i in reversed(ids) if i in authorities), None)
+        grouped[authority.pk if authority else None].append(agency)
+    groups = [
+        {"authority": authorities[pk], "agencies": items}
+        for pk, items in grouped.items()
+        if pk is not None
+    ]
+    groups.sort(key=lambda g: g["authority"].path)
+    if None in grouped:
+        groups.append({"authority": None, "agencies": grouped[None]})
+    return groups
+
+
+# --- the scoring page --------------------------------------------------------------------
+
+
+def assignment_for_review(pk: int) -> Assignment:
+    return Assignment.objects.select_related(
+        "stage__edition__scheme",
+        "nomination__agency",
+        "nomination__category__rubric",
+        "reviewer",
+    ).get(pk=pk)
+
+
+def latest_submission(nomination) -> Submission | None:
+    return Submission.objects.filter(nomination=nomination).order_by("-version").first()
+
+
+def review_scores(review) -> list[Score]:
+    return list(
+        review.scores.select_related("indicator__dimension").order_by(
+            "indicator__dimension__order",
+            "indicator__dimension_id",
+            "indicator__order",
+            "indicator_id",
+        )
+    )
+
+
+def others_submitted_totals(assignment) -> list[dict]:
+    """Other reviewers' submitted totals on the same dossier in the same stage, as
+    Reviewer A, B, C… in assignment order (never their names)."""
+    others = (
+        Assignment.objects.filter(
+            stage=assignment.stage,
+            nomination=assignment.nomination,
+            withdrawn_at__isnull=True,
+            review__state=ReviewState.SUBMITTED,
+        )
+        .exclude(pk=assignment.pk)
+        .annotate(points_total=Sum("review__scores__points"))
+        .order_by("id")
+    )
+    return [
+        {"label": chr(ord("A") + i) if i < 26 else str(i + 1), "total": a.points_total}
+        for i, a in enumerate(others)
+    ]
+
+
+def site_tests_for(assignment) -> list:
+    return list(
+        assignment.site_tests.prefetch_related("indicators", "evidence").order_by(
+            "-tested_at", "-id"
+        )
+    )
+
+
+def review_history(review) -> list[dict]:
+    """Every revision, oldest first, with its total and what changed per indicator since
+    the previous accepted one."""
+    revisions = list(
+        ReviewRevision.objects.filter(review=review)
+        .select_related("saved_by")
+        .order_by("saved_at", "id")
+    )
+    names = {s.indicator_id: s.indicator.name for s in review_scores(review)}
+    rows = []
+    previous: dict = {}
+    for revision in revisions:
+        scores = revision.scores or {}
+        changes = []
+        total = Decimal("0")
+        for key, value in scores.items():
+            points = value.get("points")
+            if revision.accepted and points not in (None, ""):
+                total += Decimal(points)
+            before = previous.get(key, {})
+            if before.get("points") != points or before.get("comment", "") != value.get(
+                "comment", ""
+            ):
+                changes.append(
+                    {
+                        "indicator": names.get(int(key), key),
+                        "before": before.get("points"),
+                        "after": points,
+                        "comment_changed": before.get("comment", "") != value.get("comment", ""),
+                    }
+                )
+        rows.append(
+            {
+                "revision": revision,
+                "total": total if revision.accepted else None,
+                "changes": changes,
+            }
+        )
+        if revision.accepted:
+            previous = scores
+    return rows
