@@ -26,7 +26,7 @@ class AgencyChoiceField(forms.ModelChoiceField):
 
 class MemberAddForm(forms.Form):
     user = PersonChoiceField(
-        label=_("Person"),
+        label=_("Person to add"),
         queryset=None,
         empty_label=_("Choose a reviewer or assessor"),
         help_text=_("People who hold the reviewer or site-visit assessor role."),
@@ -120,10 +120,10 @@ class NominationChoices(forms.ModelMultipleChoiceField):
 
 class ReassignForm(forms.Form):
     from_reviewer = PersonChoiceField(
-        label=_("From"), queryset=None, empty_label=_("Choose a panel member")
+        label=_("Move from"), queryset=None, empty_label=_("Choose a panel member")
     )
     to_reviewer = PersonChoiceField(
-        label=_("To"), queryset=None, empty_label=_("Choose a panel member")
+        label=_("Move to"), queryset=None, empty_label=_("Choose a panel member")
     )
     nominations = NominationChoices(
         label=_("Dossiers to move"),

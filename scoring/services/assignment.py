@@ -226,22 +226,51 @@ def assignment_withdraw(*, actor, assignment: Assignment, reason: str) -> Assign
     return locked
 
 
-def _shortfall_reason(kind, needed, possible, conflicted) -> str:
+def _shortfall_reason(kind, needed, possible, conflicted, existing) -> str:
     if kind == MemberKind.SITE_ASSESSOR:
         if conflicted:
             return _("1 site assessor needed, every one of the panel's is conflicted")
         return _("1 site assessor needed, none free on the panel")
+    values = {"needed": needed, "possible": possible, "existing": existing}
+    if existing:
+        if conflicted:
+            return (
+                ngettext(
+                    "%(needed)s more reviewer needed besides the %(existing)s assigned, "
+                    "%(possible)s others not conflicted",
+                    "%(needed)s more reviewers needed besides the %(existing)s assigned, "
+                    "%(possible)s others not conflicted",
+                    needed,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(needed)s more reviewer needed besides the %(existing)s assigned, "
+                "the panel has only %(possible)s others",
+                "%(needed)s more reviewers needed besides the %(existing)s assigned, "
+                "the panel has only %(possible)s others",
+                needed,
+            )
+            % values
+        )
     if conflicted:
-        return ngettext(
-            "%(needed)s reviewer needed, %(possible)s not conflicted",
-            "%(needed)s reviewers needed, %(possible)s not conflicted",
+        return (
+            ngettext(
+                "%(needed)s reviewer needed, %(possible)s not conflicted",
+                "%(needed)s reviewers needed, %(possible)s not conflicted",
+                needed,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(needed)s reviewer needed, the panel has only %(possible)s",
+            "%(needed)s reviewers needed, the panel has only %(possible)s",
             needed,
-        ) % {"needed": needed, "possible": possible}
-    return ngettext(
-        "%(needed)s reviewer needed, the panel has only %(possible)s more",
-        "%(needed)s reviewers needed, the panel has only %(possible)s more",
-        needed,
-    ) % {"needed": needed, "possible": possible}
+        )
+        % values
+    )
 
 
 @transaction.atomic
@@ -316,7 +345,11 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
                         needed=needed,
                         possible=len(candidates),
                         reason=_shortfall_reason(
-                            kind, needed, len(candidates), len(free) - len(candidates)
+                            kind,
+                            needed,
+                            len(candidates),
+                            len(free) - len(candidates),
+                            existing,
                         ),
                     )
                 )

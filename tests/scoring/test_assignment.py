@@ -173,9 +173,7 @@ def test_a_panel_too_small_is_reported_as_such():
     c = review_cycle(agencies=1, reviewers=2, k=3)
     with pytest.raises(AssignmentError) as caught:
         assignments_auto(actor=c.secretariat, stage=c.written, category=c.category)
-    assert [s.reason for s in caught.value.report] == [
-        "3 reviewers needed, the panel has only 2 more"
-    ]
+    assert [s.reason for s in caught.value.report] == ["3 reviewers needed, the panel has only 2"]
     assert Assignment.objects.count() == 0
 
 
@@ -395,3 +393,43 @@ def test_reassign_is_all_or_nothing_with_a_row_report():
             reason="",
         )
     assert caught.value.messages == ["Give a reason for the re-assignment."]
+
+
+def test_report_counts_reviewers_already_on_the_dossier():
+    c = review_cycle(agencies=1, reviewers=3, k=3)
+    for reviewer in c.reviewers[:2]:
+        assignment_create(
+            actor=c.secretariat, stage=c.written, nomination=c.nominations[0], reviewer=reviewer
+        )
+    conflict_add(
+        actor=c.secretariat,
+        edition=c.edition,
+        reviewer=c.reviewers[2],
+        agency=c.agencies[0],
+        source=ConflictSource.SECRETARIAT,
+    )
+    with pytest.raises(AssignmentError) as caught:
+        assignments_auto(actor=c.secretariat, stage=c.written, category=c.category)
+    assert [(s.needed, s.possible, s.reason) for s in caught.value.report] == [
+        (1, 0, "1 more reviewer needed besides the 2 assigned, 0 others not conflicted")
+    ]
+
+
+def test_auto_on_chosen_nominations_only_and_refuses_others():
+    c = review_cycle(agencies=3, reviewers=3, k=2)
+    result = assignments_auto(
+        actor=c.secretariat, stage=c.written, category=c.category, nominations=c.nominations[:1]
+    )
+    assert [a.nomination_id for a in result.created] == [c.nominations[0].pk] * 2
+    Nomination.objects.filter(pk=c.nominations[1].pk).update(state=NominationState.INELIGIBLE)
+    with pytest.raises(AssignmentError) as caught:
+        assignments_auto(
+            actor=c.secretariat,
+            stage=c.written,
+            category=c.category,
+            nominations=[c.nominations[1].pk, c.nominations[2].pk],
+        )
+    assert caught.value.messages == [
+        "Only eligible dossiers of First-line service agencies can be assigned in this stage."
+    ]
+    assert active().count() == 2
