@@ -5,6 +5,7 @@ import os
 import socket
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -17,3 +18,13 @@ app.autodiscover_tasks()
 def ping(token: str) -> dict:
     """Round-trip check used by the health test and by operators."""
     return {"token": token, "host": socket.gethostname(), "pid": os.getpid()}
+
+
+# Periodic jobs (run `celery -A config beat` beside the worker). CELERY_TIMEZONE is UTC:
+# 01:00 UTC is 09:00 in Taipei and Hong Kong.
+app.conf.beat_schedule = {
+    "send-review-reminders": {
+        "task": "scoring.send_review_reminders",
+        "schedule": crontab(hour=1, minute=0),
+    },
+}

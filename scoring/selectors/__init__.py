@@ -1,5 +1,18 @@
 """Every non-trivial read of the scoring app. One module per concern; import from here."""
 
+from .panels import (  # noqa: F401
+    assignment_rows,
+    conflict_agency_choices,
+    declared_ids,
+    edition_conflicts,
+    edition_panel_people,
+    panel_candidates,
+    panel_members,
+    review_overview,
+    review_status,
+    stage_dossier_state,
+    stage_progress,
+)
 from .reviews import (  # noqa: F401
     assignment_for_review,
     declaration_choices,

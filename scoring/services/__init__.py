@@ -1,5 +1,19 @@
 """Every write of the scoring app. One module per concern; import from here."""
 
+from .assignment import (  # noqa: F401
+    AssignmentError,
+    AutoAssignResult,
+    NominationSummary,
+    ReassignRow,
+    Shortfall,
+    assignment_create,
+    assignment_problem,
+    assignment_withdraw,
+    assignments_auto,
+    assignments_reassign,
+    conflict_prefixes,
+    nomination_state_for,
+)
 from .conflicts import (  # noqa: F401
     conflict_add,
     conflict_paths,
@@ -10,6 +24,16 @@ from .conflicts import (  # noqa: F401
     path_is_conflicted,
     review_policy,
 )
+from .panels import (  # noqa: F401
+    PanelError,
+    conflict_remove,
+    panel_chair_set,
+    panel_for,
+    panel_member_add,
+    panel_member_remove,
+    reviewer_invite,
+)
+from .reminders import reminders_send  # noqa: F401
 from .reviews import (  # noqa: F401
     ReviewClosed,
     ReviewConflict,

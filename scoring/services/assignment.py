@@ -1,0 +1,494 @@
+"""Assignment of reviewers (and site assessors) to dossiers, by hand and automatically,
+and re-assignment in bulk. A conflicted pair is never assigned."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agencies.models import Agency
+from agencies.services import audit_record
+from awards.enums import NominationState, StageKind
+from awards.models import Nomination
+
+from ..enums import MemberKind, ReviewState
+from ..models import Assignment, Conflict, Panel, PanelMember
+from .conflicts import path_is_conflicted, review_policy
+
+
+class AssignmentError(ValidationError):
+    """An assignment the rules refuse. `.report` lists, row by row, what could not be
+    done and why (auto-assignment and bulk re-assignment)."""
+
+    def __init__(self, message, report=None):
+        super().__init__(message)
+        self.report = list(report or [])
+
+
+@dataclass
+class Shortfall:
+    """A nomination auto-assignment cannot give enough people of one kind."""
+
+    nomination: Nomination
+    kind: str
+    needed: int
+    possible: int
+    reason: str
+
+
+@dataclass
+class NominationSummary:
+    nomination: Nomination
+    existing: int
+    added: list = field(default_factory=list)  # users newly assigned
+
+
+@dataclass
+class AutoAssignResult:
+    created: list[Assignment]
+    summary: list[NominationSummary]
+
+
+@dataclass
+class ReassignRow:
+    nomination: Nomination
+    problem: str = ""
+
+
+def nomination_state_for(stage) -> str:
+    """Which dossiers a scoring stage reviews: the eligible ones in written review, the
+    finalists in every later stage (site visit, presentation, final scoring)."""
+    if stage.kind == StageKind.WRITTEN_REVIEW:
+        return NominationState.ELIGIBLE
+    return NominationState.FINALIST
+
+
+def conflict_prefixes(edition, users) -> dict[int, list[str]]:
+    """For each user, the path prefixes of the agencies they are conflicted with in this
+    edition (as conflicts.conflict_paths, for many users in a fixed number of queries)."""
+    users = list(users)
+    cover = review_policy(edition).conflicts_cover_authority
+    agencies_of = defaultdict(list)
+    for conflict in Conflict.objects.filter(edition=edition, reviewer__in=users).select_related(
+        "agency"
+    ):
+        agencies_of[conflict.reviewer_id].append(conflict.agency)
+    affiliated_ids = {u.affiliated_agency_id for u in users if u.affiliated_agency_id}
+    if affiliated_ids:
+        affiliated = Agency.objects.in_bulk(affiliated_ids)
+        for user in users:
+            if user.affiliated_agency_id:
+                agencies_of[user.pk].append(affiliated[user.affiliated_agency_id])
+    authorities = {}
+    if cover:
+        ancestor_ids = {
+            int(part)
+            for agencies in agencies_of.values()
+            for agency in agencies
+            if not agency.is_competent_authority
+            for part in agency.path.strip("/").split("/")
+            if part
+        }
+        if ancestor_ids:
+            authorities = {
+                a.pk: a
+                for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)
+            }
+
+    def scope(agency):
+        if not cover or agency.is_competent_authority:
+            return agency.path
+        chain = [int(p) for p in agency.path.strip("/").split("/") if p]
+        above = [authorities[pk] for pk in chain if pk in authorities]
+        return max(above, key=lambda a: a.depth).path if above else agency.path
+
+    return {user.pk: sorted({scope(a) for a in agencies_of.get(user.pk, [])}) for user in users}
+
+
+def _label(nomination) -> str:
+    return nomination.agency.name
+
+
+def _panel_members(category, kind=None):
+    qs = PanelMember.objects.select_related("user").filter(
+        panel__category=category, user__is_active=True
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.order_by("user_id"))
+
+
+def _ensure_scoring_stage(stage, category) -> None:
+    if not stage.allows_scoring:
+        raise AssignmentError(
+            _("“%(stage)s” is not a scoring stage: no one is assigned in it.")
+            % {"stage": stage.name}
+        )
+    if category.edition_id != stage.edition_id:
+        raise AssignmentError(_("The category and the stage belong to different editions."))
+
+
+def assignment_problem(*, stage, nomination, reviewer, kind=MemberKind.REVIEWER) -> str:
+    """Why this panel member cannot be assigned this dossier in this stage, or ""."""
+    kind = MemberKind(kind)
+    category = nomination.category
+    if not stage.allows_scoring:
+        return _("“%(stage)s” is not a scoring stage: no one is assigned in it.") % {
+            "stage": stage.name
+        }
+    if nomination.edition_id != stage.edition_id:
+        return _("The dossier and the stage belong to different editions.")
+    label, name = _label(nomination), reviewer.get_full_name()
+    wanted = nomination_state_for(stage)
+    if nomination.state != wanted:
+        return _("%(agency)s is not %(state)s, so it cannot be reviewed in “%(stage)s”.") % {
+            "agency": label,
+            "state": NominationState(wanted).label.lower(),
+            "stage": stage.name,
+        }
+    if kind == MemberKind.SITE_ASSESSOR and not stage.is_site_visit:
+        return _("Site-visit assessors are assigned only in site-visit stages.")
+    if not PanelMember.objects.filter(panel__category=category, user=reviewer, kind=kind).exists():
+        return _("%(name)s is not on the panel of %(category)s as %(kind)s.") % {
+            "name": name,
+            "category": category.name,
+            "kind": kind.label.lower(),
+        }
+    prefixes = conflict_prefixes(stage.edition, [reviewer])[reviewer.pk]
+    if path_is_conflicted(nomination.agency.path, prefixes):
+        return _("%(name)s has a conflict of interest with %(agency)s and cannot review it.") % {
+            "name": name,
+            "agency": label,
+        }
+    if Assignment.objects.filter(
+        stage=stage, nomination=nomination, reviewer=reviewer, withdrawn_at__isnull=True
+    ).exists():
+        return _("%(name)s is already assigned to %(agency)s in this stage.") % {
+            "name": name,
+            "agency": label,
+        }
+    return ""
+
+
+@transaction.atomic
+def assignment_create(*, actor, stage, nomination, reviewer, kind=MemberKind.REVIEWER):
+    """Assign one panel member to one dossier in one stage, after every check
+    (assignment_problem)."""
+    kind = MemberKind(kind)
+    problem = assignment_problem(stage=stage, nomination=nomination, reviewer=reviewer, kind=kind)
+    if problem:
+        raise AssignmentError(problem)
+    assignment = Assignment.objects.create(
+        stage=stage, nomination=nomination, reviewer=reviewer, kind=kind, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="assignment.create",
+        obj=assignment,
+        to_state="active",
+        data={"stage": stage.pk, "nomination": nomination.pk, "reviewer": reviewer.pk},
+    )
+    return assignment
+
+
+def _withdraw(*, actor, assignment, reason: str) -> Assignment:
+    assignment.withdrawn_at = timezone.now()
+    assignment.withdrawn_reason = reason
+    assignment.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    audit_record(
+        actor=actor,
+        action="assignment.withdraw",
+        obj=assignment,
+        from_state="active",
+        to_state="withdrawn",
+        reason=reason,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_withdraw(*, actor, assignment: Assignment, reason: str) -> Assignment:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AssignmentError(_("Give a reason for withdrawing the assignment."))
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.withdrawn_at is not None:
+        raise AssignmentError(_("This assignment has already been withdrawn."))
+    _withdraw(actor=actor, assignment=locked, reason=reason)
+    assignment.withdrawn_at, assignment.withdrawn_reason = locked.withdrawn_at, reason
+    return locked
+
+
+def _shortfall_reason(kind, needed, possible, conflicted, existing) -> str:
+    if kind == MemberKind.SITE_ASSESSOR:
+        if conflicted:
+            return _("1 site assessor needed, every one of the panel's is conflicted")
+        return _("1 site assessor needed, none free on the panel")
+    values = {"needed": needed, "possible": possible, "existing": existing}
+    if existing:
+        if conflicted:
+            return (
+                ngettext(
+                    "%(needed)s more reviewer needed besides the %(existing)s assigned, "
+                    "%(possible)s others not conflicted",
+                    "%(needed)s more reviewers needed besides the %(existing)s assigned, "
+                    "%(possible)s others not conflicted",
+                    needed,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(needed)s more reviewer needed besides the %(existing)s assigned, "
+                "the panel has only %(possible)s others",
+                "%(needed)s more reviewers needed besides the %(existing)s assigned, "
+                "the panel has only %(possible)s others",
+                needed,
+            )
+            % values
+        )
+    if conflicted:
+        return (
+            ngettext(
+                "%(needed)s reviewer needed, %(possible)s not conflicted",
+                "%(needed)s reviewers needed, %(possible)s not conflicted",
+                needed,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(needed)s reviewer needed, the panel has only %(possible)s",
+            "%(needed)s reviewers needed, the panel has only %(possible)s",
+            needed,
+        )
+        % values
+    )
+
+
+@transaction.atomic
+def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignResult:
+    """Give each dossier of the category `stage.reviewers_per_dossier` reviewers, counting
+    the active assignments it already has (and, in a site-visit stage, one site assessor
+    if the panel has any). Never a conflicted pair; the least-loaded reviewers in this
+    stage first, then affiliation types not yet on the dossier, then by user id; the
+    most constrained dossiers first. If any dossier cannot be served, AssignmentError
+    with a report and nothing is written. Running it again adds nothing."""
+    _ensure_scoring_stage(stage, category)
+    if not Panel.objects.filter(category=category).exists():
+        raise AssignmentError(
+            _("%(category)s has no panel yet: add reviewers first.") % {"category": category.name}
+        )
+    wanted = nomination_state_for(stage)
+    qs = Nomination.objects.select_related("agency").filter(category=category)
+    if nominations is None:
+        targets = list(qs.filter(state=wanted).order_by("pk"))
+    else:
+        ids = [getattr(n, "pk", n) for n in nominations]
+        targets = list(qs.filter(pk__in=ids).order_by("pk"))
+        found = {n.pk for n in targets}
+        strays = [n for n in targets if n.state != wanted] + [pk for pk in ids if pk not in found]
+        if strays:
+            raise AssignmentError(
+                _("Only %(state)s dossiers of %(category)s can be assigned in this stage.")
+                % {"state": NominationState(wanted).label.lower(), "category": category.name}
+            )
+    reviewers = _panel_members(category, MemberKind.REVIEWER)
+    assessors = _panel_members(category, MemberKind.SITE_ASSESSOR) if stage.is_site_visit else []
+    prefixes = conflict_prefixes(stage.edition, [m.user for m in reviewers + assessors])
+
+    active = Assignment.objects.filter(stage=stage, withdrawn_at__isnull=True)
+    load = defaultdict(
+        int,
+        active.order_by()
+        .values_list("reviewer_id")
+        .annotate(n=Count("id"))
+        .values_list("reviewer_id", "n"),
+    )
+    on_dossier = defaultdict(set)  # nomination id -> user ids already on it (any kind)
+    for nomination_id, reviewer_id in active.filter(
+        nomination__in=[n.pk for n in targets]
+    ).values_list("nomination_id", "reviewer_id"):
+        on_dossier[nomination_id].add(reviewer_id)
+
+    k = stage.reviewers_per_dossier
+    plans = []  # (slack, nomination, kind, needed, candidates)
+    report = []
+    for nomination in targets:
+        here = on_dossier[nomination.pk]
+        for kind, members, want in (
+            (MemberKind.REVIEWER, reviewers, k),
+            (MemberKind.SITE_ASSESSOR, assessors, 1 if assessors else 0),
+        ):
+            existing = sum(1 for m in members if m.user_id in here)
+            needed = max(want - existing, 0)
+            if not needed:
+                continue
+            free = [m for m in members if m.user_id not in here]
+            candidates = [
+                m
+                for m in free
+                if not path_is_conflicted(nomination.agency.path, prefixes[m.user_id])
+            ]
+            if len(candidates) < needed:
+                report.append(
+                    Shortfall(
+                        nomination=nomination,
+                        kind=kind,
+                        needed=needed,
+                        possible=len(candidates),
+                        reason=_shortfall_reason(
+                            kind,
+                            needed,
+                            len(candidates),
+                            len(free) - len(candidates),
+                            existing,
+                        ),
+                    )
+                )
+                continue
+            plans.append((len(candidates) - needed, nomination, kind, needed, candidates))
+    if report:
+        raise AssignmentError(
+            ngettext(
+                "Automatic assignment stopped: %(count)s dossier cannot get enough "
+                "reviewers. Nothing was assigned.",
+                "Automatic assignment stopped: %(count)s dossiers cannot get enough "
+                "reviewers. Nothing was assigned.",
+                len({s.nomination.pk for s in report}),
+            )
+            % {"count": len({s.nomination.pk for s in report})},
+            report=report,
+        )
+
+    types_on = defaultdict(set)
+    members_by_user = {m.user_id: m for m in reviewers + assessors}
+    for nomination_id, users in on_dossier.items():
+        types_on[nomination_id] = {
+            members_by_user[u].affiliation_type for u in users if u in members_by_user
+        }
+    summaries = {
+        n.pk: NominationSummary(nomination=n, existing=len(on_dossier[n.pk])) for n in targets
+    }
+    created = []
+    plans.sort(key=lambda p: (p[0], p[2] != MemberKind.REVIEWER, p[1].pk))
+    for _slack, nomination, kind, needed, candidates in plans:
+        pool = list(candidates)
+        for _i in range(needed):
+            pick = min(
+                pool,
+                key=lambda m: (
+                    load[m.user_id],
+                    m.affiliation_type in types_on[nomination.pk],
+                    m.user_id,
+                ),
+            )
+            pool.remove(pick)
+            assignment = Assignment.objects.create(
+                stage=stage,
+                nomination=nomination,
+                reviewer=pick.user,
+                kind=kind,
+                created_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action="assignment.create",
+                obj=assignment,
+                to_state="active",
+                data={"stage": stage.pk, "nomination": nomination.pk, "auto": True},
+            )
+            load[pick.user_id] += 1
+            types_on[nomination.pk].add(pick.affiliation_type)
+            created.append(assignment)
+            summaries[nomination.pk].added.append(pick.user)
+    if created:
+        audit_record(
+            actor=actor,
+            action="assignment.auto",
+            obj=category,
+            to_state=str(len(created)),
+            data={"stage": stage.pk, "created": len(created)},
+        )
+    return AutoAssignResult(created=created, summary=list(summaries.values()))
+
+
+@transaction.atomic
+def assignments_reassign(
+    *, actor, stage, from_reviewer, to_reviewer, nominations, reason: str
+) -> list[Assignment]:
+    """Move dossiers from one panel member to another in a stage: each is withdrawn from
+    the first and assigned to the second. All or nothing: if any row cannot move,
+    AssignmentError with a report naming each row and why, and nothing changes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AssignmentError(_("Give a reason for the re-assignment."))
+    if from_reviewer.pk == to_reviewer.pk:
+        raise AssignmentError(_("Choose two different people to move dossiers between."))
+    nominations = list(nominations)
+    if not nominations:
+        raise AssignmentError(_("Choose at least one dossier to move."))
+    rows, moves = [], []
+    for nomination in nominations:
+        row = ReassignRow(nomination=nomination)
+        rows.append(row)
+        current = (
+            Assignment.objects.select_for_update()
+            .select_related("review")
+            .filter(
+                stage=stage,
+                nomination=nomination,
+                reviewer=from_reviewer,
+                withdrawn_at__isnull=True,
+            )
+            .first()
+        )
+        if current is None:
+            row.problem = _("%(name)s is not assigned to it in this stage.") % {
+                "name": from_reviewer.get_full_name()
+            }
+            continue
+        review = getattr(current, "review", None)
+        if review is not None and review.state == ReviewState.SUBMITTED:
+            row.problem = _("%(name)s has already submitted a review of it.") % {
+                "name": from_reviewer.get_full_name()
+            }
+            continue
+        problem = assignment_problem(
+            stage=stage, nomination=nomination, reviewer=to_reviewer, kind=current.kind
+        )
+        if problem:
+            row.problem = problem
+            continue
+        moves.append(current)
+    if any(row.problem for row in rows):
+        failed = sum(1 for row in rows if row.problem)
+        raise AssignmentError(
+            ngettext(
+                "Nothing was moved: %(count)s dossier cannot be re-assigned.",
+                "Nothing was moved: %(count)s dossiers cannot be re-assigned.",
+                failed,
+            )
+            % {"count": failed},
+            report=rows,
+        )
+    created = []
+    for current in moves:
+        _withdraw(actor=actor, assignment=current, reason=reason)
+        created.append(
+            assignment_create(
+                actor=actor,
+                stage=stage,
+                nomination=current.nomination,
+                reviewer=to_reviewer,
+                kind=current.kind,
+            )
+        )
+    return created
