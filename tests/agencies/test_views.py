@@ -183,6 +183,7 @@ def test_secretariat_dashboard_lists_the_editions_with_their_stage_now(demo, cli
         "我的工作",
         "評獎作業",
         "資格審查",
+        "評審作業",
         "機關",
         "電話訪問",
         "系統設定",
