@@ -38,3 +38,18 @@ rules.add_perm("scoring.view_standings", is_secretariat)
 rules.add_perm("scoring.view_assignment", is_secretariat | is_assigned_reviewer)
 rules.add_perm("scoring.score_assignment", is_assigned_reviewer)
 rules.add_perm("scoring.review_home", is_panel_person)  # my assignments, my declarations
+
+
+# --- standings, ties and shortlisting (scoring/views/standings.py) -------------------------
+
+
+@rules.predicate
+def is_panel_chair(user, category):
+    """The user chairs the panel of this category."""
+    from .services.ties import may_decide_ties
+
+    return category is not None and not is_secretariat(user) and may_decide_ties(user, category)
+
+
+rules.add_perm("scoring.shortlist", is_secretariat)
+rules.add_perm("scoring.decide_ties", is_secretariat | is_panel_chair)

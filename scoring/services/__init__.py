@@ -21,3 +21,11 @@ from .rubrics import (  # noqa: F401
     rubric_is_frozen,
     rubric_validate,
 )
+from .shortlist import (  # noqa: F401
+    ShortlistError,
+    ShortlistPreview,
+    cut_problems,
+    finalists_select,
+    shortlist_preview,
+)
+from .ties import TieError, may_decide_ties, panel_chair, tie_decide, tied_groups_for  # noqa: F401
