@@ -85,18 +85,20 @@ def cut_problems(standings, selected_rows) -> list[str]:
         if any(r in in_cut for r in group):
             problems.append(
                 _("%(agencies)s are tied at rank %(rank)s: the chair has to decide.")
-                % {"agencies": "、".join(r.agency.name for r in group), "rank": group[0].rank}
+                % {"agencies": _(", ").join(r.agency.name for r in group), "rank": group[0].rank}
             )
     return problems
 
 
-def shortlist_preview(stage, category, *, by: str, value) -> ShortlistPreview:
+def shortlist_preview(stage, category, *, by: str, value, standings=None) -> ShortlistPreview:
     """Which dossiers a rule would select: by "rank" (every dossier ranked N or better,
     so a tie at the cut is included), "count" (the first N places) or "threshold"
-    (a score of at least `value` points). Unscored dossiers are never selected."""
+    (a score of at least `value` points). Unscored dossiers are never selected.
+    `standings`: this stage's standings when the caller has them already."""
     from ..selectors import standings as sel
 
-    standings = sel.stage_standings(stage, category)
+    if standings is None:
+        standings = sel.stage_standings(stage, category)
     scored = [r for r in standings.rows if r.score is not None]
     if by == BY_RANK:
         n = _number(value, whole=True, label=_("Top ranks"))

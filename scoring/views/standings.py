@@ -110,7 +110,7 @@ def histogram_chart(standings, *, threshold=None, width=760, height=260) -> dict
 # --- stage standings and shortlisting -----------------------------------------------------
 
 
-def _preview(request, stage, category):
+def _preview(request, stage, category, table):
     """The shortlist preview the GET asks for (?by=…&value=…), or None; and its error."""
     by = request.GET.get("by")
     if by is None:
@@ -118,7 +118,7 @@ def _preview(request, stage, category):
     value = request.GET.get("value", "")
     try:
         return (
-            shortlist_preview(stage, category, by=by, value=value),
+            shortlist_preview(stage, category, by=by, value=value, standings=table),
             None,
             {"by": by, "value": value},
         )
@@ -154,15 +154,15 @@ def standings(request, stage_pk, category_pk):
                         "%(count)s dossiers are now finalists: %(names)s.",
                         len(made),
                     )
-                    % {"count": len(made), "names": "、".join(n.agency.name for n in made)},
+                    % {"count": len(made), "names": _(", ").join(n.agency.name for n in made)},
                 )
             else:
                 messages.info(request, _("The selected dossiers were already finalists."))
             return redirect(request.get_full_path())
-    preview, preview_errors, preview_input = _preview(request, stage, category)
+    table = stage_standings(stage, category)
+    preview, preview_errors, preview_input = _preview(request, stage, category, table)
     if preview is not None and not errors:
         checked = {str(pk) for pk in preview.nomination_ids}
-    table = stage_standings(stage, category)
     threshold = preview.value if preview is not None and preview.by == BY_THRESHOLD else None
     context = {
         "stage": stage,

@@ -7,12 +7,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.enums import Role
 from agencies.models import AuditEntry
+from awards.enums import NominationState as S
 from scoring.enums import Aggregation
 from scoring.models import Dimension, ReviewPolicy, TieDecision
 from scoring.selectors import final_standings, stage_standings
 from scoring.services import TieError, tie_decide
-from tests.factories import review_cycle
+from tests.conftest import html, table_rows, texts
+from tests.factories import UserFactory, review_cycle
 
 from .standings_helpers import assign, give, many_dossiers, split
 
@@ -303,3 +306,212 @@ def client_for(user):
 
 def standings_url(cycle):
     return reverse("scoring:standings", args=[cycle.written.pk, cycle.category.pk])
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    client.cookies["lang"] = "en"
+    return client
+
+
+def standings_url(cycle):
+    return reverse("scoring:standings", args=[cycle.written.pk, cycle.category.pk])
+
+
+def ties_url(cycle):
+    return reverse("scoring:ties", args=[cycle.written.pk, cycle.category.pk])
+
+
+def final_url(cycle):
+    return reverse("scoring:final_standings", args=[cycle.edition.pk, cycle.category.pk])
+
+
+def test_standings_page_for_the_secretariat(cycle, scored):
+    response = client_for(cycle.secretariat).get(standings_url(cycle))
+    tree = html(response)
+    assert texts(tree, "//h1") == [
+        f"Standings: First-line service agencies{cycle.written.name_en} · {cycle.edition.name_en}"
+    ]
+    assert texts(tree, "//dl[@id='standings-method']/dd")[:2] == [
+        "Mean",
+        "A spread of more than 20 % of 1000 points (200.00 points) between reviewers' "
+        "totals is flagged for moderation.",
+    ]
+    rows = table_rows(tree, "//table[contains(@class,'standings-table')]")
+    assert [r[:4] for r in rows] == [
+        ["1", "Household Registration Office 2 " + cycle.agencies[1].code, "700.00", "280.00"],
+        ["2", "Household Registration Office 1 " + cycle.agencies[0].code, "683.33", "273.33"],
+        ["3", "Household Registration Office 3 " + cycle.agencies[2].code, "600.00", "240.00"],
+        ["4", "Household Registration Office 4 " + cycle.agencies[3].code, "500.00", "200.00"],
+    ]
+    # reviewers' totals, spread, submitted / assigned, flags
+    assert rows[1][6:10] == [
+        "評審委員1 800.00 評審委員2 750.00 評審委員3 500.00",
+        "300.00",
+        "3 / 3",
+        "Reviewers disagree: moderate",
+    ]
+    assert rows[0][8:10] == ["2 / 3", "Reviews incomplete"]
+    assert rows[3][6] == "評審委員1 500.00"  # the withdrawn reviewer's 1000 is not shown
+    assert len(tree.xpath("//svg[@class='histogram']//rect[@class='bin']")) == 3
+    assert texts(tree, "//svg[@class='histogram']//text[@class='bin-count']") == ["1", "2", "1"]
+
+
+def test_standings_page_for_the_chair_and_an_outsider_is_404(cycle, scored):
+    editor = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[0])])
+    for user in (cycle.chair, cycle.outsider, cycle.reviewers[1], editor):
+        client = client_for(user)
+        assert client.get(standings_url(cycle)).status_code == 404
+        assert client.get(final_url(cycle)).status_code == 404
+        assert client.post(standings_url(cycle), {"nomination": [scored[0].pk]}).status_code == 404
+    assert set(n.state for n in cycle.nominations) == {S.ELIGIBLE}
+
+
+def test_ties_page_chair_secretariat_and_others(cycle):
+    n1, n2, n3 = tie_setup(cycle)
+    # The chair sees the tied dossiers' names and scores, nothing about reviewers.
+    response = client_for(cycle.chair).get(ties_url(cycle))
+    tree = html(response)
+    assert texts(tree, "//section[contains(@class,'tie-group')]/h2") == [
+        "2 dossiers tied at rank 2"
+    ]
+    assert table_rows(tree, "//table[@class='tie-table']") == [
+        ["Household Registration Office 2", "800.00", "Place of Household Registration Office 2"],
+        ["Household Registration Office 3", "800.00", "Place of Household Registration Office 3"],
+    ]
+    assert "評審委員" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert tree.xpath("//*[@id='for-chair']") == []
+    # Bad places: a clear message, nothing recorded.
+    response = client_for(cycle.chair).post(
+        ties_url(cycle),
+        {"group": [n2.pk, n3.pk], f"place-{n2.pk}": "1", f"place-{n3.pk}": "1", "reason": "x"},
+    )
+    assert texts(html(response), "//*[@id='tie-errors']//li") == [
+        "Places: give each tied dossier a different place, from 1 to 2."
+    ]
+    response = client_for(cycle.chair).post(
+        ties_url(cycle),
+        {"group": [n2.pk, n3.pk], f"place-{n2.pk}": "2", f"place-{n3.pk}": "1", "reason": ""},
+    )
+    assert texts(html(response), "//*[@id='tie-errors']//li") == [
+        "Give the reason for the chair's decision."
+    ]
+    assert not TieDecision.objects.exists()
+    # The secretariat records for the chair.
+    client = client_for(cycle.secretariat)
+    tree = html(client.get(ties_url(cycle)))
+    assert texts(tree, "//*[@id='for-chair']") == [
+        "You are recording the decision of the panel's chair, 評審委員1."
+    ]
+    response = client.post(
+        ties_url(cycle),
+        {
+            "group": [n2.pk, n3.pk],
+            f"place-{n2.pk}": "2",
+            f"place-{n3.pk}": "1",
+            "reason": "主席裁示",
+        },
+        follow=True,
+    )
+    tree = html(response)
+    assert texts(tree, "//ul[@class='messages']/li") == ["The chair's order is recorded."]
+    assert texts(tree, "//*[@id='no-ties']") == [
+        "No dossiers are tied: nothing for the chair to decide."
+    ]
+    assert dict(TieDecision.objects.values_list("nomination_id", "position")) == {
+        n3.pk: 1,
+        n2.pk: 2,
+    }
+    # Another reviewer of the panel and an outsider: 404.
+    for user in (cycle.reviewers[1], cycle.outsider):
+        assert client_for(user).get(ties_url(cycle)).status_code == 404
+
+
+def test_shortlisting_through_the_page(cycle, scored):
+    n1, n2, n3, n4 = scored
+    client = client_for(cycle.secretariat)
+    # Preview top 2 by count: ticks N2 and N1, and says N2's reviews are incomplete.
+    tree = html(client.get(standings_url(cycle), {"by": "count", "value": "2"}))
+    assert texts(tree, "//*[@id='preview-result']/p") == [
+        "This rule selects 2 dossiers.",
+        "Before these can be shortlisted:",
+    ]
+    assert texts(tree, "//*[@id='preview-result']//li") == [
+        "Household Registration Office 2: reviews incomplete (2 of 3 submitted)."
+    ]
+    assert tree.xpath("//input[@name='nomination' and @checked]/@value") == [
+        str(n2.pk),
+        str(n1.pk),
+    ]
+    # Bad inputs.
+    tree = html(client.get(standings_url(cycle), {"by": "threshold", "value": "abc"}))
+    assert texts(tree, "//*[@id='rule-errors']/li") == [
+        "Threshold: enter a number of points, e.g. 750."
+    ]
+    tree = html(client.post(standings_url(cycle), {"reason": ""}))
+    assert texts(tree, "//*[@id='shortlist-errors']//li") == [
+        "Select at least one dossier to shortlist."
+    ]
+    tree = html(client.post(standings_url(cycle), {"nomination": [n2.pk]}))
+    assert texts(tree, "//*[@id='shortlist-errors']//li") == [
+        "Household Registration Office 2: reviews incomplete (2 of 3 submitted)."
+    ]
+    assert tree.xpath("//input[@name='nomination' and @checked]/@value") == [str(n2.pk)]
+    # N2 submits its third review; then the two can be shortlisted.
+    # (700 + 700 + 600) / 3 = 666.67: N1 683.33 first, N2 second.
+    give(cycle, n2.assignments.get(reviewer=cycle.reviewers[2]), split(600))
+    response = client.post(
+        standings_url(cycle), {"nomination": [n2.pk, n1.pk], "reason": "前二名"}, follow=True
+    )
+    tree = html(response)
+    assert texts(tree, "//ul[@class='messages']/li") == [
+        "2 dossiers are now finalists: Household Registration Office 1, "
+        "Household Registration Office 2."
+    ]
+    assert set(
+        tree.xpath(
+            "//tr[contains(@class,'finalist-row')]//span[@class='badge state-finalist']/text()"
+        )
+    ) == {"Finalist"}
+    assert [n.state for n in (n1, n2, n3, n4) if not n.refresh_from_db()] == [
+        S.FINALIST,
+        S.FINALIST,
+        S.ELIGIBLE,
+        S.ELIGIBLE,
+    ]
+
+
+def test_final_standings_page(cycle):
+    n1 = cycle.nominations[0]
+    give(cycle, assign(cycle, n1, cycle.reviewers[1]), split(800))
+    give(cycle, assign(cycle, n1, cycle.assessors[0], cycle.site_visit), split(600))
+    tree = html(client_for(cycle.secretariat).get(final_url(cycle)))
+    assert texts(tree, "//table[@id='final-table']/thead/tr/th")[:5] == [
+        "Rank",
+        "Agency",
+        "Written review weight 30 %",
+        "Site visit weight 70 %",
+        "Final score",
+    ]
+    assert table_rows(tree, "//table[@id='final-table']")[0][:5] == [
+        "1",
+        "Household Registration Office 1 " + cycle.agencies[0].code,
+        "800.00",
+        "600.00",
+        "660.00",
+    ]
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_standings_page_query_count_is_constant(cycle, count, django_assert_num_queries):
+    set_method(cycle, Aggregation.ZSCORE)
+    many_dossiers(cycle, count)
+    client = client_for(cycle.secretariat)
+    client.get(standings_url(cycle))  # warm the session
+    # session, user, roles; category, stage; policy, rubric, dimensions, assignments,
+    # the sums, tie decisions
+    with django_assert_num_queries(11):
+        response = client.get(standings_url(cycle), {"by": "count", "value": "5"})
+    rows = table_rows(html(response), "//table[contains(@class,'standings-table')]")
+    assert len(rows) == count
