@@ -301,16 +301,6 @@ def test_stage_standings_query_count_is_constant(cycle, count, django_assert_num
 def client_for(user):
     client = Client()
     client.force_login(user)
-    return client
-
-
-def standings_url(cycle):
-    return reverse("scoring:standings", args=[cycle.written.pk, cycle.category.pk])
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
     client.cookies["lang"] = "en"
     return client
 
