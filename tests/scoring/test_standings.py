@@ -329,21 +329,23 @@ def test_standings_page_for_the_secretariat(cycle, scored):
         "totals is flagged for moderation.",
     ]
     rows = table_rows(tree, "//table[contains(@class,'standings-table')]")
-    assert [r[:4] for r in rows] == [
+    # rank, agency, score, D1
+    assert [[r[1], r[2], r[3], r[5]] for r in rows] == [
         ["1", "Household Registration Office 2 " + cycle.agencies[1].code, "700.00", "280.00"],
         ["2", "Household Registration Office 1 " + cycle.agencies[0].code, "683.33", "273.33"],
         ["3", "Household Registration Office 3 " + cycle.agencies[2].code, "600.00", "240.00"],
         ["4", "Household Registration Office 4 " + cycle.agencies[3].code, "500.00", "200.00"],
     ]
-    # reviewers' totals, spread, submitted / assigned, flags
-    assert rows[1][6:10] == [
+    # flags, reviewers' totals, spread, submitted / assigned
+    assert [rows[1][4], *rows[1][8:11]] == [
+        "Reviewers disagree: moderate",
         "評審委員1 800.00 評審委員2 750.00 評審委員3 500.00",
         "300.00",
         "3 / 3",
-        "Reviewers disagree: moderate",
     ]
-    assert rows[0][8:10] == ["2 / 3", "Reviews incomplete"]
-    assert rows[3][6] == "評審委員1 500.00"  # the withdrawn reviewer's 1000 is not shown
+    assert [rows[0][4], rows[0][10]] == ["Reviews incomplete", "2 / 3"]
+    assert rows[3][8] == "評審委員1 500.00"  # the withdrawn reviewer's 1000 is not shown
+    assert rows[0][0] == "Shortlist Household Registration Office 2"
     assert len(tree.xpath("//svg[@class='histogram']//rect[@class='bin']")) == 3
     assert texts(tree, "//svg[@class='histogram']//text[@class='bin-count']") == ["1", "2", "1"]
 
