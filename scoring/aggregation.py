@@ -95,8 +95,12 @@ def median(values: Sequence[float]) -> float | None:
 
 
 def pstdev(values: Sequence[float]) -> float:
+    """Population standard deviation: √(Σ (x − x̄)² / n); 0 for fewer than two values."""
     values = list(values)
-    return statistics.pstdev(values) if len(values) > 1 else 0.0
+    if len(values) < 2:
+        return 0.0
+    m = sum(values) / len(values)
+    return math.sqrt(sum((x - m) ** 2 for x in values) / len(values))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
 
 from awards.enums import NominationState
-from awards.models import Stage
+from awards.models import Nomination, Stage
 
 from .. import aggregation as agg
 from ..enums import Aggregation, ReviewState
@@ -154,20 +155,33 @@ class _StageData:
 
 
 def _stage_data(stage, category, info: _RubricInfo, method: str) -> _StageData:
+    active_assignments = Assignment.objects.filter(
+        stage=stage, nomination__category=category, withdrawn_at__isnull=True
+    ).exclude(nomination__state__in=NOT_COMPETING)
+    # Plain tuples for the 7 × 200 assignments; the few nominations and reviewers as
+    # objects, each in one query (model instances per assignment cost more than the
+    # whole aggregate).
     assignments = list(
-        Assignment.objects.filter(
-            stage=stage, nomination__category=category, withdrawn_at__isnull=True
+        active_assignments.order_by("nomination_id", "id").values_list(
+            "pk", "nomination_id", "reviewer_id"
         )
-        .exclude(nomination__state__in=NOT_COMPETING)
-        .select_related("nomination__agency", "reviewer")
-        .order_by("nomination_id", "id")
     )
-    nominations, assigned, reviewers, active = {}, defaultdict(int), {}, set()
-    for a in assignments:
-        nominations.setdefault(a.nomination_id, a.nomination)
-        assigned[a.nomination_id] += 1
-        reviewers[a.reviewer_id] = a.reviewer
-        active.add(a.pk)
+    loaded = {
+        n.pk: n
+        for n in Nomination.objects.filter(
+            pk__in=active_assignments.values("nomination_id")
+        ).select_related("agency")
+    }
+    reviewers = {
+        u.pk: u
+        for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
+    }
+    nominations, assigned, active = {}, defaultdict(int), set()
+    for pk, nomination_id, _reviewer_id in assignments:
+        if nomination_id in loaded:  # absent only if it changed between the queries
+            nominations.setdefault(nomination_id, loaded[nomination_id])
+            assigned[nomination_id] += 1
+            active.add(pk)
 
     # The one aggregate: points summed per (assignment, dimension) in the database.
     sums = (

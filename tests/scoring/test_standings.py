@@ -288,8 +288,9 @@ def test_stage_standings_query_count_is_constant(cycle, count, django_assert_num
     stage = cycle.written
     stage.edition = cycle.edition
     cycle.edition.__dict__.pop("_review_policy_cache", None)
-    # policy, rubric, dimensions, assignments, the sums, tie decisions
-    with django_assert_num_queries(6):
+    # policy, rubric, dimensions, assignments, their nominations (with agencies), their
+    # reviewers, the sums, tie decisions
+    with django_assert_num_queries(8):
         standings = stage_standings(stage, cycle.category)
     assert len(standings.rows) == count
     assert all(r.submitted == 3 for r in standings.rows)
@@ -502,8 +503,8 @@ def test_standings_page_query_count_is_constant(cycle, count, django_assert_num_
     client = client_for(cycle.secretariat)
     client.get(standings_url(cycle))  # warm the session
     # session, user, roles; category, stage; policy, rubric, dimensions, assignments,
-    # the sums, tie decisions
-    with django_assert_num_queries(11):
+    # nominations, reviewers, the sums, tie decisions
+    with django_assert_num_queries(13):
         response = client.get(standings_url(cycle), {"by": "count", "value": "5"})
     rows = table_rows(html(response), "//table[contains(@class,'standings-table')]")
     assert len(rows) == count
