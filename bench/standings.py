@@ -182,6 +182,11 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         stage, category, n_scores = build(args.dossiers, args.reviewers)
         built = time.perf_counter() - started
+        if connection.vendor == "postgresql":
+            # Fresh bulk-loaded tables have no planner statistics yet; autovacuum would
+            # gather them on a live server. Without them PostgreSQL picks nested loops.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
         def standings():
             stage.edition.__dict__.pop("_review_policy_cache", None)
