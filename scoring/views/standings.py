@@ -53,7 +53,7 @@ def histogram_chart(standings, *, threshold=None, width=760, height=260) -> dict
     """Geometry of a vertical histogram of the dossiers' scores over [0, rubric total] in
     ten bins, drawn as inline SVG by templates/scoring/standings/_chart.html."""
     bins = standings.histogram(10)
-    left, right, top, bottom = 44, 16, 20, 44
+    left, right, top, bottom = 44, 16, 34, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([b["count"] for b in bins] + [1])
     step = 1 if peak <= 8 else 2 if peak <= 16 else 5 if peak <= 40 else 10 if peak <= 80 else 50
