@@ -62,3 +62,16 @@ rules.add_perm("scoring.declare_own_conflicts", is_edition_panel_member)
 rules.add_perm("scoring.view_review_record", is_secretariat)
 rules.add_perm("scoring.reopen_review", is_secretariat)
 rules.add_perm("scoring.log_site_test", is_assigned_reviewer & is_site_visit_assignment)
+# --- standings, ties and shortlisting (scoring/views/standings.py) -------------------------
+
+
+@rules.predicate
+def is_panel_chair(user, category):
+    """The user chairs the panel of this category."""
+    from .services.ties import may_decide_ties
+
+    return category is not None and not is_secretariat(user) and may_decide_ties(user, category)
+
+
+rules.add_perm("scoring.shortlist", is_secretariat)
+rules.add_perm("scoring.decide_ties", is_secretariat | is_panel_chair)

@@ -59,4 +59,12 @@ from .rubrics import (  # noqa: F401
     rubric_is_frozen,
     rubric_validate,
 )
+from .shortlist import (  # noqa: F401
+    ShortlistError,
+    ShortlistPreview,
+    cut_problems,
+    finalists_select,
+    shortlist_preview,
+)
 from .site_tests import SiteTestInvalid, site_test_log, site_test_remove  # noqa: F401
+from .ties import TieError, may_decide_ties, panel_chair, tie_decide, tied_groups_for  # noqa: F401

@@ -1,3 +1,300 @@
-"""Views: standings (see scoring/urls.py)."""
+"""Views: standings, the score-distribution chart, shortlisting and the chair's ties page
+(see scoring/urls.py). Reads through scoring.selectors.standings; writes through
+scoring.services (shortlist, ties). The standings are the secretariat's
+(scoring.view_standings); the ties page is the panel chair's, or the secretariat's
+recording for the chair (scoring.decide_ties). Anyone else: 404."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import math
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agencies.permissions import require_perm
+from awards.models import Category, Stage
+
+from ..selectors import final_standings, stage_standings
+from ..services import (
+    ShortlistError,
+    TieError,
+    finalists_select,
+    panel_chair,
+    shortlist_preview,
+    tie_decide,
+    tied_groups_for,
+)
+from ..services.shortlist import BY_COUNT, BY_RANK, BY_THRESHOLD
+
+
+def _category(category_pk) -> Category:
+    return get_object_or_404(Category.objects.select_related("edition__scheme"), pk=category_pk)
+
+
+def _stage(category, stage_pk) -> Stage:
+    stage = get_object_or_404(
+        Stage, pk=stage_pk, edition_id=category.edition_id, allows_scoring=True
+    )
+    stage.edition = category.edition  # one instance: the review policy is cached on it
+    return stage
+
+
+def _get_category(request, stage_pk, category_pk):
+    return _category(category_pk)
+
+
+# --- the score-distribution chart --------------------------------------------------------
+
+
+def histogram_chart(standings, *, threshold=None, width=760, height=260) -> dict:
+    """Geometry of a vertical histogram of the dossiers' scores over [0, rubric total] in
+    ten bins, drawn as inline SVG by templates/scoring/standings/_chart.html."""
+    bins = standings.histogram(10)
+    left, right, top, bottom = 44, 16, 34, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([b["count"] for b in bins] + [1])
+    step = 1 if peak <= 8 else 2 if peak <= 16 else 5 if peak <= 40 else 10 if peak <= 80 else 50
+    scale = math.ceil(peak / step) * step
+    slot = plot_w / len(bins)
+    maximum = standings.maximum or 1
+
+    def y(count):
+        return round(top + plot_h - plot_h * count / scale, 1)
+
+    bars = []
+    for i, b in enumerate(bins):
+        x = round(left + i * slot + 3, 1)
+        bars.append(
+            {
+                **b,
+                "x": x,
+                "y": y(b["count"]),
+                "w": round(slot - 6, 1),
+                "h": round(plot_h * b["count"] / scale, 1),
+                "mid": round(x + (slot - 6) / 2, 1),
+                "label_y": y(b["count"]) - 5,
+                "last": i == len(bins) - 1,
+            }
+        )
+    x_ticks = [
+        {"x": round(left + i * slot, 1), "label": f"{bins[i]['low']:g}" if i < len(bins) else ""}
+        for i in range(len(bins))
+    ] + [{"x": round(left + plot_w, 1), "label": f"{maximum:g}"}]
+    y_ticks = [{"y": y(c), "label": c} for c in range(0, scale + 1, step)]
+    marker = None
+    if threshold is not None and 0 <= threshold <= maximum:
+        marker = {
+            "x": round(left + plot_w * threshold / maximum, 1),
+            "label": f"{threshold:g}",
+        }
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "left": left,
+        "right": left + plot_w,
+        "axis_y": top + plot_h,
+        "axis_label_y": height - 6,
+        "tick_label_y": top + plot_h + 18,
+        "top": top,
+        "threshold": marker,
+        "count": len(standings.scores),
+    }
+
+
+# --- stage standings and shortlisting -----------------------------------------------------
+
+
+def _preview(request, stage, category, table):
+    """The shortlist preview the GET asks for (?by=…&value=…), or None; and its error."""
+    by = request.GET.get("by")
+    if by is None:
+        return None, None, {}
+    value = request.GET.get("value", "")
+    try:
+        return (
+            shortlist_preview(stage, category, by=by, value=value, standings=table),
+            None,
+            {"by": by, "value": value},
+        )
+    except ShortlistError as exc:
+        return None, exc.messages, {"by": by, "value": value}
+
+
+@require_perm("scoring.view_standings")
+def standings(request, stage_pk, category_pk):
+    category = _category(category_pk)
+    stage = _stage(category, stage_pk)
+    errors, checked, reason = [], set(), ""
+    if request.method == "POST":
+        ids = request.POST.getlist("nomination")
+        reason = request.POST.get("reason", "")
+        try:
+            made = finalists_select(
+                actor=request.user,
+                stage=stage,
+                category=category,
+                nomination_ids=ids,
+                reason=reason,
+            )
+        except ShortlistError as exc:
+            errors = exc.messages
+            checked = {pk for pk in ids if pk.isdigit()}
+        else:
+            if made:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s dossier is now a finalist: %(names)s.",
+                        "%(count)s dossiers are now finalists: %(names)s.",
+                        len(made),
+                    )
+                    % {"count": len(made), "names": _(", ").join(n.agency.name for n in made)},
+                )
+            else:
+                messages.info(request, _("The selected dossiers were already finalists."))
+            return redirect(request.get_full_path())
+    table = stage_standings(stage, category)
+    preview, preview_errors, preview_input = _preview(request, stage, category, table)
+    if preview is not None and not errors:
+        checked = {str(pk) for pk in preview.nomination_ids}
+    threshold = preview.value if preview is not None and preview.by == BY_THRESHOLD else None
+    context = {
+        "stage": stage,
+        "category": category,
+        "edition": category.edition,
+        "standings": table,
+        "chart": histogram_chart(table, threshold=threshold),
+        "preview": preview,
+        "preview_errors": preview_errors,
+        "preview_input": preview_input,
+        "by_choices": [
+            (BY_RANK, _("Top ranks (a tie at the cut is included)")),
+            (BY_COUNT, _("Number of dossiers")),
+            (BY_THRESHOLD, _("Score of at least (points)")),
+        ],
+        "errors": errors,
+        "checked": checked,
+        "reason": reason,
+        "tied_count": len(table.tied_groups),
+    }
+    return render(request, "scoring/standings/stage.html", context)
+
+
+@require_perm("scoring.view_standings")
+def final(request, edition_pk, category_pk):
+    category = get_object_or_404(
+        Category.objects.select_related("edition__scheme"), pk=category_pk, edition_id=edition_pk
+    )
+    table = final_standings(category.edition, category)
+    return render(
+        request,
+        "scoring/standings/final.html",
+        {"category": category, "edition": category.edition, "standings": table},
+    )
+
+
+# --- ties: the chair's page ---------------------------------------------------------------
+
+
+def _ordered_ids(post, group_ids) -> list[int] | None:
+    """The group's ids ordered by the places given ("place-<id>": 1..n), or None when
+    the places are not each of 1..n exactly once."""
+    places = {}
+    for pk in group_ids:
+        raw = (post.get(f"place-{pk}") or "").strip()
+        if not raw.isdigit():
+            return None
+        places[pk] = int(raw)
+    if sorted(places.values()) != list(range(1, len(group_ids) + 1)):
+        return None
+    return sorted(group_ids, key=lambda pk: places[pk])
+
+
+@require_perm("scoring.decide_ties", get_object=_get_category)
+def ties(request, stage_pk, category_pk, obj):
+    category = obj
+    stage = _stage(category, stage_pk)
+    errors, failed_group = [], None
+    if request.method == "POST":
+        try:
+            group_ids = [int(pk) for pk in request.POST.getlist("group")]
+        except ValueError:
+            group_ids = []
+        ordered = _ordered_ids(request.POST, group_ids) if group_ids else None
+        failed_group = set(group_ids)
+        if ordered is None:
+            errors = [
+                _("Places: give each tied dossier a different place, from 1 to %(n)s.")
+                % {"n": len(group_ids) or 1}
+            ]
+        else:
+            try:
+                tie_decide(
+                    actor=request.user,
+                    stage=stage,
+                    category=category,
+                    ordered_nomination_ids=ordered,
+                    reason=request.POST.get("reason", ""),
+                )
+            except TieError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("The chair's order is recorded."))
+                return redirect(reverse("scoring:ties", args=[stage.pk, category.pk]))
+    groups = []
+    for group in tied_groups_for(stage, category):
+        failed = failed_group == {r.nomination.pk for r in group}
+        groups.append(
+            {
+                "items": [
+                    {
+                        "row": r,
+                        "place": request.POST.get(f"place-{r.nomination.pk}", "") if failed else "",
+                    }
+                    for r in group
+                ],
+                "rank": group[0].rank,
+                "failed": failed,
+                "reason": request.POST.get("reason", "") if failed else "",
+            }
+        )
+    chair = panel_chair(category)
+    return render(
+        request,
+        "scoring/standings/ties.html",
+        {
+            "stage": stage,
+            "category": category,
+            "edition": category.edition,
+            "groups": groups,
+            "errors": errors,
+            "chair": chair,
+            "for_chair": chair is not None and chair.pk != request.user.pk,
+            "can_see_standings": request.user.has_perm("scoring.view_standings"),
+        },
+    )
+
+
+urlpatterns = [
+    path(
+        "review/stages/<int:stage_pk>/categories/<int:category_pk>/standings/",
+        standings,
+        name="standings",
+    ),
+    path(
+        "review/stages/<int:stage_pk>/categories/<int:category_pk>/ties/",
+        ties,
+        name="ties",
+    ),
+    path(
+        "review/editions/<int:edition_pk>/categories/<int:category_pk>/final/",
+        final,
+        name="final_standings",
+    ),
+]

@@ -1,0 +1,444 @@
+"""Standings: each stage's ranked dossiers per category, and the final combined ranking.
+
+Read plan (constant in the number of dossiers, asserted in tests/scoring/test_standings.py):
+the edition's review policy, the rubric and its dimensions (with indicator counts), the
+active assignments with their reviewer, nomination, agency and review, ONE aggregate
+query of SUM(points) per (assignment, dimension) grouped in the database, and the
+chair's tie decisions. Everything else is arithmetic in scoring.aggregation.
+
+Only submitted reviews of active assignments count: a withdrawn (e.g. conflicted)
+reviewer's scores drop out of every figure, although the review rows stay."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Sum
+
+from awards.enums import NominationState
+from awards.models import Nomination, Stage
+
+from .. import aggregation as agg
+from ..enums import Aggregation, ReviewState
+from ..models import Assignment, Dimension, Rubric, Score, TieDecision
+from ..services.conflicts import review_policy
+
+# Nominations that no longer compete drop out of the standings.
+NOT_COMPETING = (NominationState.INELIGIBLE, NominationState.WITHDRAWN)
+
+
+@dataclass
+class ReviewerTotal:
+    reviewer: object  # the User
+    total: float
+    normalised: float | None = None  # z-score method only
+
+
+@dataclass
+class StandingRow:
+    nomination: object
+    rank: int | None
+    position: int
+    score: float | None
+    dimensions: list[tuple[Dimension, float | None]]
+    reviewer_totals: list[ReviewerTotal]
+    spread: float | None
+    submitted: int
+    assigned: int
+    disagreement: bool = False
+    incomplete: bool = False
+    tied: bool = False
+    decided: bool = False
+    broken_by_dimension: bool = False
+    tie_group: tuple = ()
+
+    @property
+    def agency(self):
+        return self.nomination.agency
+
+    @property
+    def flagged(self) -> bool:
+        return self.disagreement or self.incomplete or self.tied
+
+
+@dataclass
+class Standings:
+    stage: Stage
+    category: object
+    rubric: Rubric | None
+    dimensions: list[Dimension]
+    method: str
+    disagreement_percent: int
+    rows: list[StandingRow] = field(default_factory=list)
+
+    @property
+    def method_label(self) -> str:
+        return Aggregation(self.method).label
+
+    @property
+    def maximum(self) -> int:
+        return self.rubric.total_points if self.rubric else 0
+
+    @property
+    def threshold_points(self) -> float:
+        return self.maximum * self.disagreement_percent / 100
+
+    @property
+    def tied_groups(self) -> list[list[StandingRow]]:
+        return _tied_groups(self.rows)
+
+    @property
+    def scores(self) -> list[float]:
+        return [r.score for r in self.rows if r.score is not None]
+
+    def histogram(self, bins: int = 10) -> list[dict]:
+        return agg.histogram(self.scores, maximum=self.maximum or 1, bins=bins)
+
+
+def _tied_groups(rows) -> list[list]:
+    """The rows still tied (undecided), grouped, in rank order."""
+    by_key = {row.nomination.pk: row for row in rows}
+    groups, seen = [], set()
+    for row in rows:
+        if row.tied and row.tie_group not in seen:
+            seen.add(row.tie_group)
+            groups.append([by_key[k] for k in row.tie_group])
+    return groups
+
+
+@dataclass
+class _RubricInfo:
+    rubric: Rubric | None
+    dimensions: list[Dimension]
+    indicators: int
+
+
+def _rubric_info(category) -> _RubricInfo:
+    rubric = Rubric.objects.filter(category=category).first()
+    if rubric is None:
+        return _RubricInfo(None, [], 0)
+    dimensions = list(
+        Dimension.objects.filter(rubric=rubric)
+        .annotate(indicator_count=Count("indicators"))
+        .order_by("order", "id")
+    )
+    return _RubricInfo(rubric, dimensions, sum(d.indicator_count for d in dimensions))
+
+
+def _tie_break_dimensions(dimensions: list[Dimension]) -> list[Dimension]:
+    return sorted(
+        (d for d in dimensions if d.tie_break_rank is not None),
+        key=lambda d: (d.tie_break_rank, d.order, d.pk),
+    )
+
+
+def _decisions(stage) -> dict[int, int]:
+    return dict(TieDecision.objects.filter(stage=stage).values_list("nomination_id", "position"))
+
+
+@dataclass
+class _StageData:
+    """What one stage's queries give, before ranking."""
+
+    nominations: dict  # nomination id -> Nomination, in a stable order
+    assigned: dict  # nomination id -> active assignments
+    submitted: dict  # nomination id -> submitted reviews of active assignments
+    totals: dict  # (reviewer id, nomination id) -> raw total
+    dimension_totals: dict  # dimension id -> {(reviewer id, nomination id): sum}
+    reviewers: dict  # reviewer id -> User
+    scored_indicators: dict  # (reviewer id, nomination id) -> indicators with points
+    scores: dict  # nomination id -> aggregated score
+    dimension_scores: dict  # nomination id -> {dimension id: aggregated}
+    normalised: dict  # (reviewer id, nomination id) -> normalised (z-score)
+
+
+def _stage_data(stage, category, info: _RubricInfo, method: str) -> _StageData:
+    active_assignments = Assignment.objects.filter(
+        stage=stage, nomination__category=category, withdrawn_at__isnull=True
+    ).exclude(nomination__state__in=NOT_COMPETING)
+    # Plain tuples for the 7 × 200 assignments; the few nominations and reviewers as
+    # objects, each in one query (model instances per assignment cost more than the
+    # whole aggregate).
+    assignments = list(
+        active_assignments.order_by("nomination_id", "id").values_list(
+            "pk", "nomination_id", "reviewer_id"
+        )
+    )
+    loaded = {
+        n.pk: n
+        for n in Nomination.objects.filter(
+            pk__in=active_assignments.values("nomination_id")
+        ).select_related("agency")
+    }
+    reviewers = {
+        u.pk: u
+        for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
+    }
+    nominations, assigned, active = {}, defaultdict(int), set()
+    for pk, nomination_id, _reviewer_id in assignments:
+        if nomination_id in loaded:  # absent only if it changed between the queries
+            nominations.setdefault(nomination_id, loaded[nomination_id])
+            assigned[nomination_id] += 1
+            active.add(pk)
+
+    # The one aggregate: points summed per (assignment, dimension) in the database.
+    sums = (
+        Score.objects.filter(
+            review__assignment__stage=stage,
+            review__assignment__nomination__category=category,
+            review__assignment__withdrawn_at__isnull=True,
+            review__state=ReviewState.SUBMITTED,
+        )
+        .exclude(review__assignment__nomination__state__in=NOT_COMPETING)
+        .values(
+            "review__assignment_id",
+            "review__assignment__reviewer_id",
+            "review__assignment__nomination_id",
+            "indicator__dimension_id",
+        )
+        .annotate(points_sum=Sum("points"), scored=Count("points"))
+        .order_by()
+    )
+    totals: dict = defaultdict(float)
+    dimension_totals: dict = defaultdict(dict)
+    scored_indicators: dict = defaultdict(int)
+    for row in sums:
+        if row["review__assignment_id"] not in active:  # e.g. assigned since the first read
+            continue
+        # One active assignment per (stage, nomination, reviewer): this key is unique, and
+        # the reviewer is who the z-score normalises.
+        key = (row["review__assignment__reviewer_id"], row["review__assignment__nomination_id"])
+        points = float(row["points_sum"] or 0)
+        totals[key] += points
+        dimension_totals[row["indicator__dimension_id"]][key] = points
+        scored_indicators[key] += row["scored"]
+    maximum = info.rubric.total_points if info.rubric else 0
+    scores = agg.aggregate(totals, method=method, maximum=maximum)
+    normalised = (
+        agg.zscore_normalise(totals, maximum=maximum) if method == agg.Method.ZSCORE else {}
+    )
+    dimension_scores: dict = defaultdict(dict)
+    for dimension in info.dimensions:
+        per = dimension_totals.get(dimension.pk, {})
+        # every submitted review has a sum for every dimension (0 when it gave nothing)
+        per = {key: per.get(key, 0.0) for key in totals}
+        for nomination_id, value in agg.aggregate(
+            per, method=method, maximum=dimension.max_points
+        ).items():
+            dimension_scores[nomination_id][dimension.pk] = value
+    submitted: dict = defaultdict(int)
+    for _reviewer_id, nomination_id in totals:
+        submitted[nomination_id] += 1
+    return _StageData(
+        nominations=nominations,
+        assigned=assigned,
+        submitted=submitted,
+        totals=dict(totals),
+        dimension_totals=dimension_totals,
+        reviewers=reviewers,
+        scored_indicators=scored_indicators,
+        scores=scores,
+        dimension_scores=dimension_scores,
+        normalised=normalised,
+    )
+
+
+def stage_standings(stage, category) -> Standings:
+    """The ranked standings of one category in one stage (see the module docstring)."""
+    policy = review_policy(stage.edition)
+    info = _rubric_info(category)
+    method = policy.aggregation
+    standings = Standings(
+        stage=stage,
+        category=category,
+        rubric=info.rubric,
+        dimensions=info.dimensions,
+        method=method,
+        disagreement_percent=policy.disagreement_percent,
+    )
+    data = _stage_data(stage, category, info, method)
+    breakers = _tie_break_dimensions(info.dimensions)
+    ranked = agg.rank(
+        (
+            agg.Entry(
+                pk,
+                data.scores.get(pk),
+                [data.dimension_scores.get(pk, {}).get(d.pk) for d in breakers],
+            )
+            for pk in data.nominations
+        ),
+        _decisions(stage),
+    )
+    by_nomination = defaultdict(list)
+    for (reviewer_id, nomination_id), total in data.totals.items():
+        by_nomination[nomination_id].append((reviewer_id, total))
+    maximum = standings.maximum
+    for r in ranked:
+        pk = r.key
+        own = sorted(by_nomination.get(pk, []), key=lambda t: data.reviewers[t[0]].get_full_name())
+        values = [t for _a, t in own]
+        submitted = len(own)
+        assigned = data.assigned[pk]
+        incomplete_review = any(
+            data.scored_indicators.get((r, pk), 0) < info.indicators for r, _t in own
+        )
+        standings.rows.append(
+            StandingRow(
+                nomination=data.nominations[pk],
+                rank=r.rank,
+                position=r.position,
+                score=data.scores.get(pk),
+                dimensions=[
+                    (d, data.dimension_scores.get(pk, {}).get(d.pk)) for d in info.dimensions
+                ],
+                reviewer_totals=[
+                    ReviewerTotal(data.reviewers[a], t, data.normalised.get((a, pk)))
+                    for a, t in own
+                ],
+                spread=agg.spread(values),
+                submitted=submitted,
+                assigned=assigned,
+                disagreement=agg.disagrees(
+                    values, maximum=maximum, percent=policy.disagreement_percent
+                ),
+                incomplete=submitted < assigned or incomplete_review or not submitted,
+                tied=r.tied,
+                decided=r.decided,
+                broken_by_dimension=r.broken_by_dimension,
+                tie_group=r.group,
+            )
+        )
+    return standings
+
+
+# --- final standings -----------------------------------------------------------------
+
+
+@dataclass
+class StageScore:
+    stage: Stage
+    weight: int
+    score: float | None
+
+
+@dataclass
+class FinalRow:
+    nomination: object
+    rank: int | None
+    position: int
+    score: float | None
+    stages: list[StageScore]
+    dimensions: list[tuple[Dimension, float | None]]
+    incomplete: bool = False
+    tied: bool = False
+    decided: bool = False
+    broken_by_dimension: bool = False
+    tie_group: tuple = ()
+
+    @property
+    def agency(self):
+        return self.nomination.agency
+
+    @property
+    def missing_stages(self) -> list[Stage]:
+        return [s.stage for s in self.stages if s.score is None]
+
+
+@dataclass
+class FinalStandings:
+    edition: object
+    category: object
+    rubric: Rubric | None
+    dimensions: list[Dimension]
+    method: str
+    stages: list[Stage]
+    decision_stage: Stage | None
+    rows: list[FinalRow] = field(default_factory=list)
+
+    @property
+    def method_label(self) -> str:
+        return Aggregation(self.method).label
+
+    @property
+    def total_weight(self) -> int:
+        return sum(s.score_weight for s in self.stages)
+
+    @property
+    def tied_groups(self) -> list[list[FinalRow]]:
+        return _tied_groups(self.rows)
+
+
+def weighted_stages(edition) -> list[Stage]:
+    return list(
+        Stage.objects.filter(edition=edition, score_weight__gt=0).order_by("order", "starts_on")
+    )
+
+
+def final_standings(edition, category) -> FinalStandings:
+    """Each dossier's final score: Σ w·score / Σ w over the weighted stages in which it has
+    a score. Ties: the edition's tie-break dimensions on the combined dimension scores,
+    then the chair's decisions recorded for the last weighted stage."""
+    policy = review_policy(edition)
+    info = _rubric_info(category)
+    stages = weighted_stages(edition)
+    method = policy.aggregation
+    result = FinalStandings(
+        edition=edition,
+        category=category,
+        rubric=info.rubric,
+        dimensions=info.dimensions,
+        method=method,
+        stages=stages,
+        decision_stage=stages[-1] if stages else None,
+    )
+    per_stage = [(stage, _stage_data(stage, category, info, method)) for stage in stages]
+    nominations: dict = {}
+    for _stage, data in per_stage:
+        for pk, nomination in data.nominations.items():
+            nominations.setdefault(pk, nomination)
+    nominations = dict(sorted(nominations.items()))
+    combined, combined_dims, stage_scores, incomplete = {}, {}, {}, {}
+    for pk in nominations:
+        stage_scores[pk] = [
+            StageScore(stage, stage.score_weight, data.scores.get(pk)) for stage, data in per_stage
+        ]
+        combined[pk] = agg.combine_stages((s.weight, s.score) for s in stage_scores[pk])
+        combined_dims[pk] = {
+            d.pk: agg.combine_stages(
+                (stage.score_weight, data.dimension_scores.get(pk, {}).get(d.pk))
+                for stage, data in per_stage
+            )
+            for d in info.dimensions
+        }
+        incomplete[pk] = any(
+            data.assigned.get(pk, 0) > data.submitted.get(pk, 0) for _stage, data in per_stage
+        )
+    breakers = _tie_break_dimensions(info.dimensions)
+    decisions = _decisions(result.decision_stage) if result.decision_stage else {}
+    ranked = agg.rank(
+        (
+            agg.Entry(pk, combined[pk], [combined_dims[pk].get(d.pk) for d in breakers])
+            for pk in nominations
+        ),
+        decisions,
+    )
+    for r in ranked:
+        pk = r.key
+        result.rows.append(
+            FinalRow(
+                nomination=nominations[pk],
+                rank=r.rank,
+                position=r.position,
+                score=combined[pk],
+                stages=stage_scores[pk],
+                dimensions=[(d, combined_dims[pk].get(d.pk)) for d in info.dimensions],
+                incomplete=incomplete[pk],
+                tied=r.tied,
+                decided=r.decided,
+                broken_by_dimension=r.broken_by_dimension,
+                tie_group=r.group,
+            )
+        )
+    return result
