@@ -17,6 +17,8 @@ from agencies.services import audit_record
 from awards.enums import NominationState as S
 from awards.services import nomination_transition
 
+from .assignment import AssignmentError, assignments_auto
+
 BY_RANK, BY_COUNT, BY_THRESHOLD = "rank", "count", "threshold"
 SELECTABLE = (S.ELIGIBLE, S.FINALIST)
 
@@ -121,6 +123,15 @@ def shortlist_preview(stage, category, *, by: str, value, standings=None) -> Sho
 
 
 @transaction.atomic
+def next_scoring_stage(stage):
+    """The first stage after `stage` in which reviewers score (e.g. the site visit)."""
+    return (
+        stage.edition.stages.filter(allows_scoring=True, order__gt=stage.order)
+        .order_by("order", "starts_on")
+        .first()
+    )
+
+
 def finalists_select(*, actor, stage, category, nomination_ids, reason: str = "") -> list:
     """Make the selected nominations finalists. Refused as a whole, with the list of
     which dossiers and why, if any is not in these standings, is not eligible, or if a
@@ -179,8 +190,19 @@ def finalists_select(*, actor, stage, category, nomination_ids, reason: str = ""
             "made_finalist": [n.pk for n in made],
         },
     )
-    # NEXT STAGE'S ASSIGNMENTS: the integrator calls the assignment helper's
-    # assignments_auto(...) here, for the next scoring stage (e.g. the site visit), on
-    # `made`, inside this same transaction so that shortlisting and its assignments
-    # happen together or not at all. Not written here on purpose.
+    # Advancing creates the next scoring stage's assignments, in this same transaction:
+    # shortlisting and its assignments happen together or not at all.
+    following = next_scoring_stage(stage)
+    if following is not None and made:
+        try:
+            assignments_auto(actor=actor, stage=following, category=category, nominations=made)
+        except AssignmentError as exc:
+            raise ShortlistError(
+                [
+                    _("The finalists could not be assigned for %(stage)s:")
+                    % {"stage": following.name},
+                    *exc.messages,
+                    *(f"{row.nomination.agency.name}: {row.reason}" for row in exc.report),
+                ]
+            ) from exc
     return made
