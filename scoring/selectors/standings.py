@@ -11,6 +11,7 @@ reviewer's scores drop out of every figure, although the review rows stay."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -417,13 +418,28 @@ def final_standings(edition, category) -> FinalStandings:
         )
     breakers = _tie_break_dimensions(info.dimensions)
     decisions = _decisions(result.decision_stage) if result.decision_stage else {}
-    ranked = agg.rank(
-        (
-            agg.Entry(pk, combined[pk], [combined_dims[pk].get(d.pk) for d in breakers])
-            for pk in nominations
-        ),
-        decisions,
-    )
+    # Dossiers are ranked within how far they went: those scored in more weighted stages
+    # (the finalists, after a site visit) rank above those scored in fewer, whatever
+    # their numbers, so a dossier that was not shortlisted never outranks a finalist.
+    depth = {pk: sum(1 for s in stage_scores[pk] if s.score is not None) for pk in nominations}
+    ranked = []
+    offset = 0
+    for level in sorted(set(depth.values()), reverse=True):
+        keys = [pk for pk in nominations if depth[pk] == level]
+        for r in agg.rank(
+            (
+                agg.Entry(pk, combined[pk], [combined_dims[pk].get(d.pk) for d in breakers])
+                for pk in keys
+            ),
+            decisions,
+        ):
+            r = dataclasses.replace(
+                r,
+                rank=None if r.rank is None else r.rank + offset,
+                position=r.position + offset,
+            )
+            ranked.append(r)
+        offset += len(keys)
     for r in ranked:
         pk = r.key
         result.rows.append(

@@ -118,11 +118,14 @@ def test_overview_counts_per_category_and_stage():
     assert table_rows(tree, '//table[contains(@class,"review-overview")]') == [
         [
             "First-line service agencies",
-            "3 reviewers · First-line service agencies 1 site assessor",
+            "Final standings · First-line service agencies 3 reviewers · First-line service "
+            "agencies 1 site assessor",
             "6 of 6 assigned 3 dossiers · 1 submitted Assignments · First-line service agencies "
-            "· Written review Progress · First-line service agencies · Written review",
+            "· Written review Progress · First-line service agencies · Written review "
+            "Standings · First-line service agencies · Written review",
             "0 of 0 assigned 0 dossiers · 0 submitted Assignments · First-line service agencies "
-            "· Site visit Progress · First-line service agencies · Site visit",
+            "· Site visit Progress · First-line service agencies · Site visit "
+            "Standings · First-line service agencies · Site visit",
         ]
     ]
 

@@ -269,13 +269,15 @@ def test_final_standings_combine_weighted_stages(cycle):
         (r.nomination.pk, r.rank, round(r.score, 4), [s.score for s in r.stages])
         for r in result.rows
     ] == [
-        (n3.pk, 1, 900.0, [900.0, None]),
-        (n2.pk, 2, 665.0, [700.0, 650.0]),
-        (n1.pk, 3, 660.0, [800.0, 600.0]),
+        # Scored in both weighted stages ranks above scored in one only, whatever the
+        # numbers: N3 (written only, 900) was not a finalist and comes after them.
+        (n2.pk, 1, 665.0, [700.0, 650.0]),
+        (n1.pk, 2, 660.0, [800.0, 600.0]),
+        (n3.pk, 3, 900.0, [900.0, None]),
     ]
-    assert [s.pk for s in result.rows[0].missing_stages] == [cycle.site_visit.pk]
+    assert [s.pk for s in result.rows[2].missing_stages] == [cycle.site_visit.pk]
     # D3 (30 % of each total): N2 0.3·210 + 0.7·195 = 63 + 136.5 = 199.5
-    assert round(result.rows[1].dimensions[2][1], 4) == 199.5
+    assert round(result.rows[0].dimensions[2][1], 4) == 199.5
 
 
 # --- query counts -------------------------------------------------------------------------
