@@ -38,7 +38,7 @@ from .models import (
     Score,
     SiteTest,
 )
-from .services.conflicts import review_policy
+from .services.conflicts import is_conflicted, review_policy
 
 NOMINEES = [
     "TW-TPE-ZSHR",
@@ -245,7 +245,7 @@ def load_review_demo() -> bool:
         while len(chosen) < 3:
             user = eligible[turn % len(eligible)]
             turn += 1
-            if user == reviewers[2] and nomination.agency.code == "TW-TPE-DALO":
+            if is_conflicted(edition, user, nomination.agency):
                 continue
             if user not in chosen:
                 chosen.append(user)
@@ -270,7 +270,8 @@ def load_review_demo() -> bool:
         state=NominationState.FINALIST, state_changed_at=_at(written.ends_on, 17, tz)
     )
     for i, nomination in enumerate(finalists):
-        visitors = [reviewers[i % len(reviewers)], reviewers[(i + 1) % len(reviewers)]]
+        free = [u for u in reviewers if not is_conflicted(edition, u, nomination.agency)]
+        visitors = [free[i % len(free)], free[(i + 1) % len(free)]]
         for user in visitors:
             assignment = Assignment.objects.create(stage=site, nomination=nomination, reviewer=user)
             _review(

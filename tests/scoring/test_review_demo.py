@@ -1,0 +1,36 @@
+"""The demo's reviewed TW 8th first-line category (`load_review_demo`), read through the
+same selectors the secretariat's pages use."""
+
+import pytest
+
+from awards.enums import NominationState, StageKind
+from awards.models import Category, Edition, Nomination
+from scoring.demo import load_review_demo
+from scoring.models import Assignment, Review, SiteTest
+from scoring.selectors.standings import final_standings, stage_standings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_review_demo_loads_once_and_gives_defensible_standings(demo):
+    assert load_review_demo() is True
+    assert load_review_demo() is False  # idempotent
+    edition = Edition.objects.get(scheme__code="tw-gsqa", number=8)
+    category = Category.objects.get(edition=edition, code="first-line")
+    written = edition.stages.get(kind=StageKind.WRITTEN_REVIEW)
+    standings = stage_standings(written, category)
+    assert standings.method == "zscore"
+    assert len(standings.rows) == 12
+    assert all(len(r.reviewer_totals) == 3 and r.submitted == 3 for r in standings.rows)
+    # The declared conflict kept 周董事長 off the Taipei land office (and, by the
+    # edition's rule, off every agency under Taipei City Government).
+    assert not Assignment.objects.filter(
+        reviewer__email="reviewer2@demo.test", nomination__agency__code__startswith="TW-TPE"
+    ).exists()
+    finalists = Nomination.objects.filter(category=category, state=NominationState.FINALIST)
+    assert finalists.count() == 5
+    final = final_standings(edition, category)
+    assert {r.nomination.pk for r in final.rows[:5]} == set(finalists.values_list("pk", flat=True))
+    assert all(r.score <= 1000 for r in final.rows)
+    assert Review.objects.filter(assignment__stage__edition=edition).count() == 12 * 3 + 5 * 3
+    assert SiteTest.objects.count() == 5
