@@ -110,7 +110,12 @@ def review_overview() -> list[dict]:
                     {
                         "stage": stage,
                         "dossiers": n,
-                        "expected": n * stage.reviewers_per_dossier,
+                        # Site visits also get one site assessor each when the panel has any.
+                        "expected": n
+                        * (
+                            stage.reviewers_per_dossier
+                            + (1 if stage.is_site_visit and category.assessors else 0)
+                        ),
                         "assigned": found.get("assigned", 0),
                         "submitted": found.get("submitted", 0),
                     }

@@ -34,3 +34,19 @@ def test_review_demo_loads_once_and_gives_defensible_standings(demo):
     assert all(r.score <= 1000 for r in final.rows)
     assert Review.objects.filter(assignment__stage__edition=edition).count() == 12 * 3 + 5 * 3
     assert SiteTest.objects.count() == 5
+
+
+def test_review_overview_counts_the_site_assessor_in_what_a_site_visit_expects(demo):
+    from scoring.selectors import review_overview
+
+    load_review_demo()
+    edition = Edition.objects.get(scheme__code="tw-gsqa", number=8)
+    item = next(i for i in review_overview() if i["edition"].pk == edition.pk)
+    first_line = next(r for r in item["rows"] if r["category"].code == "first-line")
+    assert [
+        (c["stage"].kind, c["dossiers"], c["expected"], c["assigned"], c["submitted"])
+        for c in first_line["cells"]
+    ] == [
+        (StageKind.WRITTEN_REVIEW, 12, 36, 36, 36),
+        (StageKind.SITE_VISIT, 5, 15, 15, 15),  # two reviewers and the assessor each
+    ]
