@@ -440,7 +440,7 @@ def assignments_reassign(
         row = ReassignRow(nomination=nomination)
         rows.append(row)
         current = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("review")
             .filter(
                 stage=stage,

@@ -48,7 +48,7 @@ def test_secretariat_adds_a_conflict_assigns_automatically_and_reads_the_report(
     assert axe_violations(page) == []
 
     # Assignments: automatic assignment, then the table.
-    page.get_by_role("link", name="Review", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
     page.get_by_role("link", name=re.compile("^Assignments · .* · Written review")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Assignments:")
     page.get_by_role("button", name="Assign automatically").click()
