@@ -376,27 +376,10 @@ def attachment_add(*, actor, nomination: Nomination, upload, section=None) -> At
     )
     _ensure_editable(nomination)
     edition = nomination.edition
-    name = (getattr(upload, "name", "") or "file").split("/")[-1].split("\\")[-1][:255]
-    kind = filetypes.detect(upload)
-    if kind is None:
-        raise NominationError(
-            _(
-                "“%(name)s” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content, "
-                "not its name)."
-            )
-            % {"name": name}
-        )
-    size = upload.size
-    limit = edition.attachment_max_mb * 1024 * 1024
-    if size > limit:
-        raise NominationError(
-            _("“%(name)s” is %(size)s MB; each file may be at most %(limit)s MB.")
-            % {
-                "name": name,
-                "size": round(size / 1024 / 1024, 1),
-                "limit": edition.attachment_max_mb,
-            }
-        )
+    checked = filetypes.check_upload(upload, max_mb=edition.attachment_max_mb)
+    if isinstance(checked, str):
+        raise NominationError(checked)
+    name, kind, size = checked.name, checked.kind, checked.size
     used = (
         nomination.attachments.filter(removed_at__isnull=True).aggregate(total=Sum("size"))["total"]
         or 0
@@ -414,18 +397,13 @@ def attachment_add(*, actor, nomination: Nomination, upload, section=None) -> At
                 "limit": edition.dossier_attachments_max_mb,
             }
         )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-        digest.update(chunk)
-    upload.seek(0)
     attachment = Attachment(
         nomination=nomination,
         section=section,
         original_name=name,
         file_type=kind,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
     attachment.file.save(name, upload, save=False)

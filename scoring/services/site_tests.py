@@ -3,8 +3,6 @@ site assessor logs during a site-visit stage, with evidence files."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,10 +33,6 @@ def _load(assignment: Assignment) -> Assignment:
     return Assignment.objects.select_related(
         "stage__edition", "nomination__agency", "nomination__category__rubric", "reviewer"
     ).get(pk=assignment.pk)
-
-
-def _upload_name(upload) -> str:
-    return (getattr(upload, "name", "") or "file").split("/")[-1].split("\\")[-1][:255]
 
 
 @transaction.atomic
@@ -92,30 +86,12 @@ def site_test_log(
     if len(indicators) != len(wanted):
         errors["indicators"] = [_("Choose only indicators of this category's rubric.")]
     checked = []
-    limit = edition.attachment_max_mb * 1024 * 1024
     for upload in files or ():
-        name = _upload_name(upload)
-        kind_of_file = filetypes.detect(upload)
-        if kind_of_file is None:
-            errors.setdefault("files", []).append(
-                _(
-                    "“%(name)s” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its "
-                    "content, not its name)."
-                )
-                % {"name": name}
-            )
-            continue
-        if upload.size > limit:
-            errors.setdefault("files", []).append(
-                _("“%(name)s” is %(size)s MB; each file may be at most %(limit)s MB.")
-                % {
-                    "name": name,
-                    "size": round(upload.size / 1024 / 1024, 1),
-                    "limit": edition.attachment_max_mb,
-                }
-            )
-            continue
-        checked.append((upload, name, kind_of_file))
+        result = filetypes.check_upload(upload, max_mb=edition.attachment_max_mb)
+        if isinstance(result, str):
+            errors.setdefault("files", []).append(result)
+        else:
+            checked.append(result)
     if errors:
         raise SiteTestInvalid(errors)
     test = SiteTest.objects.create(
@@ -127,20 +103,15 @@ def site_test_log(
     )
     test.indicators.set(indicators)
     stored = []
-    for upload, name, kind_of_file in checked:
-        digest = hashlib.sha256()
-        upload.seek(0)
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            digest.update(chunk)
-        upload.seek(0)
+    for item in checked:
         evidence = SiteTestEvidence(
             site_test=test,
-            original_name=name,
-            file_type=kind_of_file,
-            size=upload.size,
-            sha256=digest.hexdigest(),
+            original_name=item.name,
+            file_type=item.kind,
+            size=item.size,
+            sha256=item.sha256,
         )
-        evidence.file.save(name, upload, save=False)  # stored under a generated name
+        evidence.file.save(item.name, item.upload, save=False)  # under a generated name
         evidence.save()
         stored.append(evidence)
     audit_record(
