@@ -4,7 +4,7 @@ keyed "singular||plural"), after `make messages` has extracted the msgids.
     .venv/bin/python scripts/i18n_fill.py translations.json [...]
 
 Only empty or fuzzy entries are filled; existing translations are kept. Prints the
-msgids that are still untranslated."""
+msgids that are still untranslated. The English catalogue is filled with the msgids."""
 
 import json
 import sys
@@ -13,9 +13,30 @@ from pathlib import Path
 import polib
 
 PO = Path(__file__).resolve().parent.parent / "locale/zh_Hant/LC_MESSAGES/django.po"
+EN = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po"
+
+
+def fill_english():
+    """The English catalogue is the msgids themselves: fill empty entries and replace
+    makemessages' fuzzy guesses (which borrow a neighbour's text) with the msgid."""
+    po = polib.pofile(str(EN))
+    for entry in po:
+        if entry.obsolete:
+            continue
+        fuzzy = "fuzzy" in entry.flags
+        if entry.msgid_plural:
+            if fuzzy or not all(entry.msgstr_plural.values()):
+                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        elif fuzzy or not entry.msgstr:
+            entry.msgstr = entry.msgid
+        if fuzzy:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+    po.save()
 
 
 def main(paths):
+    fill_english()
     table = {}
     for path in paths:
         table.update(json.loads(Path(path).read_text(encoding="utf-8")))
