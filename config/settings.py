@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "awards",
     "scoring",
     "surveys",
+    "awards.results",
 ]
 
 MIDDLEWARE = [

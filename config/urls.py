@@ -45,5 +45,6 @@ urlpatterns = [
     path("cycle/", include("awards.urls")),
     path("cycle/", include("scoring.urls")),
     path("poll/", include("surveys.urls")),
+    path("", include("awards.results.urls")),
     path("admin/", admin.site.urls),
 ]

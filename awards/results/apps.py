@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultsConfig(AppConfig):
+    """Results: compile, approval, publication, revocation, workbook, certificates.
+    The one place that reads both scoring and surveys (see STYLE.md)."""
+
+    name = "awards.results"
+    label = "results"
+    verbose_name = _("Results")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardBasis(models.TextChoices):
+    STANDINGS = "standings", _("Final standings (panel scores)")
+    POLL = "poll", _("Household telephone poll")
+    SELECTION = "selection", _("Selected by the panel (special award)")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Compiled")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    RETURNED = "returned", _("Returned with comments")
+    APPROVED = "approved", _("Approved")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+# Allowed changes of a result version's status (one service per change, see services.py).
+VERSION_TRANSITIONS = {
+    VersionStatus.DRAFT: {VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED},
+    VersionStatus.SUBMITTED: {
+        VersionStatus.APPROVED,
+        VersionStatus.RETURNED,
+        VersionStatus.SUPERSEDED,
+    },
+    VersionStatus.RETURNED: {VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED},
+    VersionStatus.APPROVED: {VersionStatus.SUPERSEDED},
+    VersionStatus.SUPERSEDED: set(),
+}
+
+
+class JobKind(models.TextChoices):
+    COMPILE = "compile", _("Compile results")
+    WORKBOOK = "workbook", _("Results workbook (XLSX)")
+    CERTIFICATES = "certificates", _("Certificates (PDF)")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)

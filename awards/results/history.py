@@ -1,0 +1,121 @@
+"""History statistics of a scheme: each edition's participants, finalists, winners and
+award rate. Past editions use the counts recorded on the edition (from the scheme's own
+reports); editions run in this system are counted from their data:
+
+- participants: nominations submitted at least once and not withdrawn;
+- finalists: nominations shortlisted (state 'finalist');
+- winners: agencies with an award in the edition's published (approved, embargo over)
+  results; None while nothing is published.
+
+Recorded counts win when an edition has them, so a history imported from reports is
+shown as reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from awards.enums import NominationState
+from awards.models import Edition
+
+from .enums import VersionStatus
+from .models import Award
+
+
+@dataclass
+class HistoryRow:
+    edition: Edition
+    participants: int | None
+    finalists: int | None
+    winners: int | None
+    recorded: bool
+
+    @property
+    def rate(self) -> float | None:
+        if not self.participants or self.winners is None:
+            return None
+        return self.winners / self.participants
+
+
+@dataclass
+class History:
+    scheme: object
+    rows: list[HistoryRow] = field(default_factory=list)
+
+    def _total(self, rows) -> HistoryRow | None:
+        rows = [r for r in rows if None not in (r.participants, r.finalists, r.winners)]
+        if not rows:
+            return None
+        return HistoryRow(
+            edition=None,
+            participants=sum(r.participants for r in rows),
+            finalists=sum(r.finalists for r in rows),
+            winners=sum(r.winners for r in rows),
+            recorded=all(r.recorded for r in rows),
+        )
+
+    @property
+    def recorded_rows(self) -> list[HistoryRow]:
+        return [r for r in self.rows if r.recorded]
+
+    @property
+    def recorded_total(self) -> HistoryRow | None:
+        """The total of the editions with recorded counts (e.g. TW 1st–7th)."""
+        return self._total(self.recorded_rows)
+
+    @property
+    def total(self) -> HistoryRow | None:
+        """The total of every edition with all three figures."""
+        return self._total(self.rows)
+
+
+def scheme_history(scheme, now=None) -> History:
+    """Three queries whatever the number of editions."""
+    now = now or timezone.now()
+    editions = list(
+        Edition.objects.filter(scheme=scheme)
+        .annotate(
+            n_participants=Count(
+                "nominations",
+                filter=Q(nominations__submitted_at__isnull=False)
+                & ~Q(nominations__state=NominationState.WITHDRAWN),
+            ),
+            n_finalists=Count("nominations", filter=Q(nominations__state=NominationState.FINALIST)),
+        )
+        .order_by("number")
+    )
+    winners = dict(
+        Award.objects.filter(
+            version__edition__scheme=scheme,
+            version__status=VersionStatus.APPROVED,
+            version__publish_at__lte=now,
+        )
+        .values_list("version__edition_id")
+        .annotate(n=Count("agency_id", distinct=True))
+        .order_by()
+    )
+    history = History(scheme=scheme)
+    for e in editions:
+        if e.recorded_participants is not None:
+            history.rows.append(
+                HistoryRow(
+                    edition=e,
+                    participants=e.recorded_participants,
+                    finalists=e.recorded_finalists,
+                    winners=e.recorded_winners,
+                    recorded=True,
+                )
+            )
+        elif e.n_participants:
+            history.rows.append(
+                HistoryRow(
+                    edition=e,
+                    participants=e.n_participants,
+                    finalists=e.n_finalists,
+                    winners=winners.get(e.pk),
+                    recorded=False,
+                )
+            )
+    return history

@@ -1,0 +1,428 @@
+"""Results as data: how each category's winners are decided (AwardRule, AwardLevel,
+AwardSelection), the frozen, versioned result of a compilation (ResultVersion with its
+Award rows), the background jobs that compile, export and print (ResultJob), and the
+certificate templates.
+
+ResultVersion.data is the frozen snapshot, written once by the compile job and never
+changed afterwards. Its shape (all keys always present; numbers are JSON numbers):
+
+    {
+      "edition": {"id", "number", "name_zh", "name_en", "scheme_code"},
+      "categories": [
+        {
+          "id", "code", "name_zh", "name_en", "basis" (AwardBasis),
+          "award_name_zh", "award_name_en", "winners" (int|None), "min_score" (float|None),
+          "method" (aggregation code, standings only, else ""), "maximum" (rubric points|None),
+          "stages":     [{"id", "name_zh", "name_en", "weight"}],
+          "dimensions": [{"id", "name_zh", "name_en", "max_points"}],
+          "indicators": [{"id", "dimension_id", "name_zh", "name_en", "max_points"}],
+          "rows": [
+            {
+              "position", "rank" (int|None), "agency_id", "agency_code", "agency_zh",
+              "agency_en", "nomination_id" (int|None), "title", "state",
+              "score" (float|None), "votes" (int|None, poll only), "share" (float|None),
+              "stage_scores": [float|None per stage],
+              "dimension_scores": [float|None per dimension],
+              "indicator_scores": [float|None per indicator; raw mean points],
+              "tied" (bool), "decided" (bool), "incomplete" (bool),
+              "winner" (bool), "level_zh", "level_en", "citation_zh", "citation_en"
+            }
+          ],
+          "warnings": [str]   # e.g. a tie across the last winning place
+        }
+      ],
+      "poll": null | {"run_id", "title_zh", "title_en", "n_votes", "rows": [...tally rows]}
+    }
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import localized
+
+from .enums import ACTIVE_JOB_STATUSES, AwardBasis, JobKind, JobStatus, VersionStatus
+
+
+class AwardRule(models.Model):
+    """How a category's winners are decided. Without a rule a category awards nothing."""
+
+    category = models.OneToOneField(
+        "awards.Category",
+        on_delete=models.CASCADE,
+        related_name="award_rule",
+        verbose_name=_("category"),
+    )
+    basis = models.CharField(
+        _("decided by"), max_length=16, choices=AwardBasis.choices, default=AwardBasis.STANDINGS
+    )
+    award_name_zh = models.CharField(_("award name (Chinese)"), max_length=200, blank=True)
+    award_name_en = models.CharField(_("award name (English)"), max_length=200, blank=True)
+    winners = models.PositiveSmallIntegerField(
+        _("number of winners"),
+        null=True,
+        blank=True,
+        help_text=_("The best N win (all who share the last place win too). Empty: no limit."),
+    )
+    min_score = models.DecimalField(
+        _("minimum score"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only dossiers scoring at least this many points can win. Empty: none."),
+    )
+    finalists_only = models.BooleanField(
+        _("finalists only"),
+        default=True,
+        help_text=_("Only dossiers shortlisted as finalists can win."),
+    )
+
+    class Meta:
+        verbose_name = _("award rule")
+        verbose_name_plural = _("award rules")
+
+    def __str__(self):
+        return f"{self.category} · {self.get_basis_display()}"
+
+    @property
+    def award_name(self):
+        return localized(self, "award_name") or self.category.name
+
+
+class AwardLevel(models.Model):
+    """An optional level of award within an edition (e.g. 特優 / 優等), given to a
+    winner by its score: the highest level whose minimum it reaches."""
+
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.CASCADE,
+        related_name="award_levels",
+        verbose_name=_("edition"),
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    min_score = models.DecimalField(_("minimum score"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("award level")
+        verbose_name_plural = _("award levels")
+        ordering = ["edition", "-min_score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "min_score"], name="one_award_level_per_minimum"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+
+class AwardSelection(models.Model):
+    """An agency chosen by the panel for a special award (a category whose rule's basis
+    is 'selection'), with the citation printed on its certificate."""
+
+    category = models.ForeignKey(
+        "awards.Category",
+        on_delete=models.CASCADE,
+        related_name="award_selections",
+        verbose_name=_("category"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    citation_zh = models.TextField(_("citation (Chinese)"), blank=True)
+    citation_en = models.TextField(_("citation (English)"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("selected by"),
+    )
+    created_at = models.DateTimeField(_("selected"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("special award selection")
+        verbose_name_plural = _("special award selections")
+        ordering = ["category", "agency__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "agency"], name="one_selection_per_agency")
+        ]
+
+    def __str__(self):
+        return f"{self.category} · {self.agency}"
+
+
+class ResultVersion(models.Model):
+    """One compilation of an edition's results: frozen once written (see the module
+    docstring for `data`). Only its status, and the approval fields, change later."""
+
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.PROTECT,
+        related_name="result_versions",
+        verbose_name=_("edition"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    checksum = models.CharField(_("checksum of the inputs (SHA-256)"), max_length=64)
+    inputs = models.JSONField(_("inputs counted"), default=dict)
+    data = models.JSONField(_("results"), default=dict)
+    compiled_at = models.DateTimeField(_("compiled"), default=timezone.now)
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("compiled by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted for approval"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_comment = models.TextField(_("approver's comments"), blank=True)
+    publish_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("Approved results stay under embargo until this time."),
+    )
+
+    class Meta:
+        verbose_name = _("result version")
+        verbose_name_plural = _("result versions")
+        ordering = ["edition", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="one_result_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.edition} · v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == VersionStatus.APPROVED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+
+class Award(models.Model):
+    """One award in a result version: a category's winner (or a special award). Its
+    serial is given when the version is approved and is what the certificate's QR code
+    and the public verification page use. Revocation is recorded here, never by
+    changing the version."""
+
+    version = models.ForeignKey(
+        ResultVersion, on_delete=models.CASCADE, related_name="awards", verbose_name=_("version")
+    )
+    category = models.ForeignKey(
+        "awards.Category", on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="awards", verbose_name=_("agency")
+    )
+    nomination = models.ForeignKey(
+        "awards.Nomination",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+        verbose_name=_("nomination"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    name_zh = models.CharField(_("award (Chinese)"), max_length=200)
+    name_en = models.CharField(_("award (English)"), max_length=200, blank=True)
+    level_zh = models.CharField(_("level (Chinese)"), max_length=100, blank=True)
+    level_en = models.CharField(_("level (English)"), max_length=100, blank=True)
+    citation_zh = models.TextField(_("citation (Chinese)"), blank=True)
+    citation_en = models.TextField(_("citation (English)"), blank=True)
+    summary_zh = models.TextField(_("good practice (Chinese)"), blank=True)
+    summary_en = models.TextField(_("good practice (English)"), blank=True)
+    # NULL until approval: unique, and many awards have none yet (empty strings would clash).
+    serial = models.CharField(  # noqa: DJ001
+        _("serial number"), max_length=32, unique=True, null=True, blank=True
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["version", "category__order", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "category", "agency"], name="one_award_per_agency_and_category"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.agency}"
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    @property
+    def level(self):
+        return localized(self, "level")
+
+    @property
+    def citation(self):
+        return localized(self, "citation")
+
+    @property
+    def summary(self):
+        return localized(self, "summary")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_on is not None
+
+
+class CertificateTemplate(models.Model):
+    """The certificate's page as a Django template (HTML) and its CSS, per scheme. The
+    active one is used for new certificates; a template is previewed before use."""
+
+    scheme = models.ForeignKey(
+        "awards.AwardScheme",
+        on_delete=models.CASCADE,
+        related_name="certificate_templates",
+        verbose_name=_("award scheme"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    html = models.TextField(_("HTML"))
+    css = models.TextField(_("CSS"), blank=True)
+    signatory_zh = models.CharField(_("signatory (Chinese)"), max_length=200, blank=True)
+    signatory_en = models.CharField(_("signatory (English)"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("in use"), default=False)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("certificate template")
+        verbose_name_plural = _("certificate templates")
+        ordering = ["scheme", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme"],
+                condition=models.Q(is_active=True),
+                name="one_active_certificate_template",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def signatory(self):
+        return localized(self, "signatory")
+
+
+def job_file_path(instance, filename):
+    return f"results/{instance.edition_id}/jobs/{instance.pk}-{filename}"
+
+
+class ResultJob(models.Model):
+    """A background job (compile, workbook, certificates) with its progress, so pages
+    can show a progress bar; its output files stay downloadable."""
+
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.CASCADE,
+        related_name="result_jobs",
+        verbose_name=_("edition"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=JobKind.choices)
+    version = models.ForeignKey(
+        ResultVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("version"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=job_file_path, max_length=300, blank=True)
+    zip_file = models.FileField(
+        _("ZIP of single files"), upload_to=job_file_path, max_length=300, blank=True
+    )
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("results job")
+        verbose_name_plural = _("results jobs")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "kind"],
+                condition=models.Q(status__in=[s.value for s in ACTIVE_JOB_STATUSES]),
+                name="one_active_results_job_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="results_job_progress_le_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.edition} · {self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES

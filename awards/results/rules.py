@@ -1,0 +1,27 @@
+"""Who may see and do what with results. Unpublished results are the secretariat's and
+the approver's only; an agency sees its own published awards and certificates."""
+
+import rules
+
+from agencies.enums import Role
+from agencies.rules import is_approver, is_secretariat
+from agencies.selectors import user_agency_paths
+
+
+@rules.predicate
+def is_award_agency(user, award):
+    """An editor or authority officer of the awarded agency (or above it), once the
+    award's results are published."""
+    if award is None or not user.is_authenticated or not award.version.is_published:
+        return False
+    path = award.agency.path
+    paths = user_agency_paths(user, Role.AGENCY_EDITOR) + user_agency_paths(
+        user, Role.AUTHORITY_OFFICER
+    )
+    return any(path.startswith(p) for p in paths)
+
+
+rules.add_perm("results.manage", is_secretariat)
+rules.add_perm("results.view_versions", is_secretariat | is_approver)
+rules.add_perm("results.approve", is_approver)
+rules.add_perm("results.view_award", is_secretariat | is_approver | is_award_agency)

@@ -1,0 +1,519 @@
+"""Every write about results: background jobs, compiling a version, the approval steps,
+publication and revocation. Each state change is audited (agencies.services.audit_record).
+Nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.services import audit_record
+
+from .compilation import ResultsError, input_digest, open_reviews, snapshot
+from .enums import ACTIVE_JOB_STATUSES, VERSION_TRANSITIONS, JobKind, JobStatus, VersionStatus
+from .models import Award, ResultJob, ResultVersion
+
+__all__ = ["ResultsError"]
+
+STALE_SECONDS = 120
+
+# Serials: 16 characters of Crockford's base32 (80 random bits), shown as XXXX-XXXX-XXXX-XXXX.
+SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SERIAL_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{16}$")
+
+
+def serial_new() -> str:
+    raw = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def serial_normalise(text: str) -> str | None:
+    """The canonical form of a typed or scanned serial, or None if it cannot be one.
+    Spaces and hyphens are ignored; O reads as 0 and I/L as 1 (Crockford)."""
+    raw = re.sub(r"[\s\-]", "", (text or "")).upper()
+    raw = raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if not SERIAL_RE.match(raw):
+        return None
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+# --- background jobs -----------------------------------------------------------------
+
+
+class JobAlreadyRunning(ResultsError):
+    def __init__(self, job):
+        super().__init__(
+            _("A job of this kind is already running for this edition (started %(when)s).")
+            % {"when": timezone.localtime(job.requested_at).strftime("%Y-%m-%d %H:%M")}
+            if job.requested_at
+            else _("A job of this kind is already running for this edition.")
+        )
+        self.job = job
+
+
+def _stale_before(now):
+    return now - datetime.timedelta(
+        seconds=getattr(settings, "RESULTS_JOB_STALE_SECONDS", STALE_SECONDS)
+    )
+
+
+def job_start(*, edition, kind: str, actor, version=None) -> ResultJob:
+    """Queue a job. Refused while another job of the same kind runs for the edition
+    (a job whose worker stopped sending heartbeats is marked failed first)."""
+    now = timezone.now()
+    with transaction.atomic():
+        for active in ResultJob.objects.select_for_update().filter(
+            edition=edition, kind=kind, status__in=ACTIVE_JOB_STATUSES
+        ):
+            beat = active.heartbeat_at or active.requested_at
+            if beat >= _stale_before(now):
+                raise JobAlreadyRunning(active)
+            old = active.status
+            active.status = JobStatus.FAILED
+            active.finished_at = now
+            active.error = f"No heartbeat since {beat.isoformat()}: the worker stopped."
+            active.save(update_fields=["status", "finished_at", "error"])
+            audit_record(
+                actor=actor,
+                action="results.job.abandon",
+                obj=active,
+                from_state=old,
+                to_state=JobStatus.FAILED,
+                reason=active.error,
+            )
+        try:
+            with transaction.atomic():
+                job = ResultJob.objects.create(
+                    edition=edition,
+                    kind=kind,
+                    version=version,
+                    requested_by=actor,
+                    heartbeat_at=now,
+                )
+        except IntegrityError as exc:
+            other = ResultJob.objects.filter(
+                edition=edition, kind=kind, status__in=ACTIVE_JOB_STATUSES
+            ).first()
+            raise JobAlreadyRunning(other or ResultJob(edition=edition, kind=kind)) from exc
+        audit_record(
+            actor=actor,
+            action=f"results.job.{kind}.start",
+            obj=job,
+            to_state=JobStatus.QUEUED,
+            data={"version": version.pk if version else None},
+        )
+        job_id = job.pk
+
+        def enqueue():
+            from .tasks import run_job
+
+            run_job.delay(job_id=job_id)
+
+        transaction.on_commit(enqueue)
+    return job
+
+
+def job_beat(job_id: int, progress: int) -> None:
+    ResultJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
+    )
+
+
+def _job_claim(job_id: int) -> ResultJob | None:
+    now = timezone.now()
+    claimed = (
+        ResultJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=JobStatus.QUEUED)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
+        )
+        .update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1)
+    )
+    if not claimed:
+        return None
+    return ResultJob.objects.select_related("edition__scheme", "version", "requested_by").get(
+        pk=job_id
+    )
+
+
+def _job_done(job: ResultJob, **fields) -> None:
+    job.status = JobStatus.DONE
+    job.progress = 100
+    job.finished_at = timezone.now()
+    job.heartbeat_at = job.finished_at
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", "progress", "finished_at", "heartbeat_at", "error", *fields])
+    audit_record(
+        actor=job.requested_by,
+        action=f"results.job.{job.kind}.done",
+        obj=job,
+        from_state=JobStatus.RUNNING,
+        to_state=JobStatus.DONE,
+        data=job.detail if isinstance(job.detail, dict) else {},
+    )
+
+
+def _job_fail(job: ResultJob, message: str, detail: dict | None = None) -> None:
+    ResultJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED,
+        finished_at=timezone.now(),
+        error=message[:4000],
+        detail=detail or {},
+    )
+    audit_record(
+        actor=job.requested_by,
+        action=f"results.job.{job.kind}.fail",
+        obj=job,
+        from_state=JobStatus.RUNNING,
+        to_state=JobStatus.FAILED,
+        reason=message[:500],
+    )
+
+
+def job_execute(*, job_id: int) -> ResultJob:
+    """Run a queued job (the Celery task calls this). Running it twice does nothing more."""
+    job = _job_claim(job_id)
+    if job is None:
+        return ResultJob.objects.get(pk=job_id)
+    try:
+        if job.kind == JobKind.COMPILE:
+            _compile_execute(job)
+        elif job.kind == JobKind.WORKBOOK:
+            from .workbook import workbook_execute
+
+            workbook_execute(job, beat=lambda p: job_beat(job.pk, p))
+        elif job.kind == JobKind.CERTIFICATES:
+            from .certificates import certificates_execute
+
+            certificates_execute(job, beat=lambda p: job_beat(job.pk, p))
+        else:  # pragma: no cover - the kind is a choice field
+            raise ResultsError(f"unknown job kind {job.kind}")
+    except ResultsError as exc:
+        _job_fail(job, " ".join(exc.messages), {"messages": exc.messages})
+    job.refresh_from_db()
+    return job
+
+
+# --- compiling ---------------------------------------------------------------------
+
+
+def compile_check(edition) -> None:
+    """Refuse to compile while any review in a weighted stage is still open; the error
+    names each one."""
+    pending = open_reviews(edition)
+    if pending:
+        lines = [
+            _("%(agency)s — %(reviewer)s (%(stage)s)")
+            % {
+                "agency": a.nomination.agency.name,
+                "reviewer": a.reviewer.get_full_name() or a.reviewer.email,
+                "stage": a.stage.name,
+            }
+            for a in pending
+        ]
+        raise ResultsError(
+            _(
+                "%(count)d reviews are still open, so their scores would be missed. "
+                "Have them submitted (or withdraw the assignments) before compiling:"
+            )
+            % {"count": len(pending)},
+            *lines,
+        )
+
+
+def results_compile_start(*, edition, actor) -> ResultJob:
+    compile_check(edition)
+    return job_start(edition=edition, kind=JobKind.COMPILE, actor=actor)
+
+
+def _set_status(version: ResultVersion, to: str, *, actor, reason: str = "", fields=()) -> None:
+    old = version.status
+    if to not in VERSION_TRANSITIONS[VersionStatus(old)]:
+        raise ResultsError(
+            _("Version %(n)d is “%(from)s”; it cannot become “%(to)s”.")
+            % {
+                "n": version.number,
+                "from": VersionStatus(old).label,
+                "to": VersionStatus(to).label,
+            }
+        )
+    version.status = to
+    version.save(update_fields=["status", *fields])
+    audit_record(
+        actor=actor,
+        action=f"results.version.{to}",
+        obj=version,
+        from_state=old,
+        to_state=to,
+        reason=reason,
+    )
+
+
+def _compile_execute(job: ResultJob) -> None:
+    edition = job.edition
+    job_beat(job.pk, 5)
+    compile_check(edition)
+    checksum, counts = input_digest(edition)
+    job_beat(job.pk, 30)
+    data = snapshot(edition)
+    job_beat(job.pk, 80)
+    with transaction.atomic():
+        number = (
+            ResultVersion.objects.filter(edition=edition).aggregate(n=Max("number"))["n"] or 0
+        ) + 1
+        version = ResultVersion.objects.create(
+            edition=edition,
+            number=number,
+            checksum=checksum,
+            inputs=counts,
+            data=data,
+            compiled_by=job.requested_by,
+        )
+        awards = []
+        for category in data["categories"]:
+            for order, row in enumerate((r for r in category["rows"] if r["winner"]), start=1):
+                awards.append(
+                    Award(
+                        version=version,
+                        category_id=category["id"],
+                        agency_id=row["agency_id"],
+                        nomination_id=row["nomination_id"],
+                        order=order,
+                        rank=row["rank"],
+                        score=row["score"],
+                        name_zh=category["award_name_zh"],
+                        name_en=category["award_name_en"],
+                        level_zh=row["level_zh"],
+                        level_en=row["level_en"],
+                        citation_zh=row["citation_zh"],
+                        citation_en=row["citation_en"],
+                        summary_zh=row["title"],
+                    )
+                )
+        Award.objects.bulk_create(awards)
+        audit_record(
+            actor=job.requested_by,
+            action="results.version.compile",
+            obj=version,
+            to_state=VersionStatus.DRAFT,
+            data={"checksum": checksum, "inputs": counts, "awards": len(awards)},
+        )
+        for older in ResultVersion.objects.select_for_update().filter(
+            edition=edition,
+            number__lt=number,
+            status__in=[VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED],
+        ):
+            _set_status(
+                older,
+                VersionStatus.SUPERSEDED,
+                actor=job.requested_by,
+                reason=_("Version %(n)d was compiled.") % {"n": number},
+            )
+        job.version = version
+        job.detail = {"version": number, "checksum": checksum, "awards": len(awards)}
+        _job_done(job, version=version, detail=job.detail)
+
+
+# --- approval (核定) ----------------------------------------------------------------
+
+
+def _superseded_error(version):
+    newer = (
+        ResultVersion.objects.filter(edition_id=version.edition_id, number__gt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    return ResultsError(
+        _("Version %(n)d has been superseded by version %(m)d; it can no longer be approved.")
+        % {"n": version.number, "m": newer.number if newer else version.number}
+    )
+
+
+@transaction.atomic
+def version_submit(*, version: ResultVersion, actor) -> ResultVersion:
+    version = ResultVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == VersionStatus.SUPERSEDED:
+        raise _superseded_error(version)
+    version.submitted_at = timezone.now()
+    version.submitted_by = actor
+    _set_status(
+        version, VersionStatus.SUBMITTED, actor=actor, fields=("submitted_at", "submitted_by")
+    )
+    return version
+
+
+@transaction.atomic
+def version_return(*, version: ResultVersion, actor, comment: str) -> ResultVersion:
+    version = ResultVersion.objects.select_for_update().get(pk=version.pk)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ResultsError(_("Say what must change: returning results needs comments."))
+    if version.status == VersionStatus.SUPERSEDED:
+        raise _superseded_error(version)
+    version.decided_at = timezone.now()
+    version.decided_by = actor
+    version.decision_comment = comment
+    _set_status(
+        version,
+        VersionStatus.RETURNED,
+        actor=actor,
+        reason=comment,
+        fields=("decided_at", "decided_by", "decision_comment"),
+    )
+    return version
+
+
+def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today) -> None:
+    carried = {}
+    if previous is not None:
+        for old in Award.objects.filter(version=previous, serial__isnull=False):
+            carried[(old.category_id, old.agency_id)] = old
+    for award in Award.objects.select_for_update().filter(version=version).order_by("pk"):
+        old = carried.get((award.category_id, award.agency_id))
+        if old is not None:
+            serial = old.serial
+            Award.objects.filter(pk=old.pk).update(serial=None)
+            award.serial = serial
+            award.issued_on = old.issued_on
+            award.revoked_on = old.revoked_on
+            award.revocation_reason = old.revocation_reason
+            award.revoked_by_id = old.revoked_by_id
+        else:
+            award.serial = serial_new()
+            award.issued_on = today
+        award.save(
+            update_fields=[
+                "serial",
+                "issued_on",
+                "revoked_on",
+                "revocation_reason",
+                "revoked_by",
+            ]
+        )
+
+
+@transaction.atomic
+def version_approve(
+    *, version: ResultVersion, actor, comment: str = "", publish_at=None
+) -> ResultVersion:
+    """The approver approves a submitted version: its awards get certificate serials
+    (an agency keeping an award it held in the previously approved version keeps its
+    serial) and the earlier approved version is superseded. Publication waits for
+    `publish_at` (the embargo); without it the results stay unpublished."""
+    version = ResultVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == VersionStatus.SUPERSEDED:
+        raise _superseded_error(version)
+    if version.status != VersionStatus.SUBMITTED:
+        raise ResultsError(
+            _("Only a version submitted for approval can be approved; version %(n)d is “%(s)s”.")
+            % {"n": version.number, "s": VersionStatus(version.status).label}
+        )
+    previous = (
+        ResultVersion.objects.select_for_update()
+        .filter(edition_id=version.edition_id, status=VersionStatus.APPROVED)
+        .exclude(pk=version.pk)
+        .first()
+    )
+    if previous is not None:
+        _set_status(
+            previous,
+            VersionStatus.SUPERSEDED,
+            actor=actor,
+            reason=_("Version %(n)d was approved.") % {"n": version.number},
+        )
+    now = timezone.now()
+    _issue_serials(version, previous, now.astimezone(version.edition.tzinfo).date())
+    version.decided_at = now
+    version.decided_by = actor
+    version.decision_comment = (comment or "").strip()
+    version.publish_at = publish_at
+    _set_status(
+        version,
+        VersionStatus.APPROVED,
+        actor=actor,
+        reason=version.decision_comment,
+        fields=("decided_at", "decided_by", "decision_comment", "publish_at"),
+    )
+    return version
+
+
+@transaction.atomic
+def version_schedule_publication(*, version: ResultVersion, actor, publish_at) -> ResultVersion:
+    """Set (or move) the end of the embargo of an approved version."""
+    version = ResultVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.APPROVED:
+        raise ResultsError(
+            _("Version %(n)d is not approved: results are published only after approval.")
+            % {"n": version.number}
+        )
+    if publish_at is None:
+        raise ResultsError(_("Give the date and time of publication."))
+    old = version.publish_at
+    version.publish_at = publish_at
+    version.save(update_fields=["publish_at"])
+    audit_record(
+        actor=actor,
+        action="results.version.schedule",
+        obj=version,
+        from_state=old.isoformat() if old else "",
+        to_state=publish_at.isoformat(),
+    )
+    return version
+
+
+# --- after approval ------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_revoke(*, award: Award, actor, reason: str, revoked_on=None) -> Award:
+    """Revoke an approved award (e.g. its service quality lapsed). The result version is
+    not changed; the public pages and the verification page show the revocation."""
+    award = Award.objects.select_for_update().select_related("version__edition").get(pk=award.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResultsError(_("Give the reason for revoking this award."))
+    if award.version.status != VersionStatus.APPROVED or not award.serial:
+        raise ResultsError(_("Only an award of the approved results can be revoked."))
+    if award.revoked_on is not None:
+        raise ResultsError(
+            _("This award was already revoked on %(date)s.") % {"date": award.revoked_on}
+        )
+    today = timezone.now().astimezone(award.version.edition.tzinfo).date()
+    revoked_on = revoked_on or today
+    if revoked_on > today:
+        raise ResultsError(_("The date of revocation cannot be in the future."))
+    if award.issued_on and revoked_on < award.issued_on:
+        raise ResultsError(_("The date of revocation cannot be before the award was issued."))
+    award.revoked_on = revoked_on
+    award.revocation_reason = reason
+    award.revoked_by = actor
+    award.save(update_fields=["revoked_on", "revocation_reason", "revoked_by"])
+    audit_record(
+        actor=actor,
+        action="results.award.revoke",
+        obj=award,
+        from_state="awarded",
+        to_state="revoked",
+        reason=reason,
+        data={"serial": award.serial, "revoked_on": revoked_on.isoformat()},
+    )
+    return award
+
+
+@transaction.atomic
+def award_summary_update(*, award: Award, actor, summary_zh: str, summary_en: str) -> Award:
+    """The short account of a winner's good practice shown on the public pages."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    award.summary_zh = (summary_zh or "").strip()
+    award.summary_en = (summary_en or "").strip()
+    award.save(update_fields=["summary_zh", "summary_en"])
+    audit_record(actor=actor, action="results.award.summary", obj=award)
+    return award

@@ -1,0 +1,3 @@
+"""Placeholder: the secretariat and approver pages."""
+
+urlpatterns = []
