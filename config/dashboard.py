@@ -8,6 +8,7 @@ from django.shortcuts import render
 from agencies import selectors as agency_selectors
 from agencies.enums import Role
 from awards import selectors as award_selectors
+from awards.results import selectors as results_selectors
 from scoring.selectors.reviews import dashboard_context as review_dashboard_context
 from surveys.selectors import dashboard_context as poll_dashboard_context
 
@@ -37,6 +38,8 @@ def dashboard(request):
     if Role.AUTHORITY_OFFICER.value in roles:
         context["authority_waiting"] = award_selectors.authority_dashboard(user)
     context.update(poll_dashboard_context(user))
+    if Role.APPROVER.value in roles:
+        context["results_waiting"] = results_selectors.waiting_for_approval()
     if roles & {Role.REVIEWER.value, Role.SITE_ASSESSOR.value}:
         context.update(review_dashboard_context(user))
     return render(request, "agencies/dashboard.html", context)

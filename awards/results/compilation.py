@@ -78,9 +78,17 @@ def input_digest(edition: Edition) -> tuple[str, dict]:
     def part(name, value):
         h.update(name.encode() + b"\x00" + _dump(value) + b"\x00")
 
-    policy = ReviewPolicy.objects.filter(edition=edition).values().first() or {}
-    policy.pop("id", None)
-    part("policy", policy)
+    # The policy's values, with the defaults when the edition has no row yet (the
+    # standings create it with those defaults on first use).
+    stored = ReviewPolicy.objects.filter(edition=edition).first() or ReviewPolicy(edition=edition)
+    part(
+        "policy",
+        {
+            f.attname: getattr(stored, f.attname)
+            for f in ReviewPolicy._meta.concrete_fields
+            if not f.primary_key
+        },
+    )
     stages = weighted_stages(edition)
     part("stages", [[s.pk, s.score_weight, s.order] for s in stages])
     rules = _rules(edition)

@@ -75,3 +75,11 @@ def jobs_of(edition, kind: str | None = None) -> QuerySet[ResultJob]:
 
 def active_job(edition, kind: str) -> ResultJob | None:
     return jobs_of(edition, kind).filter(status__in=ACTIVE_JOB_STATUSES).first()
+
+
+def waiting_for_approval() -> list[ResultVersion]:
+    return list(
+        ResultVersion.objects.filter(status=VersionStatus.SUBMITTED)
+        .select_related("edition__scheme")
+        .order_by("submitted_at", "pk")
+    )

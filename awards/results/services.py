@@ -64,9 +64,10 @@ def _stale_before(now):
     )
 
 
-def job_start(*, edition, kind: str, actor, version=None) -> ResultJob:
+def job_start(*, edition, kind: str, actor, version=None, detail=None) -> ResultJob:
     """Queue a job. Refused while another job of the same kind runs for the edition
-    (a job whose worker stopped sending heartbeats is marked failed first)."""
+    (a job whose worker stopped sending heartbeats is marked failed first). `detail`
+    carries the job's options (e.g. "language", "base_url" for the QR codes)."""
     now = timezone.now()
     with transaction.atomic():
         for active in ResultJob.objects.select_for_update().filter(
