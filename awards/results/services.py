@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.services import audit_record
 
@@ -221,9 +222,12 @@ def compile_check(edition) -> None:
             for a in pending
         ]
         raise ResultsError(
-            _(
+            ngettext(
+                "%(count)d review is still open, so its scores would be missed. "
+                "Have it submitted (or withdraw the assignment) before compiling:",
                 "%(count)d reviews are still open, so their scores would be missed. "
-                "Have them submitted (or withdraw the assignments) before compiling:"
+                "Have them submitted (or withdraw the assignments) before compiling:",
+                len(pending),
             )
             % {"count": len(pending)},
             *lines,

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.models import AuditEntry
 from awards.results import services
@@ -21,6 +21,12 @@ from tests.results.helpers import approved_version, compile_version, scored_cycl
 from tests.scoring.standings_helpers import give, split
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_compile_freezes_the_final_standings_winners_and_levels():
@@ -79,10 +85,10 @@ def test_compiling_is_refused_while_reviews_are_open_and_names_them():
     )
     with pytest.raises(services.ResultsError) as error:
         services.results_compile_start(edition=cycle.edition, actor=cycle.secretariat)
-    assert "1 reviews are still open" in error.value.messages[0]
+    assert error.value.messages[0].startswith("1 review is still open, so its scores")
     assert error.value.messages[1] == (
-        f"{open_one.nomination.agency.name_zh} — {cycle.reviewers[2].full_name} "
-        f"({cycle.site_visit.name_zh})"
+        f"{open_one.nomination.agency.name_en} — {cycle.reviewers[2].full_name} "
+        f"({cycle.site_visit.name_en})"
     )
     assert not ResultVersion.objects.exists()
 
