@@ -10,6 +10,7 @@ export DEBUG=${DEBUG:-true}
 .venv/bin/python manage.py load_demo
 .venv/bin/python manage.py load_poll_demo
 .venv/bin/python manage.py load_review_demo
+.venv/bin/python manage.py load_results_demo
 if [ -n "${REDIS_URL:-}" ]; then
   echo ">> starting a Celery worker (with beat) against $REDIS_URL"
   .venv/bin/celery -A config worker --beat --pool=solo --loglevel=INFO &

@@ -407,12 +407,13 @@ def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today
 
 @transaction.atomic
 def version_approve(
-    *, version: ResultVersion, actor, comment: str = "", publish_at=None
+    *, version: ResultVersion, actor, comment: str = "", publish_at=None, issued_on=None
 ) -> ResultVersion:
     """The approver approves a submitted version: its awards get certificate serials
     (an agency keeping an award it held in the previously approved version keeps its
     serial) and the earlier approved version is superseded. Publication waits for
-    `publish_at` (the embargo); without it the results stay unpublished."""
+    `publish_at` (the embargo); without it the results stay unpublished. Certificates
+    are dated `issued_on` (default: today in the edition's time zone)."""
     version = ResultVersion.objects.select_for_update().get(pk=version.pk)
     if version.status == VersionStatus.SUPERSEDED:
         raise _superseded_error(version)
@@ -435,7 +436,7 @@ def version_approve(
             reason=_("Version %(n)d was approved.") % {"n": version.number},
         )
     now = timezone.now()
-    _issue_serials(version, previous, now.astimezone(version.edition.tzinfo).date())
+    _issue_serials(version, previous, issued_on or now.astimezone(version.edition.tzinfo).date())
     version.decided_at = now
     version.decided_by = actor
     version.decision_comment = (comment or "").strip()

@@ -83,3 +83,63 @@ def approved_version(cycle, *, published: bool = True):
     return services.version_approve(
         version=version, actor=cycle.approver, comment="核定", publish_at=publish_at
     )
+
+
+def poll_cycle(votes=(50, 40, 30, 20, 10), places: int = 3):
+    """An HK-like edition whose Best Public Image Award is decided by a household poll:
+    one candidate department per entry of `votes` (codes DEP1…), the votes recorded in one
+    stratum, the tally run and published, and the award rule (basis poll)."""
+    import types
+
+    from awards.enums import CategoryKind
+    from surveys import services as poll_services
+    from surveys.enums import PollStatus
+    from tests.factories import (
+        AgencyFactory,
+        CategoryFactory,
+        EditionFactory,
+        PollCandidateFactory,
+        PollFactory,
+        StratumFactory,
+        poll_votes,
+    )
+
+    edition = EditionFactory(time_zone="Asia/Hong_Kong", uses_recommendation=False)
+    category = CategoryFactory(
+        edition=edition,
+        kind=CategoryKind.SPECIAL,
+        code="best-public-image",
+        name_zh="最佳公眾形象獎",
+        name_en="Best Public Image Award",
+    )
+    poll = PollFactory(edition=edition, award_places=places, status=PollStatus.CLOSED)
+    stratum = StratumFactory(poll=poll, population_share=1)
+    departments = [
+        AgencyFactory(code=f"DEP{i}", name_zh=f"部門{i}", name_en=f"Department {i}")
+        for i in range(1, len(votes) + 1)
+    ]
+    candidates = [
+        PollCandidateFactory(poll=poll, agency=a, order=i) for i, a in enumerate(departments)
+    ]
+    poll_votes(poll, dict(zip(candidates, votes, strict=True)), stratum=stratum)
+    secretariat = UserFactory(roles=[Role.SECRETARIAT])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = poll_services.poll_tally_start(poll=poll, actor=secretariat)
+    run.refresh_from_db()
+    poll_services.poll_publish(poll=poll, run=run, actor=secretariat)
+    rule = AwardRule.objects.create(
+        category=category,
+        basis="poll",
+        award_name_zh="最佳公眾形象獎",
+        award_name_en="Best Public Image Award",
+    )
+    return types.SimpleNamespace(
+        edition=edition,
+        category=category,
+        poll=poll,
+        run=run,
+        departments=departments,
+        rule=rule,
+        secretariat=secretariat,
+        approver=UserFactory(roles=[Role.APPROVER]),
+    )

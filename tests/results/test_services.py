@@ -17,7 +17,7 @@ from awards.results.selectors import published_version
 from scoring.models import Assignment
 from scoring.selectors.standings import final_standings
 from tests.factories import AgencyFactory
-from tests.results.helpers import approved_version, compile_version, scored_cycle
+from tests.results.helpers import approved_version, compile_version, poll_cycle, scored_cycle
 from tests.scoring.standings_helpers import give, split
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +254,40 @@ def test_serials_are_normalised_and_malformed_ones_refused():
     assert services.serial_normalise("ABCD") is None
     assert services.serial_normalise("UUUU-UUUU-UUUU-UUUU") is None  # U is not base32
     assert services.serial_normalise("") is None
+
+
+def test_the_best_public_image_award_goes_to_the_polls_three_winners():
+    cycle = poll_cycle()
+    version = approved_version(cycle)
+    awards = list(version.awards.order_by("order"))
+    assert [(a.agency.code, a.name_en, a.rank) for a in awards] == [
+        ("DEP1", "Best Public Image Award", 1),
+        ("DEP2", "Best Public Image Award", 2),
+        ("DEP3", "Best Public Image Award", 3),
+    ]
+    [category] = version.data["categories"]
+    assert [(r["agency_code"], r["votes"], r["winner"]) for r in category["rows"]] == [
+        ("DEP1", 50, True),
+        ("DEP2", 40, True),
+        ("DEP3", 30, True),
+        ("DEP4", 20, False),
+        ("DEP5", 10, False),
+    ]
+    assert version.data["poll"]["n_votes"] == 150
+    assert version.inputs["poll_run"] == cycle.run.pk
+
+
+def test_a_poll_award_is_not_compiled_before_the_tally_is_published():
+    cycle = poll_cycle()
+    from surveys.models import Poll
+
+    Poll.objects.filter(pk=cycle.poll.pk).update(published_run=None, status="closed")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = services.results_compile_start(edition=cycle.edition, actor=cycle.secretariat)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.detail["messages"] == [
+        "“Best Public Image Award” is decided by the telephone poll, whose results are not "
+        "published yet. Publish the poll's tally first."
+    ]
+    assert not ResultVersion.objects.exists()
