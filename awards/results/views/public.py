@@ -118,7 +118,7 @@ def history_chart(history: History, *, height: int = 330) -> dict | None:
     rows = history.rows
     if not rows:
         return None
-    left, right, top, bottom = 84, 16, 48, 64
+    left, right, top, bottom = 104, 16, 48, 64
     slot = max(64.0, min(130.0, 900 / len(rows)))
     plot_w = slot * len(rows)
     width = round(left + plot_w + right)
