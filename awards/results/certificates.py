@@ -466,13 +466,28 @@ def _anchor(award: Award) -> str:
     return f"certificate-{award.pk}"
 
 
-def _render(awards, design: Design, base_url: str):
+# Certificates laid out per WeasyPrint document. Layout costs the same per page however
+# the pages are grouped (see bench/certificates.py); documents of 50 let the batch job
+# report progress (and send heartbeats) while a large edition is laid out, and their
+# pages are then joined into one document (fonts shared) with Document.copy.
+CHUNK = 50
+
+
+def certificates_document(awards, design: Design, base_url: str, beat=None, chunk=CHUNK):
+    """All the awards' certificates as one WeasyPrint document, a page (at least) each."""
     compiled = _checked(design)
-    fragments = [
-        (_anchor(a), compiled.render(Context(certificate_context(a, design, base_url))))
-        for a in awards
-    ]
-    return render_document(document_html(fragments), design.css)
+    documents = []
+    for start in range(0, len(awards), chunk):
+        fragments = [
+            (_anchor(a), compiled.render(Context(certificate_context(a, design, base_url))))
+            for a in awards[start : start + chunk]
+        ]
+        documents.append(render_document(document_html(fragments), design.css))
+        if beat:
+            beat(10 + 50 * min(start + chunk, len(awards)) // len(awards))
+    if len(documents) == 1:
+        return documents[0]
+    return documents[0].copy([page for d in documents for page in d.pages])
 
 
 def certificate_pdf(
@@ -482,7 +497,7 @@ def certificate_pdf(
     if not award.serial:
         raise ResultsError(_("This award has no certificate: its results are not approved."))
     design = design_for(award.version.edition.scheme, template)
-    return _render([award], design, base_url).write_pdf()
+    return certificates_document([award], design, base_url).write_pdf()
 
 
 def zip_name(award: Award) -> str:
@@ -490,8 +505,21 @@ def zip_name(award: Award) -> str:
     return f"{code}-{award.serial}.pdf" if code else f"{award.serial}.pdf"
 
 
+def certificates_zip(document, awards, beat=None) -> bytes:
+    """A ZIP of one PDF per award, each a copy of its own pages of the laid-out document."""
+    buffer = io.BytesIO()
+    groups = pages_by_anchor(document, [_anchor(a) for a in awards])
+    # Stored, not deflated: the PDFs' streams are compressed already.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for i, (award, pages) in enumerate(zip(awards, groups, strict=True), start=1):
+            archive.writestr(zip_name(award), document.copy(pages).write_pdf())
+            if beat and i % 10 == 0:
+                beat(75 + 20 * i // len(awards))
+    return buffer.getvalue()
+
+
 def certificates_batch(awards, template, base_url, beat=None) -> tuple[bytes, bytes]:
-    """(the merged PDF, a ZIP of one PDF per award), from ONE WeasyPrint render.
+    """(the merged PDF, a ZIP of one PDF per award), from one layout of every page.
     `template` is a CertificateTemplate, a Design or None (the scheme's active one)."""
     awards = list(awards)
     if not awards:
@@ -501,20 +529,11 @@ def certificates_batch(awards, template, base_url, beat=None) -> tuple[bytes, by
         if isinstance(template, Design)
         else design_for(awards[0].version.edition.scheme, template)
     )
-    document = _render(awards, design, base_url)
-    if beat:
-        beat(60)
+    document = certificates_document(awards, design, base_url, beat=beat)
     merged = document.write_pdf()
     if beat:
-        beat(70)
-    buffer = io.BytesIO()
-    groups = pages_by_anchor(document, [_anchor(a) for a in awards])
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for i, (award, pages) in enumerate(zip(awards, groups, strict=True)):
-            archive.writestr(zip_name(award), document.copy(pages).write_pdf())
-            if beat and i % 10 == 9:
-                beat(70 + 25 * (i + 1) // len(awards))
-    return merged, buffer.getvalue()
+        beat(75)
+    return merged, certificates_zip(document, awards, beat=beat)
 
 
 def certificates_execute(job: ResultJob, beat) -> None:

@@ -48,6 +48,11 @@ def pdf_info(pdf: bytes) -> dict:
     return {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in out.stdout.splitlines())}
 
 
+def read(field) -> bytes:
+    with field.open("rb") as f:
+        return f.read()
+
+
 def awards_of(version):
     return list(
         Award.objects.filter(version=version)
@@ -238,6 +243,24 @@ def test_batch_is_one_merged_pdf_and_a_zip_of_single_pdfs():
 
 
 @pytest.mark.django_db
+def test_documents_laid_out_in_chunks_join_into_one():
+    cycle = scored_cycle(agencies=4, winners=3)
+    awards = awards_of(approved_version(cycle))
+    design = certs.design_for(cycle.edition.scheme)
+    progress = []
+    document = certs.certificates_document(awards, design, BASE, beat=progress.append, chunk=2)
+    assert progress == [43, 60]
+    pages = pdf_text(document.write_pdf()).split("\f")[:-1]
+    assert [[a.serial in page for a in awards] for page in pages] == [
+        [True, False, False],
+        [False, True, False],
+        [False, False, True],
+    ]
+    with zipfile.ZipFile(io.BytesIO(certs.certificates_zip(document, awards))) as z:
+        assert z.namelist() == [f"{a.agency.code}-{a.serial}.pdf" for a in awards]
+
+
+@pytest.mark.django_db
 def test_pages_are_split_by_anchor_when_a_certificate_overflows():
     cycle = scored_cycle(agencies=4, winners=2)
     awards = awards_of(approved_version(cycle))
@@ -279,12 +302,12 @@ def test_certificates_job_prints_every_unrevoked_award():
     job = run_certificates_job(cycle, version)
     assert (job.status, job.error, job.progress) == ("done", "", 100)
     assert job.detail == {"certificates": 2, "skipped_revoked": 1, "template": "Built-in design"}
-    merged = job.file.read()
+    merged = read(job.file)
     assert pdf_info(merged)["Pages"] == "2"
     text = pdf_text(merged)
     assert awards[0].serial in text and awards[2].serial in text
     assert awards[1].serial not in text
-    with zipfile.ZipFile(job.zip_file.open()) as z:
+    with zipfile.ZipFile(io.BytesIO(read(job.zip_file))) as z:
         assert z.namelist() == [f"{a.agency.code}-{a.serial}.pdf" for a in (awards[0], awards[2])]
     assert job.file.name.endswith(
         f"certificates-{cycle.edition.scheme.code}-{cycle.edition.number}-v{version.number}.pdf"
@@ -307,7 +330,7 @@ def test_certificates_job_uses_the_base_url_the_lead_stored():
         job.save(update_fields=["detail"])
     job.refresh_from_db()
     serial = awards_of(version)[0].serial
-    assert f"https://gsqa.example.gov.tw/verify/{serial}/" in squash(pdf_text(job.file.read()))
+    assert f"https://gsqa.example.gov.tw/verify/{serial}/" in squash(pdf_text(read(job.file)))
     assert job.detail["base_url"] == "https://gsqa.example.gov.tw/"
 
 
