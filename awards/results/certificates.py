@@ -280,10 +280,16 @@ class _TagChecker(HTMLParser):
             self.stack.append((tag, line))
 
     def handle_startendtag(self, tag, attrs):
+        if tag in VOID_ELEMENTS:
+            return
+        # HTML has no self-closing elements: <div/> opens a div that is never closed.
+        self.errors.append(
+            _("Line %(line)d: <%(tag)s/> does not close itself in HTML: write <%(tag)s></%(tag)s>.")
+            % {"line": self.getpos()[0], "tag": tag}
+        )
         if tag in FORBIDDEN_ELEMENTS:
             self.handle_starttag(tag, attrs)
-            if tag not in VOID_ELEMENTS:
-                self.stack.pop()
+            self.stack.pop()
 
     def handle_endtag(self, tag):
         line = self.getpos()[0]

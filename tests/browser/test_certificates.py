@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.results import certificates as certs
+from awards.results import services
 from awards.results.models import Award, CertificateTemplate
 from tests.results.helpers import approved_version, scored_cycle
 
@@ -106,3 +107,15 @@ def test_public_verification_by_serial(live_server, new_context, shot, axe_viola
     )
     expect(page.get_by_label("Certificate serial number")).to_have_value("12345")
     shot(page, "05-malformed-en")
+
+    # Revoked: said first, prominently, with the date and the reason.
+    services.award_revoke(award=award, actor=cycle.secretariat, reason="Service quality lapsed.")
+    page.goto(f"{live_server.url}/verify/{award.serial}/")
+    alert = page.get_by_role("alert")
+    expect(alert.locator("h2")).to_have_text("This award was revoked")
+    expect(alert.locator("p")).to_have_text(
+        f"Revoked on {Award.objects.get(pk=award.pk).revoked_on.isoformat()} because: "
+        "Service quality lapsed."
+    )
+    shot(page, "06-revoked-en")
+    assert axe_violations(page) == []

@@ -107,6 +107,12 @@ def test_broken_html_is_reported_with_line_numbers():
     ]
 
 
+def test_self_closing_syntax_only_for_void_elements():
+    assert certs.template_check('<p>a<br/><img src="data:," /></p>\n<div />') == [
+        "Line 2: <div/> does not close itself in HTML: write <div></div>."
+    ]
+
+
 def test_django_tags_inside_html_do_not_confuse_the_html_check():
     source = (
         '<p class="{% if revoked %}gone{% endif %}">{{ award_zh }}'
@@ -727,7 +733,7 @@ def test_verify_a_malformed_serial(client):
             "This is not a certificate serial number: it has 16 letters and digits, "
             "e.g. 7K3M-Q9TB-X2WD-H4NP."
         ]
-        assert page.xpath("//input[@name='serial']")
+        assert page.xpath("//input[@name='serial']/@aria-invalid") == ["true"]
         assert not page.xpath("//*[@id='verify-result']")
 
 
@@ -785,3 +791,21 @@ def test_verification_is_rate_limited_per_address(client, settings):
 def test_the_default_limit_is_thirty_lookups_a_minute(client):
     codes = [verify(client, "7K3M-Q9TB-X2WD-H4NP").status_code for _ in range(31)]
     assert codes == [404] * 30 + [429]
+
+
+@pytest.mark.django_db
+def test_verify_a_certificate_whose_award_is_not_in_the_results_approved_again(client):
+    cycle = scored_cycle(winners=2)
+    first = approved_version(cycle)
+    dropped = awards_of(first)[1]
+    cycle.rule.winners = 1
+    cycle.rule.save(update_fields=["winners"])
+    second = approved_version(cycle)
+    assert [a.agency_id for a in awards_of(second)] == [awards_of(first)[0].agency_id]
+    client.cookies["lang"] = "en"
+    response = verify(client, dropped.serial)
+    assert response.status_code == 200
+    assert texts(html(response), "//*[@role='alert']") == [
+        "This certificate is no longer valid The results of this edition were approved again, "
+        "and this award is not in them."
+    ]

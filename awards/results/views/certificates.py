@@ -323,6 +323,9 @@ def _verify_page(request, *, form=None, status=200, **context):
 
 def _malformed(request, text):
     form = VerifyForm(initial={"serial": text})
+    form.fields["serial"].widget.attrs.update(
+        {"aria-invalid": "true", "aria-describedby": "verify-error id_serial_helptext"}
+    )
     return _verify_page(
         request,
         form=form,
