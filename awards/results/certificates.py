@@ -8,9 +8,11 @@ A template's HTML is a Django template for the content of ONE certificate (no <h
 WeasyPrint as a stylesheet of its own. Templates come from the secretariat only, and
 every one is checked (template_check) before it is saved, used or printed.
 
-Printing many certificates is one WeasyPrint render: every certificate is a page of one
-HTML document; the merged PDF is that document written out, and each single PDF is a
-copy of the document with its own pages (Document.copy), so nothing is laid out twice.
+Printing many certificates lays every page out once: certificates are pages of HTML
+documents of CHUNK certificates (one document per chunk, so the job can report progress)
+whose pages are joined into one WeasyPrint document; the merged PDF is that document
+written out, and each single PDF is a copy of its own pages (Document.copy), so nothing
+is laid out twice and no certificate is a document of its own.
 
 Revoked awards: the batch job leaves them out (and says how many); a single revoked
 certificate can still be downloaded by those who may see it, stamped 已撤回 / REVOKED
@@ -426,13 +428,11 @@ def _checked(design: Design):
 # --- rendering --------------------------------------------------------------------------
 
 
-def _url_fetcher(url, *args, **kwargs):
+def _url_fetcher():
     """Certificates may embed data: URIs (e.g. a logo), never fetch anything else."""
-    from weasyprint.urls import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"certificates fetch no external resources: {url[:80]}")
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
 def document_html(fragments: list[tuple[str, str]]) -> str:
@@ -452,8 +452,9 @@ def render_document(html: str, css: str):
     """Lay the document out once (WeasyPrint), with the base and the template's CSS."""
     from weasyprint import CSS, HTML
 
-    return HTML(string=html, url_fetcher=_url_fetcher).render(
-        stylesheets=[CSS(string=BASE_CSS), CSS(string=css or "", url_fetcher=_url_fetcher)]
+    fetcher = _url_fetcher()
+    return HTML(string=html, url_fetcher=fetcher).render(
+        stylesheets=[CSS(string=BASE_CSS), CSS(string=css or "", url_fetcher=fetcher)]
     )
 
 

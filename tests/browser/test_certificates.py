@@ -48,6 +48,7 @@ def test_secretariat_fixes_a_broken_template_then_previews_and_uses_it(
     )
     expect(page.locator("iframe")).to_have_count(0)
     shot(page, "01-broken-template-en")
+    assert axe_violations(page) == []
     assert CertificateTemplate.objects.count() == 0
 
     # Fixed: saved, previewed with the first approved award, then put in use.
@@ -62,6 +63,7 @@ def test_secretariat_fixes_a_broken_template_then_previews_and_uses_it(
     expect(frame.locator(".serial")).to_have_text(first.serial)
     expect(frame.locator("svg")).to_have_count(1)
     shot(page, "02-template-preview-en")
+    assert axe_violations(page) == []
     pdf = page.request.get(live_server.url + page.locator("#preview-pdf").get_attribute("href"))
     assert pdf.headers["content-type"] == "application/pdf"
     page.get_by_role("button", name="Use this template").click()
@@ -69,6 +71,7 @@ def test_secretariat_fixes_a_broken_template_then_previews_and_uses_it(
     expect(page.locator("#certificate-templates tbody tr").first.locator("td").first).to_have_text(
         "In use"
     )
+    shot(page, "03-template-in-use-en")
     assert CertificateTemplate.objects.get().is_active
 
 

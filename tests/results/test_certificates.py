@@ -809,3 +809,19 @@ def test_verify_a_certificate_whose_award_is_not_in_the_results_approved_again(c
         "This certificate is no longer valid The results of this edition were approved again, "
         "and this award is not in them."
     ]
+
+
+@pytest.mark.django_db
+def test_certificates_fetch_nothing_from_outside(caplog):
+    cycle = scored_cycle(agencies=3, winners=1)
+    award = awards_of(approved_version(cycle))[0]
+    design = certs.Design(
+        '<p>{{ agency_zh }}<img src="http://169.254.169.254/latest/meta-data" alt=""></p>',
+        "p { background: url(file:///etc/passwd); }",
+        "",
+        "",
+    )
+    document = certs.certificates_document([award], design, BASE)
+    assert squash(pdf_text(document.write_pdf())) == award.agency.name_zh
+    refused = [r.getMessage() for r in caplog.records if "disallowed protocol" in r.getMessage()]
+    assert len(refused) == 2, [r.getMessage() for r in caplog.records]
