@@ -112,13 +112,17 @@ def test_hk_from_nomination_to_best_public_image_certificates(
     sec = sign_in(secretariat, f"/cycle/results/versions/{version.pk}/")
     sec.get_by_role("button", name="Print all certificates").click()
     expect(sec.locator("#job-certificates-status")).to_have_text("Done", timeout=60000)
-    merged = sec.request.get(sec.locator("#job-certificates-file").get_attribute("href"))
+    merged = sec.request.get(
+        live_server.url + sec.locator("#job-certificates-file").get_attribute("href")
+    )
     text = _pdf_text(merged.body(), tmp_path, "all.pdf")
     assert text.count("Best Public Image Award") >= 3
     assert text.count("最佳公眾形象獎") >= 3
     for code in top3:
         assert Agency.objects.get(code=code).name_zh in text
-    zipped = sec.request.get(sec.locator("#job-certificates-zip").get_attribute("href"))
+    zipped = sec.request.get(
+        live_server.url + sec.locator("#job-certificates-zip").get_attribute("href")
+    )
     assert len(zipfile.ZipFile(io.BytesIO(zipped.body())).namelist()) == 3
     shot(sec, "03-certificates")
 

@@ -230,9 +230,13 @@ def test_tw8_from_nomination_to_a_verified_certificate(
     sec = sign_in(secretariat, f"/cycle/results/versions/{version.pk}/")
     sec.get_by_role("button", name="Print all certificates").click()
     expect(sec.locator("#job-certificates-status")).to_have_text("Done", timeout=60000)
-    merged = sec.request.get(sec.locator("#job-certificates-file").get_attribute("href"))
+    merged = sec.request.get(
+        live_server.url + sec.locator("#job-certificates-file").get_attribute("href")
+    )
     assert merged.headers["content-type"] == "application/pdf"
-    zipped = sec.request.get(sec.locator("#job-certificates-zip").get_attribute("href"))
+    zipped = sec.request.get(
+        live_server.url + sec.locator("#job-certificates-zip").get_attribute("href")
+    )
     names = sorted(zipfile.ZipFile(io.BytesIO(zipped.body())).namelist())
     assert len(names) == 3 and any(award.serial in n for n in names)
     shot(sec, "04-certificates")
@@ -272,6 +276,7 @@ def test_tw8_from_nomination_to_a_verified_certificate(
     shot(public, "05-verified")
 
     # 10. The award is revoked; verification says so, with the reason.
+    context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
     sec = sign_in(secretariat, f"/cycle/results/awards/{award.pk}/revoke/")
     sec.get_by_label("Reason for revocation").fill("服務品質未能維持，經查證屬實。")
     sec.get_by_role("button", name="Revoke the award").click()
