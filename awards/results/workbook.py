@@ -40,7 +40,6 @@ from .compilation import ResultsError
 from .enums import AwardBasis, VersionStatus
 
 SCORE = "0.00"
-POINTS = "0.0"
 RATE = "0.0%"
 WHEN = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
@@ -58,11 +57,12 @@ IN_MEMORY_BYTES = 16 * 1024 * 1024
 
 def sheet_title(name: str, used: set[str]) -> str:
     """A valid, unique sheet name: at most 31 characters, none of []:*?/\\, no leading
-    or trailing apostrophe; a repeated name gets " (2)", " (3)"… (Excel compares names
-    without case)."""
+    or trailing apostrophe, not Excel's reserved "History"; a repeated name gets " (2)",
+    " (3)"… (Excel compares names without case)."""
     base = " ".join(str(name).translate(SHEET_TITLE_BAD).split()).strip("'") or "Sheet"
     title = base[:SHEET_TITLE_MAX]
     n = 2
+    used.add("history")  # Excel reserves this name (Track Changes)
     while title.casefold() in used:
         suffix = f" ({n})"
         title = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
@@ -96,7 +96,7 @@ class _Book:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-        from openpyxl.styles import Alignment, Font
+        from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
         self.tz = tz
@@ -106,7 +106,6 @@ class _Book:
         self.column_letter = get_column_letter
         self.illegal = ILLEGAL_CHARACTERS_RE
         self.bold = Font(bold=True)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
         self.used: set[str] = set()
         self.rows: dict[str, int] = {}
 
@@ -166,8 +165,8 @@ class _Book:
         return cell
 
     def styled(self, ws, value, fmt: str):
-        """A reusable cell with a number format: set .value per row (openpyxl writes a
-        row's cells before the next row is appended)."""
+        """A cell with a number format. It may be appended in many rows: openpyxl writes
+        a row's cells before the next row is appended."""
         cell = self.Cell(ws, value)
         cell.number_format = fmt
         return cell
@@ -185,20 +184,26 @@ class _Book:
         formats = [fmt for _h, _w, fmt in columns]
         self.rows.setdefault(key, 0)
 
-        def row(values: Iterable, *, count: bool = True):
+        def row(values: Iterable):
             ws.append(
                 [
                     self.cell(ws, v, formats[i] if i < len(formats) else None)
                     for i, v in enumerate(values)
                 ]
             )
-            if count:
-                self.rows[key] += 1
+            self.rows[key] += 1
 
         return ws, row
 
     def header(self, ws, text):
-        cell = self.Cell(ws, self.clean(str(text)))
+        """A bold text cell (a header may hold a category's or indicator's name, so it
+        is neutralised like any text)."""
+        text = self.clean(str(text))
+        cell = self.Cell(ws)
+        cell.value = text
+        if text[:1] in FORMULA_STARTS:
+            cell.data_type = "s"
+            cell.quotePrefix = True
         cell.font = self.bold
         return cell
 
@@ -478,65 +483,49 @@ def reviewer_score_columns() -> list[tuple[str, float, str | None]]:
         (_("Reviewer"), 14, None),
         (_("Affiliation type"), 12, None),
         (_("Indicator"), 22, None),
-        (_("Points given"), 9, POINTS),
+        (_("Points given"), 9, None),
         (_("Comment"), 40, None),
         (_("Overall comment"), 40, None),
         (_("Submitted at"), 17, WHEN),
     ]
 
 
-def reviewer_scores_query(edition):
+def scores_in_order(edition):
     """Every score of a submitted review in the edition's weighted stages (active
-    assignments only, as compiled), as (stage, nomination, reviewer, indicator, review,
-    points, comment, overall comment, submitted at) ids and values, in a fixed order:
-    stage, category, agency, reviewer, indicator."""
+    assignments only, as compiled), in a fixed order: stage, category, agency, reviewer,
+    indicator."""
     from scoring.enums import ReviewState
     from scoring.models import Score
     from scoring.selectors.standings import weighted_stages
 
-    return (
-        Score.objects.filter(
-            review__state=ReviewState.SUBMITTED,
-            review__assignment__stage__in=weighted_stages(edition),
-            review__assignment__withdrawn_at__isnull=True,
-        )
-        .order_by(
-            "review__assignment__stage__order",
-            "review__assignment__stage_id",
-            "review__assignment__nomination__category__order",
-            "review__assignment__nomination__category_id",
-            "review__assignment__nomination__agency__code",
-            "review__assignment__nomination_id",
-            "review__assignment__reviewer__full_name",
-            "review__assignment__reviewer_id",
-            "indicator__dimension__order",
-            "indicator__dimension_id",
-            "indicator__order",
-            "indicator_id",
-        )
-        .values_list(
-            "review__assignment__stage_id",
-            "review__assignment__nomination_id",
-            "review__assignment__reviewer_id",
-            "indicator_id",
-            "review_id",
-            "points",
-            "comment",
-            "review__overall_comment",
-            "review__submitted_at",
-        )
+    return Score.objects.filter(
+        review__state=ReviewState.SUBMITTED,
+        review__assignment__stage__in=weighted_stages(edition),
+        review__assignment__withdrawn_at__isnull=True,
+    ).order_by(
+        "review__assignment__stage__order",
+        "review__assignment__stage_id",
+        "review__assignment__nomination__category__order",
+        "review__assignment__nomination__category_id",
+        "review__assignment__nomination__agency__code",
+        "review__assignment__nomination_id",
+        "review__assignment__reviewer__full_name",
+        "review__assignment__reviewer_id",
+        "indicator__dimension__order",
+        "indicator__dimension_id",
+        "indicator__order",
+        "indicator_id",
     )
 
 
-def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
-    """The big sheet. Names are looked up once per id (a few small queries), each
-    review's shared cells are made once, and a score row is a tuple of plain values plus
-    two reused formatted cells (points, submitted at)."""
-    from agencies.models import User
+def _review_cells(book: _Book, ws, edition) -> dict[int, tuple[tuple, tuple]]:
+    """review id -> (the cells before the indicator, the cells after the comment): what
+    every score row of a review shares, made once per review."""
     from awards.models import Nomination, Stage
-    from scoring.models import Indicator, PanelMember
+    from scoring.enums import ReviewState
+    from scoring.models import PanelMember, Review
+    from scoring.selectors.standings import weighted_stages
 
-    ws, _row = book.sheet("reviewer_scores", _("Reviewer scores"), reviewer_score_columns())
     text = book.text
     stages = {s.pk: text(ws, s.name) for s in Stage.objects.filter(edition=edition)}
     nominations = {
@@ -544,9 +533,9 @@ def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
             category_id,
             text(ws, localized_dict({"name_zh": czh, "name_en": cen}, "name")),
             text(ws, code),
-            text(ws, name_zh),
+            text(ws, localized_dict({"name_zh": name_zh, "name_en": name_en}, "name")),
         )
-        for pk, category_id, czh, cen, code, name_zh in Nomination.objects.filter(
+        for pk, category_id, czh, cen, code, name_zh, name_en in Nomination.objects.filter(
             edition=edition
         ).values_list(
             "pk",
@@ -555,6 +544,7 @@ def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
             "category__name_en",
             "agency__code",
             "agency__name_zh",
+            "agency__name_en",
         )
     }
     affiliations = {
@@ -563,73 +553,76 @@ def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
             panel__edition=edition
         ).values_list("panel__category_id", "user_id", "affiliation_type")
     }
+    kinds = {k.value: str(k.label) for k in AffiliationType}
+    people: dict[int, object] = {}
+    out = {}
+    for pk, stage_id, nom_id, user_id, full_name, email, own_kind, overall, at in (
+        Review.objects.filter(
+            state=ReviewState.SUBMITTED,
+            assignment__stage__in=weighted_stages(edition),
+            assignment__withdrawn_at__isnull=True,
+        )
+        .values_list(
+            "pk",
+            "assignment__stage_id",
+            "assignment__nomination_id",
+            "assignment__reviewer_id",
+            "assignment__reviewer__full_name",
+            "assignment__reviewer__email",
+            "assignment__reviewer__affiliation_type",
+            "overall_comment",
+            "submitted_at",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        category_id, category, code, agency = nominations[nom_id]
+        if user_id not in people:
+            people[user_id] = text(ws, full_name or email)
+        kind = affiliations.get((category_id, user_id)) or own_kind
+        out[pk] = (
+            (stages[stage_id], category, code, agency, people[user_id], kinds.get(kind, kind)),
+            (
+                text(ws, overall) if overall else None,
+                None if at is None else book.styled(ws, book.local(at), WHEN),
+            ),
+        )
+    return out
+
+
+def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
+    """The big sheet, one row per score. What a review's rows share (names, overall
+    comment, time) is made once per review; a score row is then a tuple of plain values
+    (points stay numbers in the General format) and the review's shared cells."""
+    from django.db.models import FloatField
+    from django.db.models.functions import Cast
+
+    from scoring.models import Indicator
+
+    ws, _row = book.sheet("reviewer_scores", _("Reviewer scores"), reviewer_score_columns())
+    reviews = _review_cells(book, ws, edition)
     indicators = {
-        pk: text(ws, localized_dict({"name_zh": zh, "name_en": en}, "name"))
+        pk: book.text(ws, localized_dict({"name_zh": zh, "name_en": en}, "name"))
         for pk, zh, en in Indicator.objects.filter(
             dimension__rubric__category__edition=edition
         ).values_list("pk", "name_zh", "name_en")
     }
-    reviewers = {}
-    points_cell = book.styled(ws, 0, POINTS)
-    when_cell = book.styled(ws, datetime.datetime(2000, 1, 1), WHEN)
-    users = User.objects.in_bulk(
-        set(
-            reviewer_scores_query(edition)
-            .order_by()
-            .values_list("review__assignment__reviewer_id", flat=True)
-            .distinct()
-        )
-    )
-    for pk, user in users.items():
-        reviewers[pk] = (text(ws, user.get_full_name()), user.affiliation_type)
-
-    last_review = None
-    head = tail = ()
-    when = None
     n = 0
     append = ws.append
     clean = book.clean
-    local = book.local
+    text = book.text
     step = max(expected // 4, 10000)
-    for (
-        stage_id,
-        nom_id,
-        user_id,
-        ind_id,
-        review_id,
-        points,
-        comment,
-        overall,
-        at,
-    ) in reviewer_scores_query(edition).iterator(chunk_size=CHUNK):
-        if review_id != last_review:
-            last_review = review_id
-            category_id, category, code, agency = nominations[nom_id]
-            name, own_kind = reviewers[user_id]
-            kind = affiliations.get((category_id, user_id)) or own_kind
-            head = (
-                stages[stage_id],
-                category,
-                code,
-                agency,
-                name,
-                _label(AffiliationType, kind),
-            )
-            tail = (text(ws, overall) if overall else None,)
-            when = local(at)
-        if points is None:
-            score = None
-        else:
-            points_cell.value = points
-            score = points_cell
-        if when is None:
-            stamp = None
-        else:
-            when_cell.value = when
-            stamp = when_cell
+    rows = (
+        scores_in_order(edition)
+        # points as a double: no Decimal per row, and a number cell either way
+        .annotate(points_value=Cast("points", FloatField()))
+        .values_list("review_id", "indicator_id", "points_value", "comment")
+        .iterator(chunk_size=CHUNK)
+    )
+    for review_id, indicator_id, points, comment in rows:
+        head, tail = reviews[review_id]
         if comment:
             comment = text(ws, comment) if comment[0] in FORMULA_STARTS else clean(comment)
-        append((*head, indicators[ind_id], score, comment or None, *tail, stamp))
+        append((*head, indicators[indicator_id], points, comment or None, *tail))
         n += 1
         if beat and n % step == 0:
             beat(20 + min(60, 60 * n // max(expected, 1)))
@@ -803,7 +796,7 @@ def _history(book: _Book, scheme) -> None:
     from .history import scheme_history
 
     history = scheme_history(scheme)
-    _ws, row = book.sheet(
+    ws, row = book.sheet(
         "history",
         _("History statistics"),
         [
@@ -828,7 +821,7 @@ def _history(book: _Book, scheme) -> None:
         if total is not None:
             row(
                 [
-                    book.header(_ws, label),
+                    book.header(ws, label),
                     total.participants,
                     total.finalists,
                     total.winners,
@@ -912,6 +905,7 @@ def workbook_execute(job, beat: Callable[[int], None]) -> None:
             rows = build_workbook(version, out, beat=beat)
             size = out.tell()
             out.seek(0)
-            job.file.save(workbook_filename(version), File(out), save=False)
+            name = workbook_filename(version)
+            job.file.save(name, File(out, name=name), save=False)
     detail.update(language=language, version=version.number, rows=rows, bytes=size)
     _job_done(job, file=job.file, detail=detail)

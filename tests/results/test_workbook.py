@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -17,16 +16,17 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from awards.models import Edition
-from awards.results import services
+from awards.results import services, workbook
 from awards.results.enums import AwardBasis, VersionStatus
 from awards.results.models import AwardRule, ResultJob
-from awards.results.workbook import _Book, build_workbook, workbook_filename
+from awards.results.workbook import _Book, build_workbook, sheet_title, workbook_filename
 from scoring.enums import ReviewState, SiteTestKind
-from scoring.models import Assignment, Review, Score, SiteTest, SiteTestEvidence
+from scoring.models import Assignment, Indicator, Review, Score, SiteTest, SiteTestEvidence
 from scoring.selectors.standings import final_standings
 from surveys import services as poll_services
 from tests.factories import (
     CategoryFactory,
+    EditionFactory,
     PollCandidateFactory,
     PollFactory,
     StratumFactory,
@@ -158,6 +158,17 @@ def test_standings_read_back_equal_the_snapshot_and_the_live_standings(cycle):
                 assert (cell.data_type, cell.number_format) == ("n", "0.00")
 
 
+def test_sheet_titles_are_valid_and_unique():
+    used = set()
+    assert sheet_title("評審/評分:[初審]*?", used) == "評審評分初審"
+    assert sheet_title("評審評分初審", used) == "評審評分初審 (2)"
+    assert sheet_title("x" * 40, used) == "x" * 31
+    assert sheet_title("X" * 40, used) == "X" * 27 + " (2)"
+    assert sheet_title("'quoted'", used) == "quoted"
+    assert sheet_title("History", used) == "History (2)"
+    assert sheet_title("", used) == "Sheet"
+
+
 def test_numbers_keep_every_digit():
     """openpyxl alone writes 16 significant digits; a standings score must read back
     equal to the double it was."""
@@ -243,8 +254,8 @@ def test_reviewer_scores_one_row_per_score_of_submitted_reviews(cycle):
     # written review first (stage order), then the site visit; agencies by code
     stages = [r[0] for r in got[1:]]
     assert stages == ["初審（書面審查）"] * 90 + ["決審（實地審查）"] * 30
-    assert not any(r[7] == Decimal("199.8") for r in got[1:])  # 999 × 0.2: the withdrawn one
-    assert ws["H2"].number_format == "0.0"
+    assert not any(r[7] == 199.8 for r in got[1:])  # 999 × 0.2: the withdrawn one
+    assert (ws["H2"].data_type, ws["H2"].number_format) == ("n", "General")
     assert ws["K2"].number_format == "yyyy-mm-dd hh:mm"
 
 
@@ -293,6 +304,7 @@ def test_user_text_is_neutralised_in_the_workbook(cycle):
     agency = cycle.agencies[0]
     agency.name_en = "=cmd|' /C calc'!A0"
     agency.save()
+    Indicator.objects.filter(pk=indicators(cycle)[0].pk).update(name_zh="=SUM(1)")
     version = approved_version(cycle)
     book, _rows, data = build(version)
     found = {}
@@ -308,6 +320,8 @@ def test_user_text_is_neutralised_in_the_workbook(cycle):
         "@SUM(A1)": ("s", True),
         '=HYPERLINK("http://evil.example","按此")': ("s", True),
         "=cmd|' /C calc'!A0": ("s", True),
+        "=SUM(1)": ("s", True),  # an indicator's name, in the reviewer scores
+        "=SUM(1)（滿分 200，原始平均）": ("s", True),  # and in a standings header
     }
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
@@ -637,6 +651,31 @@ def test_workbook_job_without_a_version_fails_clearly(cycle):
     assert job.status == "failed"
     assert job.error == "請選擇要匯出活頁簿的成績版次。"
     assert not job.file
+
+
+def test_workbook_job_spools_a_big_workbook_to_disk(cycle, monkeypatch):
+    monkeypatch.setattr(workbook, "IN_MEMORY_BYTES", 1024)
+    version = approved_version(cycle)
+    job = services.job_start(
+        edition=cycle.edition, kind="workbook", actor=cycle.secretariat, version=version
+    )
+    job = services.job_execute(job_id=job.pk)
+    assert job.status == "done"
+    assert job.detail["bytes"] > 1024
+    with job.file.open("rb") as f:
+        data = f.read()
+    assert len(data) == job.detail["bytes"]
+    assert load_workbook(io.BytesIO(data)).sheetnames[0] == "摘要"
+
+
+def test_workbook_job_refuses_a_version_of_another_edition(cycle):
+    version = approved_version(cycle)
+    other = EditionFactory(scheme=cycle.edition.scheme)
+    job = services.job_start(
+        edition=other, kind="workbook", actor=cycle.secretariat, version=version
+    )
+    job = services.job_execute(job_id=job.pk)
+    assert (job.status, job.error) == ("failed", "此版次屬於其他屆別。")
 
 
 def test_workbook_job_refuses_an_unreadable_snapshot(cycle):
