@@ -74,7 +74,7 @@ def cycle():
 def test_sheet_names_make_sense_in_chinese_and_in_english(cycle):
     version = approved_version(cycle)
     book, rows, _data = build(version)
-    assert book.sheetnames == ["摘要", "第一線服務機關排名", "評審評分", "實地測試紀錄", "歷屆統計"]
+    assert book.sheetnames == ["摘要", "第一線服務機關排名", "評審評分", "實地測試紀錄", "歷屆參獎統計"]
     assert rows == {
         "summary": 17,
         "standings": 6,
@@ -122,7 +122,7 @@ def test_standings_read_back_equal_the_snapshot_and_the_live_standings(cycle):
         "召集人裁定同分名次",
         "評分未齊",
         "得獎",
-        "等第",
+        "獎項等級",
     ]
     snapshot = version.data["categories"][0]["rows"]
     live = final_standings(cycle.edition, cycle.category).rows
@@ -352,7 +352,7 @@ def test_frozen_headers_bold_widths_and_formats(cycle):
     assert abs(pairs["彙整時間"] - compiled) < datetime.timedelta(milliseconds=1)
     compiled_cell = next(c for c in summary["B"] if c.value == pairs["彙整時間"])
     assert compiled_cell.number_format == "yyyy-mm-dd hh:mm"
-    rates = [c for c in book["歷屆統計"]["E"][1:] if c.value is not None]
+    rates = [c for c in book["歷屆參獎統計"]["E"][1:] if c.value is not None]
     assert rates and all(c.number_format == "0.0%" for c in rates)
 
 
@@ -370,7 +370,7 @@ def test_summary_lists_categories_and_awards_with_serials(cycle):
         "類別",
         "獎項",
         "決定方式",
-        "自薦書件數",
+        "件數",
         "得獎機關數",
         "預定得獎數",
     ]
@@ -382,7 +382,7 @@ def test_summary_lists_categories_and_awards_with_serials(cycle):
         "獎項",
         "機關",
         "機關代碼",
-        "等第",
+        "獎項等級",
         "排序",
         "總成績",
         "證書序號",
@@ -479,7 +479,7 @@ def test_history_sheet_has_the_recorded_editions_and_this_one(cycle):
         )
     version = approved_version(cycle)
     book, rows, _data = build(version)
-    got = values(book["歷屆統計"])
+    got = values(book["歷屆參獎統計"])
     assert got[0] == ["屆別", "參獎機關數", "入圍機關數", "得獎機關數", "獲獎率", "來源"]
     recorded = "登錄數據（歷屆報告）"
     assert got[1:8] == [[f"第{n}屆", p, f, w, w / p, recorded] for n, p, f, w in TW_HISTORY]
@@ -535,7 +535,7 @@ def test_poll_tally_suggestions_and_poll_standings(cycle):
         "實地測試紀錄",
         "電話訪問統計",
         "民眾建議",
-        "歷屆統計",
+        "歷屆參獎統計",
     ]
     assert rows["standings"] == 6 + 3
     assert rows["poll"] == 3
