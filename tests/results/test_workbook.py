@@ -74,7 +74,13 @@ def cycle():
 def test_sheet_names_make_sense_in_chinese_and_in_english(cycle):
     version = approved_version(cycle)
     book, rows, _data = build(version)
-    assert book.sheetnames == ["摘要", "第一線服務機關排名", "評審評分", "實地測試紀錄", "歷屆參獎統計"]
+    assert book.sheetnames == [
+        "摘要",
+        "第一線服務機關排名",
+        "評審評分",
+        "實地測試紀錄",
+        "歷屆參獎統計",
+    ]
     assert rows == {
         "summary": 17,
         "standings": 6,
