@@ -897,9 +897,9 @@ def workbook_execute(job, beat: Callable[[int], None]) -> None:
     detail = dict(job.detail) if isinstance(job.detail, dict) else {}
     language = detail.get("language") or "zh-hant"
     version = job.version
-    if version is not None and version.edition_id != job.edition_id:
-        raise ResultsError(_("The version belongs to another edition."))
     with translation.override(language):
+        if version is not None and version.edition_id != job.edition_id:
+            raise ResultsError(_("The version belongs to another edition."))
         _check(version)
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES) as out:
             rows = build_workbook(version, out, beat=beat)

@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.enums import Role
 from agencies.models import AuditEntry
@@ -59,6 +59,13 @@ def awards_of(version):
         .select_related("agency", "category", "version__edition__scheme")
         .order_by("category__order", "order", "pk")
     )
+
+
+@pytest.fixture(autouse=True)
+def english(request):
+    """Service messages are asserted in English (pages choose theirs by cookie)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -463,6 +470,7 @@ def test_a_template_broken_behind_the_services_back_cannot_be_activated():
 
 @pytest.mark.django_db
 def test_template_pages_are_the_secretariat_s(client):
+    client.cookies["lang"] = "en"
     cycle = scored_cycle()
     scheme = cycle.edition.scheme
     urls = [
@@ -477,6 +485,7 @@ def test_template_pages_are_the_secretariat_s(client):
     assert [client.get(u).status_code for u in urls] == [404, 404, 404]
     client.logout()
     assert client.get(urls[0]).status_code == 302
+    client.cookies["lang"] = "en"  # logging out cleared the cookies
     client.force_login(cycle.secretariat)
     page = html(client.get(urls[1]))
     assert table_rows(page, "//table[@id='certificate-templates']") == [
@@ -506,6 +515,7 @@ def _post_template(client, url, **over):
 
 @pytest.mark.django_db
 def test_broken_template_shows_errors_and_saves_nothing(client):
+    client.cookies["lang"] = "en"
     cycle = scored_cycle()
     scheme = cycle.edition.scheme
     client.force_login(cycle.secretariat)
@@ -526,6 +536,7 @@ def test_broken_template_shows_errors_and_saves_nothing(client):
 
 @pytest.mark.django_db
 def test_saving_previewing_and_using_a_template(client):
+    client.cookies["lang"] = "en"
     cycle = scored_cycle()
     scheme = cycle.edition.scheme
     version = approved_version(cycle)
@@ -546,7 +557,7 @@ def test_saving_previewing_and_using_a_template(client):
     frame = page.xpath("//iframe[@id='preview-html']")[0]
     first = awards_of(version)[0]
     assert texts(page, "//section[contains(@class,'cert-preview')]/p[1]") == [
-        f"Filled in with the certificate of {first.agency.name_zh} ({cycle.edition.name_zh})."
+        f"Filled in with the certificate of {first.agency.name_en} ({cycle.edition.name_en})."
     ]
     preview = client.get(frame.get("src"))
     assert preview.status_code == 200
@@ -566,13 +577,14 @@ def test_saving_previewing_and_using_a_template(client):
         "//table[@id='certificate-templates']",
     )
     assert [r[:3] for r in rows] == [
-        ["正式版", "In use", "行政院院長"],
+        ["正式版", "In use", "Premier of the Executive Yuan"],
         ["Built-in design", "Not in use", scheme.organiser or "—"],
     ]
 
 
 @pytest.mark.django_db
 def test_editing_a_template_to_broken_html_keeps_the_saved_one(client):
+    client.cookies["lang"] = "en"
     cycle = scored_cycle()
     template = certs.certificate_template_save(
         scheme=cycle.edition.scheme,
@@ -608,6 +620,7 @@ def test_preview_of_another_scheme_s_template_is_not_found(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra", [0, 6])
 def test_template_list_has_a_constant_query_count(client, django_assert_num_queries, extra):
+    client.cookies["lang"] = "en"
     cycle = scored_cycle(agencies=2, winners=1, levels=False)
     scheme = cycle.edition.scheme
     for i in range(extra):
@@ -621,7 +634,7 @@ def test_template_list_has_a_constant_query_count(client, django_assert_num_quer
     with django_assert_num_queries(4):
         response = client.get(reverse("results:certificate_schemes"))
     assert table_rows(html(response), "//table[@id='certificate-schemes']") == [
-        [scheme.name_zh, "Built-in design", str(extra)]
+        [scheme.name_en, "Built-in design", str(extra)]
     ]
 
 
