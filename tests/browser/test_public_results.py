@@ -159,7 +159,7 @@ def test_agency_editor_sees_its_award_on_my_awards(
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td.serial")).to_have_text(award.serial)
     expect(rows.first.locator("th")).to_contain_text("Government Service Quality Award")
-    rows.first.get_by_role("link", name=cycle.edition.name_en).click()
+    rows.first.get_by_role("link", name=cycle.edition.name_en, exact=True).click()
     expect(page.locator("li.winner h3").first).to_contain_text("Household Registration Office 1")
     page.go_back()
     shot(page, "my-awards-en")
