@@ -200,3 +200,33 @@ def test_editions_list_query_count_is_constant(client, django_assert_num_queries
         many = client.get(url)
     assert len(table_rows(html(few), "//table[@id='results-editions']")) == 1
     assert len(table_rows(html(many), "//table[@id='results-editions']")) == 9
+
+
+@pytest.mark.parametrize("winners", [1, 3])
+def test_version_page_query_count_does_not_grow_with_awards(
+    client, django_assert_num_queries, winners
+):
+    cycle = scored_cycle(winners=winners)
+    version = approved_version(cycle)
+    assert version.awards.count() == winners
+    client.force_login(cycle.secretariat)
+    url = reverse("results:version", args=[version.pk])
+    client.get(url)
+    with django_assert_num_queries(9):
+        page = html(client.get(url))
+    assert len(table_rows(page, "//table[@id='awards']")) == winners
+
+
+@pytest.mark.parametrize("compilations", [1, 4])
+def test_edition_page_query_count_does_not_grow_with_versions(
+    client, django_assert_num_queries, compilations
+):
+    cycle = scored_cycle()
+    for _i in range(compilations):
+        compile_version(cycle)
+    client.force_login(cycle.secretariat)
+    url = reverse("results:edition", args=[cycle.edition.pk])
+    client.get(url)
+    with django_assert_num_queries(9):
+        page = html(client.get(url))
+    assert len(table_rows(page, "//table[@id='versions']")) == compilations
