@@ -12,6 +12,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.enums import AffiliationType, Role
@@ -24,7 +25,7 @@ from scoring.models import Assignment, ConflictDeclaration, Review, SiteTest
 from scoring.services import panel_for, panel_member_add, review_open, review_policy, review_save
 from tests.factories import UserFactory, fill_dossier, submitted_snapshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOMINEES = [
     "TW-TPE-ZSHR", "TW-TPE-DALO", "TW-NTPC-BQHR", "TW-NTPC-BQLO", "TW-KHH-FSLO",
@@ -245,8 +246,9 @@ def test_tw8_first_line_from_conflict_to_final_standings(
     ap.goto(live_server.url + f"/cycle/reviews/{visit.pk}/")
     panel = ap.locator("#site-tests")
     panel.get_by_label("Test", exact=True).select_option(label="Telephone test")
+    # The current minute in the edition's time zone: never in the future, at any hour.
     panel.get_by_label("Date and time of the test").fill(
-        datetime.datetime.now().strftime("%Y-%m-%dT09:30")
+        timezone.localtime(timezone.now(), edition.tzinfo).strftime("%Y-%m-%dT%H:%M")
     )
     panel.get_by_label("What was tested").fill("以民眾身分電話詢問申辦流程")
     panel.get_by_label("Findings").fill("電話於三響內接聽，說明清楚並主動告知所需文件。")
