@@ -116,36 +116,45 @@ def _variables(expression):
                 yield arg
 
 
-def _expression_errors(expression, line: int, names: frozenset) -> list[str]:
+def _expression_errors(expression, line: int, names: frozenset) -> list[tuple[str, str]]:
     errors = []
     for variable in _variables(expression):
         lookups = variable.lookups
         dotted = ".".join(lookups)
         if lookups[0] not in names and lookups[0] not in LITERAL_NAMES:
             errors.append(
-                _(
-                    "Line %(line)d: “%(name)s” is refused: a certificate can use only the "
-                    "values listed under “Values a template can use”."
+                (
+                    "value",
+                    _(
+                        "Line %(line)d: “%(name)s” is refused: a certificate can use only the "
+                        "values listed under “Values a template can use”."
+                    )
+                    % {"line": line, "name": dotted},
                 )
-                % {"line": line, "name": dotted}
             )
         elif len(lookups) > 1:
             errors.append(
-                _(
-                    "Line %(line)d: “%(name)s” is refused: write the value “%(value)s” as "
-                    "it is, with nothing after a dot."
+                (
+                    "value",
+                    _(
+                        "Line %(line)d: “%(name)s” is refused: write the value “%(value)s” as "
+                        "it is, with nothing after a dot."
+                    )
+                    % {"line": line, "name": dotted, "value": lookups[0]},
                 )
-                % {"line": line, "name": dotted, "value": lookups[0]}
             )
     for func, _args in expression.filters:
         name = getattr(func, "sandbox_name", "")
         if name not in ALLOWED_FILTERS:
             errors.append(
-                _(
-                    "Line %(line)d: the filter “%(filter)s” is refused: a certificate can "
-                    "use only the filters %(allowed)s."
+                (
+                    "tag",
+                    _(
+                        "Line %(line)d: the filter “%(filter)s” is refused: a certificate can "
+                        "use only the filters %(allowed)s."
+                    )
+                    % {"line": line, "filter": name, "allowed": ", ".join(ALLOWED_FILTERS)},
                 )
-                % {"line": line, "filter": name, "allowed": ", ".join(ALLOWED_FILTERS)}
             )
     return errors
 
@@ -157,9 +166,9 @@ def errors(html: str, names) -> list[str]:
 
 
 def check(html: str, names) -> list[tuple[str, str]]:
-    """(kind, message) of every refusal, in the template's order; kind is "tag" (the
-    sandbox engine cannot compile the template) or "value" (a name, an attribute chain or
-    a filter). Text inside {% comment %} is not read (Django never runs it). A token that
+    """(kind, message) of every refusal, in the template's order; kind is "tag" (a tag
+    or a filter: the sandbox engine cannot compile the template) or "value" (a name or
+    an attribute chain). Text inside {% comment %} is not read (Django never runs it). A token that
     does not parse is left to the compiler's message."""
     names = frozenset(names)
     inspector = _Inspector()
@@ -191,13 +200,11 @@ def check(html: str, names) -> list[tuple[str, str]]:
                 except TemplateSyntaxError:
                     continue
                 for expression in _condition_expressions(condition):
-                    found += [
-                        ("value", m) for m in _expression_errors(expression, token.lineno, names)
-                    ]
+                    found += _expression_errors(expression, token.lineno, names)
         elif token.token_type == TokenType.VAR and not in_comment:
             try:
                 expression = inspector.compile_filter(token.contents)
             except TemplateSyntaxError:
                 continue
-            found += [("value", m) for m in _expression_errors(expression, token.lineno, names)]
+            found += _expression_errors(expression, token.lineno, names)
     return found
