@@ -122,7 +122,6 @@ def main(argv=None) -> int:
         )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        from django.template import Context
         from weasyprint import CSS, HTML
 
         from awards.results import certificates as certs
@@ -151,7 +150,7 @@ def main(argv=None) -> int:
             [
                 (
                     f"certificate-{a.pk}",
-                    compiled.render(Context(certs.certificate_context(a, design, BASE))),
+                    certs.render(compiled, certs.certificate_context(a, design, BASE)),
                 )
                 for a in awards
             ]

@@ -33,7 +33,8 @@ class AwardSelectionAdmin(admin.ModelAdmin):
 
 @admin.register(CertificateTemplate)
 class CertificateTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "scheme", "is_active", "updated_at"]
+    list_display = ["name", "scheme", "is_active", "refused_at", "updated_at"]
+    readonly_fields = ["refused_at"]
 
 
 @admin.register(ResultVersion)

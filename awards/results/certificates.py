@@ -4,9 +4,13 @@ pointing to the public verification page of its serial.
 A certificate's design is a CertificateTemplate (per scheme; the active one is used) or,
 without one, the built-in design in templates/results/certificate_default.{html,css}.
 A template's HTML is a Django template for the content of ONE certificate (no <html>,
-<head> or <body>), rendered with the values in CONTEXT_VARIABLES; its CSS is given to
+<head> or <body>), rendered in a sandbox (certificate_sandbox) with the values in
+CONTEXT_VARIABLES only, each plain text (the QR code as markup); its CSS is given to
 WeasyPrint as a stylesheet of its own. Templates come from the secretariat only, and
-every one is checked (template_check) before it is saved, used or printed.
+every one is checked (template_check) before it is saved, used or printed. A saved
+template that fails the sandbox check (one saved before the check existed, or changed
+in the admin) is marked refused (refused_at) when it is next used or by the command
+check_certificate_templates; certificates are then refused until it is corrected.
 
 Printing many certificates lays every page out once: certificates are pages of HTML
 documents of CHUNK certificates (one document per chunk, so the job can report progress)
@@ -32,7 +36,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -42,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.services import audit_record
 
+from . import certificate_sandbox as sandbox
 from .compilation import ResultsError
 from .enums import VersionStatus
 from .models import Award, CertificateTemplate, ResultJob
@@ -94,9 +99,8 @@ MONTHS_EN = (
     "January February March April May June July August September October November December"
 ).split()
 
-# Template engine of its own: Django's built-in tags and filters only, no template
-# loaders (so no {% include %} of the site's templates), debug on for line numbers.
-_engine = Engine(debug=True, loaders=[], libraries={})
+# The only names a template may use (certificate_sandbox refuses any other).
+VARIABLE_NAMES = frozenset(name for name, _label in CONTEXT_VARIABLES)
 
 
 @dataclass(frozen=True)
@@ -174,40 +178,55 @@ def qr_svg(url: str) -> str:
 SAMPLE_SERIAL = "7K3M-Q9TB-X2WD-H4NP"
 
 
+def plain_values(values: dict) -> dict:
+    """The values as a template gets them: text (markup stays markup), True/False kept,
+    None as empty text. Only the documented names."""
+    plain = {}
+    for name in VARIABLE_NAMES:
+        value = values.get(name)
+        if isinstance(value, bool | str):
+            plain[name] = value
+        else:
+            plain[name] = "" if value is None else str(value)
+    return plain
+
+
 def certificate_context(award: Award, design: Design, base_url: str) -> dict:
-    """The documented values (CONTEXT_VARIABLES) for one award, plus `award` itself."""
+    """The documented values (CONTEXT_VARIABLES) for one award, as plain text: no model
+    instance reaches a template."""
     edition = award.version.edition
     scheme = edition.scheme
     issued = award.issued_on or timezone.localdate()
     url = verify_url(award.serial or SAMPLE_SERIAL, base_url)
-    return {
-        "award": award,
-        "scheme_zh": scheme.name_zh,
-        "scheme_en": scheme.name_en,
-        "edition_zh": edition.name_zh,
-        "edition_en": edition.name_en,
-        "category_zh": award.category.name_zh,
-        "category_en": award.category.name_en,
-        "award_zh": award.name_zh,
-        "award_en": award.name_en,
-        "level_zh": award.level_zh,
-        "level_en": award.level_en,
-        "citation_zh": award.citation_zh,
-        "citation_en": award.citation_en,
-        "agency_zh": award.agency.name_zh,
-        "agency_en": award.agency.name_en,
-        "date_zh": date_zh(issued),
-        "date_roc": date_roc(issued),
-        "date_en": date_en(issued),
-        "signatory_zh": design.signatory_zh,
-        "signatory_en": design.signatory_en,
-        "serial": award.serial or SAMPLE_SERIAL,
-        "verify_url": url,
-        "qr_svg": qr_svg(url),
-        "revoked": award.revoked_on is not None,
-        "revoked_on_zh": date_zh(award.revoked_on) if award.revoked_on else "",
-        "revoked_on_en": date_en(award.revoked_on) if award.revoked_on else "",
-    }
+    return plain_values(
+        {
+            "scheme_zh": scheme.name_zh,
+            "scheme_en": scheme.name_en,
+            "edition_zh": edition.name_zh,
+            "edition_en": edition.name_en,
+            "category_zh": award.category.name_zh,
+            "category_en": award.category.name_en,
+            "award_zh": award.name_zh,
+            "award_en": award.name_en,
+            "level_zh": award.level_zh,
+            "level_en": award.level_en,
+            "citation_zh": award.citation_zh,
+            "citation_en": award.citation_en,
+            "agency_zh": award.agency.name_zh,
+            "agency_en": award.agency.name_en,
+            "date_zh": date_zh(issued),
+            "date_roc": date_roc(issued),
+            "date_en": date_en(issued),
+            "signatory_zh": design.signatory_zh,
+            "signatory_en": design.signatory_en,
+            "serial": award.serial or SAMPLE_SERIAL,
+            "verify_url": url,
+            "qr_svg": qr_svg(url),
+            "revoked": award.revoked_on is not None,
+            "revoked_on_zh": date_zh(award.revoked_on) if award.revoked_on else "",
+            "revoked_on_en": date_en(award.revoked_on) if award.revoked_on else "",
+        }
+    )
 
 
 def sample_context(design: Design, base_url: str = "https://example.org/", **over) -> dict:
@@ -215,7 +234,6 @@ def sample_context(design: Design, base_url: str = "https://example.org/", **ove
     day = datetime.date(2016, 5, 20)
     url = verify_url(SAMPLE_SERIAL, base_url)
     values = {
-        "award": None,
         "scheme_zh": "政府服務品質獎",
         "scheme_en": "Government Service Quality Award",
         "edition_zh": "第八屆政府服務品質獎",
@@ -243,7 +261,7 @@ def sample_context(design: Design, base_url: str = "https://example.org/", **ove
         "revoked_on_en": "",
     }
     values.update(over)
-    return values
+    return plain_values(values)
 
 
 # --- checking a template ------------------------------------------------------------------
@@ -378,32 +396,54 @@ def _line_of(exc) -> int | None:
 
 
 def _compile(html: str):
-    return _engine.from_string(html)
+    return sandbox.compile_template(html)
 
 
-def template_check(html: str, css: str = "") -> list[str]:
-    """Everything wrong with a template, each message with its line: template syntax
-    (e.g. an {% if %} never closed), broken HTML, unbalanced CSS, and errors when
-    rendering it with sample values. An empty list: the template can be used."""
-    if not (html or "").strip():
-        return [_("The HTML is empty.")]
-    errors = []
+def sandbox_errors(html: str) -> list[str]:
+    """Tags, names and attribute chains the template may not use, each with its line."""
+    return sandbox.errors(html or "", VARIABLE_NAMES)
+
+
+def _compile_errors(html: str):
+    """(compiled template or None, its syntax error with the line, if any)."""
     try:
-        compiled = _compile(html)
+        return _compile(html), []
     except TemplateSyntaxError as exc:
         line = _line_of(exc)
-        errors.append(
+        return None, [
             _("Line %(line)d: %(error)s") % {"line": line, "error": exc}
             if line
             else _("Template error: %(error)s") % {"error": exc}
-        )
-        compiled = None
+        ]
+
+
+def render(compiled, values: dict) -> str:
+    """A compiled template filled in with one certificate's values (plain text only)."""
+    return sandbox.render(compiled, plain_values(values))
+
+
+def template_check(html: str, css: str = "") -> list[str]:
+    """Everything wrong with a template, each message with its line: a tag, name or
+    attribute chain the sandbox refuses, template syntax (e.g. an {% if %} never
+    closed), broken HTML, unbalanced CSS, and errors when rendering it with sample
+    values. An empty list: the template can be used."""
+    if not (html or "").strip():
+        return [_("The HTML is empty.")]
+    refusals = sandbox.check(html, VARIABLE_NAMES)
+    errors = [message for _kind, message in refusals]
+    compiled = None
+    if not any(kind == "tag" for kind, _message in refusals):
+        # (A refused tag is not compiled: Django's English message would repeat it.)
+        compiled, syntax = _compile_errors(html)
+        errors += syntax
+    if refusals:
+        compiled = None  # never rendered, not even with sample values
     errors += html_errors(html)
     errors += css_errors(css or "")
     if compiled is not None:
         design = Design(html, css, "", "")
         try:
-            compiled.render(Context(sample_context(design)))
+            render(compiled, sample_context(design))
         except Exception as exc:  # noqa: BLE001 - any error in the secretariat's template
             line = _line_of(exc)
             errors.append(
@@ -415,6 +455,25 @@ def template_check(html: str, css: str = "") -> list[str]:
 
 
 def _checked(design: Design):
+    """The design's template compiled, or ResultsError: a saved template marked refused,
+    or any error of template_check. A saved template that the sandbox refuses (saved
+    before the check, or changed in the admin) is marked refused here, at first use."""
+    saved = design.template
+    if saved is not None and saved.pk and saved.refused_at is None:
+        unsafe = sandbox_errors(design.html)
+        if unsafe:
+            saved = certificate_template_refuse(template=saved, errors=unsafe)
+    if saved is not None and saved.refused_at is not None:
+        raise ResultsError(
+            _(
+                "The certificate template “%(name)s” was refused by the security check: it "
+                "uses values or tags a certificate may not use. No certificate of this "
+                "scheme is printed until the secretariat corrects it or goes back to the "
+                "built-in design."
+            )
+            % {"name": saved.name},
+            *template_refusal(saved),
+        )
     errors = template_check(design.html, design.css)
     if errors:
         raise ResultsError(
@@ -486,7 +545,7 @@ def certificates_document(awards, design: Design, base_url: str, beat=None, chun
     documents = []
     for start in range(0, len(awards), chunk):
         fragments = [
-            (_anchor(a), compiled.render(Context(certificate_context(a, design, base_url))))
+            (_anchor(a), render(compiled, certificate_context(a, design, base_url)))
             for a in awards[start : start + chunk]
         ]
         documents.append(render_document(document_html(fragments), design.css))
@@ -609,7 +668,7 @@ def _preview_content(design: Design, scheme, base_url: str) -> str:
             signatory_zh=design.signatory_zh,
             signatory_en=design.signatory_en,
         )
-    return compiled.render(Context(context))
+    return render(compiled, context)
 
 
 def preview_pdf(design: Design, scheme, base_url: str) -> tuple[bytes, int]:
@@ -659,6 +718,68 @@ def _one_page(design: Design, scheme, base_url: str) -> None:
         )
 
 
+def template_refusal(template: CertificateTemplate) -> list[str]:
+    """Why a refused template cannot be used, each reason with its line, in the reader's
+    language (read again from its HTML). Empty for a template that is not refused."""
+    if template.refused_at is None:
+        return []
+    return sandbox_errors(template.html) or [
+        _("Save it again to have it checked with the current rules.")
+    ]
+
+
+@transaction.atomic
+def certificate_template_refuse(
+    *, template: CertificateTemplate, errors: list[str], actor=None
+) -> CertificateTemplate:
+    """Mark a saved template refused by the sandbox check (`errors`, its reasons). It
+    stays the scheme's template in use, if it was, so that certificates are refused
+    rather than silently printed with another design. Nothing happens twice."""
+    template = (
+        CertificateTemplate.objects.select_for_update().select_related("scheme").get(pk=template.pk)
+    )
+    if template.refused_at is None:
+        template.refused_at = timezone.now()
+        template.save(update_fields=["refused_at"])
+        audit_record(
+            actor=actor,
+            action="results.certificate_template.refuse",
+            obj=template,
+            from_state="usable",
+            to_state="refused",
+            reason=str(errors[0])[:500] if errors else "",
+            data={
+                "scheme": template.scheme.code,
+                "active": template.is_active,
+                "errors": [str(e) for e in errors],
+            },
+        )
+    return template
+
+
+def certificate_templates_recheck(*, actor=None) -> list[tuple[CertificateTemplate, list[str]]]:
+    """Check every saved template that is not yet refused with the sandbox check and mark
+    those that fail it refused: (template, reasons) of each one marked now."""
+    refused = []
+    for template in CertificateTemplate.objects.filter(refused_at__isnull=True).order_by("pk"):
+        errors = sandbox_errors(template.html)
+        if errors:
+            refused.append((certificate_template_refuse(template=template, errors=errors), errors))
+    return refused
+
+
+def _unrefuse(template: CertificateTemplate, actor) -> None:
+    """A refused template that now passes every check is usable again (the caller saves)."""
+    audit_record(
+        actor=actor,
+        action="results.certificate_template.unrefuse",
+        obj=template,
+        from_state="refused",
+        to_state="usable",
+    )
+    template.refused_at = None
+
+
 def _clean(value: str) -> str:
     return (value or "").replace("\r\n", "\n").strip()
 
@@ -698,6 +819,8 @@ def certificate_template_save(
     template.signatory_en = design.signatory_en
     template.updated_at = timezone.now()
     template.updated_by = actor
+    if template.refused_at is not None:
+        _unrefuse(template, actor)
     template.save()
     audit_record(
         actor=actor,
@@ -725,6 +848,9 @@ def certificate_template_activate(
             _("This template has errors, so it cannot be used:"),
             *errors,
         )
+    if template.refused_at is not None:
+        _unrefuse(template, actor)
+        template.save(update_fields=["refused_at"])
     _one_page(design_for(template.scheme, template), template.scheme, base_url)
     previous = (
         CertificateTemplate.objects.select_for_update()

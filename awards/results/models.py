@@ -330,6 +330,9 @@ class CertificateTemplate(models.Model):
     signatory_zh = models.CharField(_("signatory (Chinese)"), max_length=200, blank=True)
     signatory_en = models.CharField(_("signatory (English)"), max_length=200, blank=True)
     is_active = models.BooleanField(_("in use"), default=False)
+    # Set when the sandbox check refuses a saved template (one saved before the check
+    # existed): no certificate is printed from it until it is saved again, corrected.
+    refused_at = models.DateTimeField(_("refused by the security check"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,9 +2,11 @@
 is told where (nothing saved), fixes it, sees the preview and puts it in use; then
 anyone verifies a certificate by typing its serial, and a random serial is not found."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from awards.results import certificates as certs
@@ -123,3 +125,65 @@ def test_public_verification_by_serial(live_server, new_context, shot, axe_viola
     )
     shot(page, "06-revoked-en")
     assert axe_violations(page) == []
+
+
+def test_a_template_reading_a_password_is_refused_and_an_old_one_is_shown_refused(
+    live_server, context, sign_in, shot, axe_violations
+):
+    """Bad input (issue 11): a template that walks from a value to a user's password or
+    uses {% debug %} is refused with the line, nothing saved; a template saved before the
+    check is shown refused, with why, until it is corrected."""
+    cycle = scored_cycle()
+    scheme = cycle.edition.scheme
+    old = CertificateTemplate.objects.create(
+        scheme=scheme,
+        name="Old design",
+        html="<div>\n<p>{{ agency_zh }}</p>\n<p>{{ award.version.compiled_by.password }}</p>\n</div>",
+        is_active=True,
+    )
+    call_command("check_certificate_templates", stdout=io.StringIO())
+    context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
+    page = sign_in(cycle.secretariat, f"/cycle/results/certificates/{scheme.pk}/")
+    expect(page.locator("#certificate-templates tbody tr").first.locator("td").first).to_have_text(
+        "In use Refused by the security check: no certificate is printed from it"
+    )
+    page.get_by_role("link", name="Old design", exact=True).click()
+    refused = page.locator("#template-refused")
+    expect(refused.locator("h2")).to_have_text("The security check refused this template")
+    expect(refused.locator("li")).to_have_text(
+        [
+            "Line 3: “award.version.compiled_by.password” is refused: a certificate can use "
+            "only the values listed under “Values a template can use”."
+        ]
+    )
+    expect(page.locator("iframe")).to_have_count(0)
+    shot(page, "07-old-template-refused-en")
+    assert axe_violations(page) == []
+
+    # Typed anew with {% debug %} as well: both refused, with the line, nothing saved.
+    page.get_by_label("HTML (a Django template of one certificate)").fill(
+        "<div>\n<p>{{ agency_zh }}</p>\n<p>{{ award.version.compiled_by.password }}{% debug %}</p>\n</div>"
+    )
+    page.get_by_role("button", name="Save and preview").click()
+    alert = page.locator("#template-errors[role=alert]")
+    expect(alert.locator("li")).to_have_text(
+        [
+            re.compile(r"^Line 3: “award\.version\.compiled_by\.password” is refused"),
+            re.compile(r"^Line 3: the tag “\{% debug %\}” is refused"),
+        ]
+    )
+    shot(page, "08-attack-refused-en")
+    assert axe_violations(page) == []
+    old.refresh_from_db()
+    assert old.refused_at is not None and "{% debug %}" not in old.html
+
+    # Corrected: saved, usable again, previewed.
+    page.get_by_label("HTML (a Django template of one certificate)").fill(
+        "<div>\n<p>{{ agency_zh }}</p>\n<p>{{ serial }}</p>\n</div>"
+    )
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.locator(".messages")).to_contain_text("The template “Old design” is saved.")
+    expect(page.locator("#template-refused")).to_have_count(0)
+    expect(page.locator("iframe#preview-html")).to_have_count(1)
+    old.refresh_from_db()
+    assert old.refused_at is None

@@ -85,6 +85,11 @@ def _variables():
 
 
 def _template_page(request, scheme, form, template=None, errors=()):
+    # Why the saved template cannot be used: its refusal, or what the sandbox check
+    # will refuse at its next use (a template saved before the check, not yet used).
+    problems = []
+    if template is not None:
+        problems = certs.template_refusal(template) or certs.sandbox_errors(template.html)
     return render(
         request,
         "results/certificates/template_form.html",
@@ -93,8 +98,13 @@ def _template_page(request, scheme, form, template=None, errors=()):
             "form": form,
             "template": template,
             "errors": errors,
+            "problems": problems,
             "variables": _variables(),
-            "preview_award": certs.preview_award(scheme) if template and not errors else None,
+            "filters": ", ".join(certs.sandbox.ALLOWED_FILTERS),
+            "tags": ", ".join(certs.sandbox.ALLOWED_TAGS),
+            "preview_award": (
+                certs.preview_award(scheme) if template and not errors and not problems else None
+            ),
         },
         status=200,
     )
