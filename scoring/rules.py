@@ -35,7 +35,7 @@ is_panel_person = is_reviewer | is_site_assessor
 
 rules.add_perm("scoring.manage_review", is_secretariat)  # panels, conflicts, assignment
 rules.add_perm("scoring.view_standings", is_secretariat)
-rules.add_perm("scoring.view_assignment", is_secretariat | is_assigned_reviewer)
+rules.add_perm("scoring.see_assignment", is_secretariat | is_assigned_reviewer)
 rules.add_perm("scoring.score_assignment", is_assigned_reviewer)
 rules.add_perm("scoring.review_home", is_panel_person)  # my assignments, my declarations
 

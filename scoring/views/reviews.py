@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from agencies.permissions import require_perm
+from agencies.numbers import parse_int
+from agencies.permissions import require_perm, user_may
 from awards.dossier_views import submission_document
 from awards.filetypes import CONTENT_TYPES
 from awards.forms import ACCEPT
@@ -118,7 +119,7 @@ def declare(request, edition_pk, obj):
             "already": already,
             "declared": declared,
             "declared_ids": {a.pk for a in declared},
-            "chosen_ids": {int(i) for i in chosen_ids if str(i).isdigit()},
+            "chosen_ids": {i for i in map(parse_int, chosen_ids) if i is not None},
         },
         status=400 if form.is_bound else 200,
     )
@@ -253,7 +254,7 @@ def _review_context(
                 "site_tests": selectors.site_tests_for(assignment),
                 "site_form": site_form or _site_form(),
                 "site_kinds": SiteTestKind.choices,
-                "may_log": request.user.has_perm("scoring.log_site_test", assignment)
+                "may_log": user_may(request.user, "scoring.log_site_test", assignment)
                 and not closed_reason,
                 "accept": ACCEPT,
                 "indicators": [r["indicator"] for r in review_all],
@@ -276,10 +277,10 @@ def _typed_scores(post, review):
     return scores
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def review(request, assignment_pk, obj):
     assignment = obj
-    if not request.user.has_perm("scoring.score_assignment", assignment):
+    if not user_may(request.user, "scoring.score_assignment", assignment):
         # The secretariat reads reviews on the record page; nobody else gets here.
         return redirect("scoring:review_detail", assignment_pk=assignment.pk)
     if request.method != "POST":
@@ -288,10 +289,24 @@ def review(request, assignment_pk, obj):
     typed = _typed_scores(request.POST, current)
     overall = request.POST.get("overall_comment", "")
     submit = request.POST.get("action") == "submit"
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_int(request.POST.get("version"))
+    if version is None:
+        # A crafted or damaged form: say so, keep what was typed, save nothing.
+        context = _review_context(
+            request,
+            assignment,
+            typed=typed,
+            overall=overall,
+            errors={
+                "__all__": [
+                    _(
+                        "The form arrived incomplete, so nothing was saved. Your scores are "
+                        "shown below: check them and save again."
+                    )
+                ]
+            },
+        )
+        return render(request, "scoring/reviews/review.html", context, status=400)
     try:
         saved = services.review_save(
             actor=request.user,
@@ -333,7 +348,7 @@ def review(request, assignment_pk, obj):
     return redirect(_review_url(assignment))
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def review_pdf(request, assignment_pk, obj):
     submission = selectors.latest_submission(obj.nomination)
     if submission is None or not submission.pdf:
@@ -347,7 +362,7 @@ def review_pdf(request, assignment_pk, obj):
     return response
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def review_attachment(request, assignment_pk, attachment_id, obj):
     submission = selectors.latest_submission(obj.nomination)
     cited = submission is not None and any(
@@ -391,7 +406,7 @@ def site_test_add(request, assignment_pk, obj):
         "tested_at": post.get("tested_at", ""),
         "subject": post.get("subject", ""),
         "findings": post.get("findings", ""),
-        "indicators": [int(i) for i in post.getlist("indicators") if i.isdigit()],
+        "indicators": [i for i in map(parse_int, post.getlist("indicators")) if i is not None],
     }
     tested_at = _parse_local(edition, values["tested_at"])
     try:
@@ -441,7 +456,7 @@ def site_test_remove(request, assignment_pk, test_pk, obj):
     return redirect(_review_url(obj, "site-tests"))
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def site_test_evidence(request, assignment_pk, evidence_pk, obj):
     evidence = get_object_or_404(SiteTestEvidence, pk=evidence_pk, site_test__assignment=obj)
     response = FileResponse(
