@@ -29,7 +29,7 @@ from awards.models import Attachment, Edition
 
 from .. import selectors, services
 from ..enums import ReviewState, SiteTestKind
-from ..models import Assignment, SiteTest, SiteTestEvidence
+from ..models import Assignment, Review, SiteTest, SiteTestEvidence
 from ..review_forms import DeclarationForm, ReopenForm
 
 # --- loading -----------------------------------------------------------------------------
@@ -277,12 +277,48 @@ def _typed_scores(post, review):
     return scores
 
 
-@require_perm("scoring.see_assignment", _load_assignment)
+def _refused_after_close(request, assignment, reason):
+    """The scoring form again, with what was typed and why nothing was saved: the
+    reviewer loses no work when the stage closes under an open page. The dossier is not
+    shown again (the stage that let them read it is over), and the form cannot be sent."""
+    review = Review.objects.filter(assignment=assignment).first()
+    if review is None:  # no form was ever shown for this assignment
+        raise Http404
+    typed = _typed_scores(request.POST, review)
+    stage, edition = assignment.stage, assignment.stage.edition
+    rubric = assignment.nomination.category.rubric
+    context = {
+        "assignment": assignment,
+        "stage": stage,
+        "edition": edition,
+        "nomination": assignment.nomination,
+        "rubric": rubric,
+        "review": review,
+        "dimensions": _score_rows(review, typed),
+        "editable": False,
+        "refused_closed": True,
+        "closed_reason": reason,
+        "overall_comment": request.POST.get("overall_comment", ""),
+        "step": "0.5" if rubric.allows_half_points else "1",
+        "updated_at": _local(edition, review.updated_at),
+    }
+    return render(request, "scoring/reviews/review.html", context, status=409)
+
+
+@require_perm("scoring.reach_review_form", _load_assignment)
 def review(request, assignment_pk, obj):
     assignment = obj
     if not user_may(request.user, "scoring.score_assignment", assignment):
-        # The secretariat reads reviews on the record page; nobody else gets here.
-        return redirect("scoring:review_detail", assignment_pk=assignment.pk)
+        if request.method == "POST" and user_may(
+            request.user, "scoring.save_after_close", assignment
+        ):
+            return _refused_after_close(
+                request, assignment, services.review_closed_reason(assignment)
+            )
+        if user_may(request.user, "scoring.see_assignment", assignment):
+            # The secretariat reads reviews on the record page.
+            return redirect("scoring:review_detail", assignment_pk=assignment.pk)
+        raise Http404  # a reviewer after the stage closed, opening the page anew
     if request.method != "POST":
         return render(request, "scoring/reviews/review.html", _review_context(request, assignment))
     current = services.review_open(assignment)
@@ -328,8 +364,9 @@ def review(request, assignment_pk, obj):
         )
         return render(request, "scoring/reviews/review.html", context, status=400)
     except services.ReviewClosed as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(_review_url(assignment))
+        # Closed between the check above and the save (at midnight, or the secretariat
+        # changed the stage's dates): the same page as a save after the close.
+        return _refused_after_close(request, assignment, " ".join(error.messages))
     if submit:
         messages.success(
             request,

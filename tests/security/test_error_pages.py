@@ -60,7 +60,10 @@ def check_page(response, lang, key, status):
 
 
 def links(tree):
-    return [(a.text_content().strip(), a.get("href")) for a in tree.xpath("//ul[@class='error-links']//a")]
+    return [
+        (a.text_content().strip(), a.get("href"))
+        for a in tree.xpath("//ul[@class='error-links']//a")
+    ]
 
 
 @pytest.mark.django_db
