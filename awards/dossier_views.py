@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 
 from agencies.enums import Role
 from agencies.models import localized
-from agencies.permissions import require_perm
+from agencies.numbers import parse_int
+from agencies.permissions import require_perm, user_may
 from agencies.selectors import user_agency_paths
 
 from . import selectors, services, textformat
@@ -162,8 +163,9 @@ def nomination_start(request):
         status = 400
     else:
         initial = {}
-        if request.GET.get("category", "").isdigit():
-            initial["category"] = int(request.GET["category"])
+        category_pk = parse_int(request.GET.get("category"))
+        if category_pk is not None:
+            initial["category"] = category_pk
         form = NominationStartForm(initial=initial, **form_kwargs)
         status = 200
     return render(
@@ -202,7 +204,7 @@ def _dossier_context(request, nomination, overrides=None):
     today = selectors.edition_today(edition)
     deadline = services.dossier_deadline(nomination)
     window = services.nomination_window(edition)
-    may_edit = request.user.has_perm("awards.edit_dossier", nomination)
+    may_edit = user_may(request.user, "awards.edit_dossier", nomination)
     in_editable_state = nomination.state in services.EDITABLE_STATES
     open_now = bool(window and deadline and window.starts_on <= today <= deadline)
     editable = may_edit and in_editable_state and open_now
@@ -238,7 +240,7 @@ def _dossier_context(request, nomination, overrides=None):
                 "attachments": by_section.get(section.pk, []),
             }
         )
-    may_withdraw = request.user.has_perm("awards.withdraw_nomination", nomination) and (
+    may_withdraw = user_may(request.user, "awards.withdraw_nomination", nomination) and (
         (S(nomination.state), S.WITHDRAWN) in services.TRANSITIONS
     )
     return {
@@ -268,7 +270,7 @@ def _dossier_context(request, nomination, overrides=None):
     }
 
 
-@require_perm("awards.view_nomination", _load_nomination)
+@require_perm("awards.see_nomination", _load_nomination)
 def dossier(request, pk, obj):
     return render(request, "awards/nominations/dossier.html", _dossier_context(request, obj))
 
@@ -421,7 +423,7 @@ def _attachment_of(nomination, attachment_pk, *, include_removed=False):
     raise Http404
 
 
-@require_perm("awards.view_nomination", _load_nomination)
+@require_perm("awards.see_nomination", _load_nomination)
 def attachment_download(request, pk, attachment_pk, obj):
     attachment = _attachment_of(obj, attachment_pk, include_removed=True)
     response = FileResponse(
@@ -520,7 +522,7 @@ def submission_document(submission):
     return {"sections": sections, "attachments": by_section.get(None, [])}
 
 
-@require_perm("awards.view_nomination", _load_nomination)
+@require_perm("awards.see_nomination", _load_nomination)
 def dossier_preview(request, pk, obj):
     return render(
         request,
@@ -529,7 +531,7 @@ def dossier_preview(request, pk, obj):
             "nomination": obj,
             "edition": obj.edition,
             "document": dossier_document(obj),
-            "may_edit": request.user.has_perm("awards.edit_dossier", obj),
+            "may_edit": user_may(request.user, "awards.edit_dossier", obj),
         },
     )
 
@@ -552,7 +554,7 @@ def dossier_submit(request, pk, obj):
     return redirect(_dossier_url(obj, "submissions"))
 
 
-@require_perm("awards.view_nomination", _load_nomination)
+@require_perm("awards.see_nomination", _load_nomination)
 def submission_pdf(request, pk, version, obj):
     submission = next((s for s in obj.submissions.all() if s.version == version), None)
     if submission is None:

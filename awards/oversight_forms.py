@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from agencies.numbers import StrictIntegerField, parse_int
 
 from .enums import NominationState
 from .models import Category, Edition
@@ -55,7 +56,7 @@ class RankingForm(forms.Form):
 
     @staticmethod
     def _rank_field(*, label, initial=None):
-        return forms.IntegerField(
+        return StrictIntegerField(
             label=label,
             required=False,
             min_value=1,
@@ -178,10 +179,9 @@ class EligibilityFilterForm(forms.Form):
         self.fields["edition"].label_from_instance = lambda e: e.name
         self.fields["authority"].label_from_instance = lambda a: a.name
         edition_id = (data or {}).get("edition", "")
-        if str(edition_id).isdigit():
-            categories = Category.objects.filter(edition_id=int(edition_id)).order_by(
-                "order", "code"
-            )
+        edition_pk = parse_int(edition_id)
+        if edition_pk is not None:
+            categories = Category.objects.filter(edition_id=edition_pk).order_by("order", "code")
             self.fields["category"].queryset = categories
             chosen = data.get("category", "")
             if chosen and chosen not in {str(pk) for pk in categories.values_list("pk", flat=True)}:

@@ -32,7 +32,7 @@ def is_nomination_authority(user, nomination):
 
 rules.add_perm("awards.view_cycle_setup", is_secretariat)
 rules.add_perm(
-    "awards.view_nomination", is_secretariat | is_nomination_editor | is_nomination_authority
+    "awards.see_nomination", is_secretariat | is_nomination_editor | is_nomination_authority
 )
 rules.add_perm("awards.start_nomination", is_agency_editor)
 rules.add_perm("awards.edit_dossier", is_nomination_editor)

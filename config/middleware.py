@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import FileResponse
 from django.utils import translation
 
 
@@ -41,3 +42,35 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Two headers on top of Django's own (SecurityMiddleware, XFrameOptionsMiddleware):
+
+    - `Permissions-Policy` on every response: the site uses no camera, microphone,
+      location, payment, USB or screen capture, so no page (nor anything injected into
+      one) may ask for them.
+    - `Cache-Control: no-store, private` on every download (a FileResponse, or any
+      response with a Content-Disposition: dossier PDFs and attachments, site-test
+      evidence, certificates, workbooks and ZIPs, poll exports), so neither the browser
+      nor a proxy keeps a copy of a confidential file after the session ends. It is set
+      here rather than in each view so that a new download cannot forget it.
+    """
+
+    permissions_policy = (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        if is_download(response):
+            response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+
+def is_download(response) -> bool:
+    return isinstance(response, FileResponse) or "Content-Disposition" in response.headers

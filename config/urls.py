@@ -8,6 +8,11 @@ from agencies import views as agency_views
 
 from .dashboard import dashboard
 
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 admin.site.site_header = _("Service Quality Award administration")
 admin.site.site_title = _("Award administration")
 

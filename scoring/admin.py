@@ -23,6 +23,8 @@ class DimensionFormSet(BaseInlineFormSet):
             return
         rubric = self.instance
         total = rubric.total_points
+        if total is None:
+            return  # the rubric's own form is invalid and says so; nothing to add up
         dims = []
         for row in _live_rows(self):
             existing = row.get("id")
@@ -43,6 +45,8 @@ class IndicatorFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         dimension = self.instance
+        if dimension.max_points is None:
+            return  # the dimension's own form is invalid and says so; nothing to add up
         points = [row["max_points"] for row in _live_rows(self)]
         errors = rubric_check_totals(
             total_points=dimension.max_points,

@@ -31,12 +31,36 @@ def is_assigned_reviewer(user, assignment):
     return not is_conflicted(edition, user, assignment.nomination.agency)
 
 
+@rules.predicate
+def is_reviewer_after_close(user, assignment):
+    """The assignment's reviewer (still assigned, declared, not conflicted) in a scoring
+    stage that has closed. Such a reviewer's save is refused with what they typed shown
+    back to them (scoring.views.reviews.review); the page is still hidden from them."""
+    from .services.conflicts import has_declared, is_conflicted
+
+    if assignment is None or not user.is_authenticated:
+        return False
+    if assignment.reviewer_id != user.pk or assignment.withdrawn_at is not None:
+        return False
+    stage = assignment.stage
+    if not stage.allows_scoring or edition_today(stage.edition) <= stage.ends_on:
+        return False
+    edition = stage.edition
+    if not has_declared(edition, user):
+        return False
+    return not is_conflicted(edition, user, assignment.nomination.agency)
+
+
 is_panel_person = is_reviewer | is_site_assessor
 
 rules.add_perm("scoring.manage_review", is_secretariat)  # panels, conflicts, assignment
 rules.add_perm("scoring.view_standings", is_secretariat)
-rules.add_perm("scoring.view_assignment", is_secretariat | is_assigned_reviewer)
+rules.add_perm("scoring.see_assignment", is_secretariat | is_assigned_reviewer)
 rules.add_perm("scoring.score_assignment", is_assigned_reviewer)
+rules.add_perm("scoring.save_after_close", is_reviewer_after_close)
+rules.add_perm(
+    "scoring.reach_review_form", is_secretariat | is_assigned_reviewer | is_reviewer_after_close
+)
 rules.add_perm("scoring.review_home", is_panel_person)  # my assignments, my declarations
 
 

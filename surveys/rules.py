@@ -33,7 +33,7 @@ def holds_household(user, household):
 
 rules.add_perm("surveys.view_poll_list", rules.is_authenticated)
 rules.add_perm(
-    "surveys.view_poll",
+    "surveys.see_poll",
     is_secretariat
     | (is_poll_interviewer & poll_in_fieldwork)
     | (rules.is_authenticated & poll_published),

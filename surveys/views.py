@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.permissions import require_perm
+from agencies.numbers import parse_int
+from agencies.permissions import require_perm, user_may
 
 from . import exports, selectors, services
 from .enums import ImportStatus
@@ -37,15 +38,15 @@ def poll_list(request):
     )
 
 
-@require_perm("surveys.view_poll", _poll)
+@require_perm("surveys.see_poll", _poll)
 def poll_detail(request, pk, obj):
     poll = obj
     context = {"poll": poll}
-    if request.user.has_perm("surveys.manage_poll", poll):
+    if user_may(request.user, "surveys.manage_poll", poll):
         context["progress"] = selectors.fieldwork_progress(poll)
         context["runs"] = selectors.tally_runs(poll)[:5]
         context["imports"] = poll.imports.select_related("uploaded_by")[:5]
-    if request.user.has_perm("surveys.conduct_interviews", poll):
+    if user_may(request.user, "surveys.conduct_interviews", poll):
         context["due"] = selectors.households_due(poll)
     return render(request, "surveys/poll_detail.html", context)
 
@@ -281,6 +282,8 @@ def tally(request, pk, obj):
 
 
 def _run(request, pk, run_pk, **kwargs):
+    if parse_int(run_pk) is None:
+        raise Http404
     return get_object_or_404(
         PollTallyRun.objects.select_related("requested_by"), pk=run_pk, poll_id=pk
     )
@@ -339,7 +342,7 @@ def results_csv(request, pk, obj):
         else _run(request, pk, request.GET["run"])
     )
     if run is None or (
-        run != obj.published_run and not request.user.has_perm("surveys.manage_poll", obj)
+        run != obj.published_run and not user_may(request.user, "surveys.manage_poll", obj)
     ):
         raise Http404
     rows = selectors.result_rows(run.results, get_language())

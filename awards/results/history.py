@@ -5,23 +5,28 @@ reports); editions run in this system are counted from their data:
 - participants: nominations submitted at least once and not withdrawn;
 - finalists: nominations shortlisted (state 'finalist');
 - winners: agencies with an award in the edition's published (approved, embargo over)
-  results; None while nothing is published.
+  results.
+
+An edition counted from this system's data is shown only once its results are
+published: until then even its participant and finalist counts are not public (who
+took part and who was shortlisted can be read from them while the results are under
+embargo). `History.unpublished` counts the editions left out, so the page can say so.
 
 Recorded counts win when an edition has them, so a history imported from reports is
-shown as reported."""
+shown as reported; recorded editions are past ones, published by definition."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from awards.enums import NominationState
 from awards.models import Edition
 
 from .enums import VersionStatus
-from .models import Award
+from .models import Award, ResultVersion
 
 
 @dataclass
@@ -43,6 +48,7 @@ class HistoryRow:
 class History:
     scheme: object
     rows: list[HistoryRow] = field(default_factory=list)
+    unpublished: int = 0  # editions with data whose results are not yet published
 
     def _total(self, rows) -> HistoryRow | None:
         rows = [r for r in rows if None not in (r.participants, r.finalists, r.winners)]
@@ -83,6 +89,11 @@ def scheme_history(scheme, now=None) -> History:
                 & ~Q(nominations__state=NominationState.WITHDRAWN),
             ),
             n_finalists=Count("nominations", filter=Q(nominations__state=NominationState.FINALIST)),
+            published=Exists(
+                ResultVersion.objects.filter(
+                    edition=OuterRef("pk"), status=VersionStatus.APPROVED, publish_at__lte=now
+                )
+            ),
         )
         .order_by("number")
     )
@@ -108,13 +119,15 @@ def scheme_history(scheme, now=None) -> History:
                     recorded=True,
                 )
             )
+        elif e.n_participants and not e.published:
+            history.unpublished += 1
         elif e.n_participants:
             history.rows.append(
                 HistoryRow(
                     edition=e,
                     participants=e.n_participants,
                     finalists=e.n_finalists,
-                    winners=winners.get(e.pk),
+                    winners=winners.get(e.pk, 0),
                     recorded=False,
                 )
             )

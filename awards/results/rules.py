@@ -24,4 +24,4 @@ def is_award_agency(user, award):
 rules.add_perm("results.manage", is_secretariat)
 rules.add_perm("results.view_versions", is_secretariat | is_approver)
 rules.add_perm("results.approve", is_approver)
-rules.add_perm("results.view_award", is_secretariat | is_approver | is_award_agency)
+rules.add_perm("results.see_award", is_secretariat | is_approver | is_award_agency)

@@ -9,13 +9,14 @@ scores: that is the score history."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.numbers import normalise, parse_decimal
 from agencies.rules import is_secretariat
 from agencies.services import audit_record
 from awards.selectors import edition_today
@@ -149,15 +150,12 @@ def _ensure_editable(actor, assignment: Assignment, review: Review | None) -> No
 
 def parse_points(text, indicator: Indicator, *, allows_half: bool):
     """(points or None, error message or ""). Empty text means "not scored yet"."""
-    text = "" if text is None else str(text).strip().replace("，", ".").replace("．", ".")
+    text = normalise(text)
     if text == "":
         return None, ""
     name = indicator.name
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
+    value = parse_decimal(text)  # not Decimal(): it reads "1_0" as 10
+    if value is None:
         return None, _("“%(indicator)s”: “%(text)s” is not a number.") % {
             "indicator": name,
             "text": text[:20],

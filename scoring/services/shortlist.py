@@ -7,12 +7,12 @@ nominations FINALIST through awards.services.nomination_transition, all or nothi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agencies.numbers import int_list, parse_decimal
 from agencies.services import audit_record
 from awards.enums import NominationState as S
 from awards.services import nomination_transition
@@ -40,11 +40,8 @@ class ShortlistPreview:
 
 
 def _number(value, *, whole: bool, label: str):
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        number = None
-    if number is None or not number.is_finite() or number < (1 if whole else 0):
+    number = parse_decimal(value)  # not Decimal(): it reads "1_0" as 10
+    if number is None or number < (1 if whole else 0):
         if whole:
             raise ShortlistError(
                 _("%(field)s: enter a whole number of at least 1.") % {"field": label}
@@ -141,10 +138,10 @@ def finalists_select(*, actor, stage, category, nomination_ids, reason: str = ""
 
     if not actor.has_perm("scoring.shortlist"):
         raise ShortlistError(_("Only the secretariat selects finalists."))
-    try:
-        ids = list(dict.fromkeys(int(pk) for pk in nomination_ids))
-    except (TypeError, ValueError) as exc:
-        raise ShortlistError(_("The selection names an unknown dossier.")) from exc
+    ids = int_list(nomination_ids)
+    if ids is None:
+        raise ShortlistError(_("The selection names an unknown dossier."))
+    ids = list(dict.fromkeys(ids))
     if not ids:
         raise ShortlistError(_("Select at least one dossier to shortlist."))
     standings = sel.stage_standings(stage, category)

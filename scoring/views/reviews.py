@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from agencies.permissions import require_perm
+from agencies.numbers import parse_int
+from agencies.permissions import require_perm, user_may
 from awards.dossier_views import submission_document
 from awards.filetypes import CONTENT_TYPES
 from awards.forms import ACCEPT
@@ -28,7 +29,7 @@ from awards.models import Attachment, Edition
 
 from .. import selectors, services
 from ..enums import ReviewState, SiteTestKind
-from ..models import Assignment, SiteTest, SiteTestEvidence
+from ..models import Assignment, Review, SiteTest, SiteTestEvidence
 from ..review_forms import DeclarationForm, ReopenForm
 
 # --- loading -----------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def declare(request, edition_pk, obj):
             "already": already,
             "declared": declared,
             "declared_ids": {a.pk for a in declared},
-            "chosen_ids": {int(i) for i in chosen_ids if str(i).isdigit()},
+            "chosen_ids": {i for i in map(parse_int, chosen_ids) if i is not None},
         },
         status=400 if form.is_bound else 200,
     )
@@ -253,7 +254,7 @@ def _review_context(
                 "site_tests": selectors.site_tests_for(assignment),
                 "site_form": site_form or _site_form(),
                 "site_kinds": SiteTestKind.choices,
-                "may_log": request.user.has_perm("scoring.log_site_test", assignment)
+                "may_log": user_may(request.user, "scoring.log_site_test", assignment)
                 and not closed_reason,
                 "accept": ACCEPT,
                 "indicators": [r["indicator"] for r in review_all],
@@ -276,22 +277,72 @@ def _typed_scores(post, review):
     return scores
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+def _refused_after_close(request, assignment, reason):
+    """The scoring form again, with what was typed and why nothing was saved: the
+    reviewer loses no work when the stage closes under an open page. The dossier is not
+    shown again (the stage that let them read it is over), and the form cannot be sent."""
+    review = Review.objects.filter(assignment=assignment).first()
+    if review is None:  # no form was ever shown for this assignment
+        raise Http404
+    typed = _typed_scores(request.POST, review)
+    stage, edition = assignment.stage, assignment.stage.edition
+    rubric = assignment.nomination.category.rubric
+    context = {
+        "assignment": assignment,
+        "stage": stage,
+        "edition": edition,
+        "nomination": assignment.nomination,
+        "rubric": rubric,
+        "review": review,
+        "dimensions": _score_rows(review, typed),
+        "editable": False,
+        "refused_closed": True,
+        "closed_reason": reason,
+        "overall_comment": request.POST.get("overall_comment", ""),
+        "step": "0.5" if rubric.allows_half_points else "1",
+        "updated_at": _local(edition, review.updated_at),
+    }
+    return render(request, "scoring/reviews/review.html", context, status=409)
+
+
+@require_perm("scoring.reach_review_form", _load_assignment)
 def review(request, assignment_pk, obj):
     assignment = obj
-    if not request.user.has_perm("scoring.score_assignment", assignment):
-        # The secretariat reads reviews on the record page; nobody else gets here.
-        return redirect("scoring:review_detail", assignment_pk=assignment.pk)
+    if not user_may(request.user, "scoring.score_assignment", assignment):
+        if request.method == "POST" and user_may(
+            request.user, "scoring.save_after_close", assignment
+        ):
+            return _refused_after_close(
+                request, assignment, services.review_closed_reason(assignment)
+            )
+        if user_may(request.user, "scoring.see_assignment", assignment):
+            # The secretariat reads reviews on the record page.
+            return redirect("scoring:review_detail", assignment_pk=assignment.pk)
+        raise Http404  # a reviewer after the stage closed, opening the page anew
     if request.method != "POST":
         return render(request, "scoring/reviews/review.html", _review_context(request, assignment))
     current = services.review_open(assignment)
     typed = _typed_scores(request.POST, current)
     overall = request.POST.get("overall_comment", "")
     submit = request.POST.get("action") == "submit"
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_int(request.POST.get("version"))
+    if version is None:
+        # A crafted or damaged form: say so, keep what was typed, save nothing.
+        context = _review_context(
+            request,
+            assignment,
+            typed=typed,
+            overall=overall,
+            errors={
+                "__all__": [
+                    _(
+                        "The form arrived incomplete, so nothing was saved. Your scores are "
+                        "shown below: check them and save again."
+                    )
+                ]
+            },
+        )
+        return render(request, "scoring/reviews/review.html", context, status=400)
     try:
         saved = services.review_save(
             actor=request.user,
@@ -313,8 +364,9 @@ def review(request, assignment_pk, obj):
         )
         return render(request, "scoring/reviews/review.html", context, status=400)
     except services.ReviewClosed as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(_review_url(assignment))
+        # Closed between the check above and the save (at midnight, or the secretariat
+        # changed the stage's dates): the same page as a save after the close.
+        return _refused_after_close(request, assignment, " ".join(error.messages))
     if submit:
         messages.success(
             request,
@@ -333,7 +385,7 @@ def review(request, assignment_pk, obj):
     return redirect(_review_url(assignment))
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def review_pdf(request, assignment_pk, obj):
     submission = selectors.latest_submission(obj.nomination)
     if submission is None or not submission.pdf:
@@ -347,7 +399,7 @@ def review_pdf(request, assignment_pk, obj):
     return response
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def review_attachment(request, assignment_pk, attachment_id, obj):
     submission = selectors.latest_submission(obj.nomination)
     cited = submission is not None and any(
@@ -391,7 +443,7 @@ def site_test_add(request, assignment_pk, obj):
         "tested_at": post.get("tested_at", ""),
         "subject": post.get("subject", ""),
         "findings": post.get("findings", ""),
-        "indicators": [int(i) for i in post.getlist("indicators") if i.isdigit()],
+        "indicators": [i for i in map(parse_int, post.getlist("indicators")) if i is not None],
     }
     tested_at = _parse_local(edition, values["tested_at"])
     try:
@@ -441,7 +493,7 @@ def site_test_remove(request, assignment_pk, test_pk, obj):
     return redirect(_review_url(obj, "site-tests"))
 
 
-@require_perm("scoring.view_assignment", _load_assignment)
+@require_perm("scoring.see_assignment", _load_assignment)
 def site_test_evidence(request, assignment_pk, evidence_pk, obj):
     evidence = get_object_or_404(SiteTestEvidence, pk=evidence_pk, site_test__assignment=obj)
     response = FileResponse(

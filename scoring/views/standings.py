@@ -14,7 +14,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agencies.permissions import require_perm
+from agencies.numbers import int_list, parse_int
+from agencies.permissions import require_perm, user_may
 from awards.models import Category, Stage
 
 from ..selectors import final_standings, stage_standings
@@ -144,7 +145,7 @@ def standings(request, stage_pk, category_pk):
             )
         except ShortlistError as exc:
             errors = exc.messages
-            checked = {pk for pk in ids if pk.isdigit()}
+            checked = {pk for pk in ids if parse_int(pk) is not None}
         else:
             if made:
                 messages.success(
@@ -207,10 +208,10 @@ def _ordered_ids(post, group_ids) -> list[int] | None:
     the places are not each of 1..n exactly once."""
     places = {}
     for pk in group_ids:
-        raw = (post.get(f"place-{pk}") or "").strip()
-        if not raw.isdigit():
+        place = parse_int(post.get(f"place-{pk}"))
+        if place is None:
             return None
-        places[pk] = int(raw)
+        places[pk] = place
     if sorted(places.values()) != list(range(1, len(group_ids) + 1)):
         return None
     return sorted(group_ids, key=lambda pk: places[pk])
@@ -222,10 +223,7 @@ def ties(request, stage_pk, category_pk, obj):
     stage = _stage(category, stage_pk)
     errors, failed_group = [], None
     if request.method == "POST":
-        try:
-            group_ids = [int(pk) for pk in request.POST.getlist("group")]
-        except ValueError:
-            group_ids = []
+        group_ids = int_list(request.POST.getlist("group")) or []
         ordered = _ordered_ids(request.POST, group_ids) if group_ids else None
         failed_group = set(group_ids)
         if ordered is None:
@@ -276,7 +274,7 @@ def ties(request, stage_pk, category_pk, obj):
             "errors": errors,
             "chair": chair,
             "for_chair": chair is not None and chair.pk != request.user.pk,
-            "can_see_standings": request.user.has_perm("scoring.view_standings"),
+            "can_see_standings": user_may(request.user, "scoring.view_standings"),
         },
     )
 

@@ -371,26 +371,40 @@ def _with_recorded_editions(cycle):
     return cycle.edition.scheme
 
 
-def test_history_of_an_unpublished_edition_shows_no_winners_and_no_rate(cycle):
+def test_history_leaves_out_an_edition_whose_results_are_not_published(cycle):
+    # Issue 11: its participant and finalist counts were shown before publication.
     scheme = _with_recorded_editions(cycle)
     approved_version(cycle, published=False)
-    tree = html(visitor().get(history_url(scheme)))
+    response = visitor().get(history_url(scheme))
+    tree = html(response)
     mark = "* (recorded from the scheme's reports)"
     assert table_rows(tree, "//table[@id='history-table']") == [
         [f"Edition 1{mark}", "40", "12", "6", "15.0 %"],
         [f"Edition 2{mark}", "50", "15", "9", "18.0 %"],
-        ["Edition 3", "6", "3", "— not yet published", "—"],
     ]
-    # The total is that of the recorded editions, so no separate subtotal.
     assert [texts(r, "./th|./td") for r in tree.xpath("//table[@id='history-table']/tfoot/tr")] == [
         ["Total", "90", "27", "15", "16.7 %"]
     ]
-    assert texts(tree, "//ul[@class='table-notes']/li")[1] == (
-        "Editions whose results are not yet published show no winners and are left out of "
-        "the total."
-    )
-    assert texts(tree, "//svg/text[@class='rate']") == ["15.0 %", "18.0 %", "—"]
-    assert len(tree.xpath("//svg/rect[contains(@class,'winners')]")) == 1 + 2
+    assert texts(tree, "//li[@id='unpublished-note']") == [
+        "1 edition whose results are not yet published is not shown: its figures are made "
+        "public with its results."
+    ]
+    assert texts(tree, "//svg/text[@class='rate']") == ["15.0 %", "18.0 %"]
+    assert len(tree.xpath("//svg/rect[contains(@class,'winners')]")) == 1 + 2  # legend, bars
+    assert cycle.edition.name_en not in response.content.decode()
+
+
+def test_history_of_a_scheme_with_only_an_unpublished_edition_shows_no_figures(cycle):
+    approved_version(cycle, published=False)
+    tree = html(visitor().get(history_url(cycle.edition.scheme)))
+    assert tree.xpath("//table") == [] and tree.xpath("//svg") == []
+    assert texts(tree, "//main//p[@class='empty']") == [
+        "No edition of this scheme has figures yet."
+    ]
+    assert texts(tree, "//p[@id='unpublished-note']") == [
+        "1 edition whose results are not yet published is not shown: its figures are made "
+        "public with its results."
+    ]
 
 
 def test_history_of_a_published_edition_counts_it_with_subtotal_and_total(cycle):

@@ -1,5 +1,5 @@
 """Certificates: the secretariat's certificate templates with their preview
-(results.manage), one award's certificate PDF (results.view_award), and the public
+(results.manage), one award's certificate PDF (results.see_award), and the public
 verification page of a serial (no sign-in). Writes go through
 awards.results.certificates; nothing here decides anything about a template.
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from agencies.numbers import parse_int
 from agencies.permissions import require_perm
 from awards.models import AwardScheme
 
@@ -233,7 +234,7 @@ def _preview_design(request, scheme):
     pk = request.GET.get("template", "")
     if not pk:
         return certs.default_design(scheme)
-    if not pk.isdigit():
+    if parse_int(pk) is None:
         raise Http404
     template = get_object_or_404(CertificateTemplate, pk=pk, scheme=scheme)
     return certs.design_for(scheme, template)
@@ -291,7 +292,7 @@ def _award(request, pk, **kwargs):
     )
 
 
-@require_perm("results.view_award", _award)
+@require_perm("results.see_award", _award)
 def award_certificate(request, pk, obj):
     """The certificate of an approved award. A revoked award's is stamped 已撤回 / REVOKED."""
     try:

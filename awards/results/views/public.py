@@ -209,7 +209,7 @@ def history(request, scheme_code):
             # The subtotal of recorded editions only when it differs from the total.
             "subtotal": subtotal if _figures(subtotal) != _figures(total) else None,
             "any_recorded": any(r.recorded for r in data.rows),
-            "any_unpublished": any(r.winners is None for r in data.rows),
+            "unpublished": data.unpublished,
             "chart": history_chart(data),
         },
     )

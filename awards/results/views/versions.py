@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.permissions import require_perm
+from agencies.permissions import require_perm, user_may
 from awards.models import Category, Edition
 
 from .. import selectors, services
@@ -95,7 +95,7 @@ def _edition_context(request, edition, **extra):
         c.rule = getattr(c, "award_rule", None)
     versions = list(selectors.versions_of(edition).annotate(n_awards=Count("awards")))
     compile_job = selectors.jobs_of(edition, JobKind.COMPILE).first()
-    is_secretariat = request.user.has_perm("results.manage")
+    is_secretariat = user_may(request.user, "results.manage")
     return {
         "edition": edition,
         "categories": categories,
@@ -137,7 +137,11 @@ def job_status(request, job_pk, obj):
     return render(
         request,
         "results/_job_status.html",
-        {"job": obj, "edition": obj.edition, "can_manage": request.user.has_perm("results.manage")},
+        {
+            "job": obj,
+            "edition": obj.edition,
+            "can_manage": user_may(request.user, "results.manage"),
+        },
     )
 
 
@@ -197,8 +201,8 @@ def _version_context(request, version, **extra):
         "awards": awards,
         "workbook_job": latest_jobs.get(JobKind.WORKBOOK),
         "certificates_job": latest_jobs.get(JobKind.CERTIFICATES),
-        "can_manage": user.has_perm("results.manage"),
-        "can_approve": user.has_perm("results.approve"),
+        "can_manage": user_may(user, "results.manage"),
+        "can_approve": user_may(user, "results.approve"),
         "approve_form": ApproveForm(
             prefix="approve", initial={"publish_at": now_local.replace(tzinfo=None)}
         ),

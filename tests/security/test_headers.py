@@ -1,0 +1,221 @@
+"""Response headers (issue 11): `Cache-Control: no-store, private` on every download and
+a `Permissions-Policy` on every response (config.middleware.SecurityHeadersMiddleware).
+
+DOWNLOADS names every URL pattern that answers with a file; a guard test finds the views
+that build a file response and fails when one is missing from the list."""
+
+import datetime
+import hashlib
+import inspect
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from awards.models import Attachment
+from awards.results.enums import JobKind, JobStatus
+from awards.results.models import Award, ResultJob
+from scoring.enums import SiteTestKind
+from scoring.models import Assignment, SiteTest, SiteTestEvidence
+from surveys.models import PollImport
+from tests.factories import UserFactory, review_cycle, submitted_snapshot
+from tests.results.helpers import approved_version, poll_cycle, scored_cycle
+
+pytestmark = pytest.mark.django_db
+
+POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()"
+NO_STORE = "no-store, private"
+PNG = b"\x89PNG\r\n\x1a\nabcd"
+
+DOWNLOADS = {
+    "awards:attachment_download",
+    "awards:submission_pdf",
+    "scoring:review_pdf",
+    "scoring:review_attachment",
+    "scoring:site_test_evidence",
+    "results:award_certificate",
+    "results:certificate_preview_pdf",
+    "results:job_file",
+    "results:job_zip",
+    "surveys:import_errors_csv",
+    "surveys:results_csv",
+    "surveys:suggestions_xlsx",
+}
+MARKERS = ("FileResponse(", "Content-Disposition", "_pdf_response(", "_job_download(")
+
+
+def _patterns(resolver, prefix=""):
+    for p in resolver.url_patterns:
+        if hasattr(p, "url_patterns"):
+            ns = f"{p.namespace}:" if p.namespace else ""
+            yield from _patterns(p, prefix + ns)
+        elif p.name:
+            yield prefix + p.name, p.callback
+
+
+def test_every_view_that_answers_with_a_file_is_in_the_list():
+    found = set()
+    for name, callback in _patterns(get_resolver()):
+        if name.startswith("admin:"):
+            continue
+        source = inspect.getsource(inspect.unwrap(callback))
+        if any(marker in source for marker in MARKERS):
+            found.add(name)
+    assert found == DOWNLOADS
+
+
+def _client(user):
+    client = Client()
+    client.cookies["lang"] = "en"
+    client.force_login(user)
+    return client
+
+
+def _body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _check(urls):
+    """{url name: (user, url)}: each answers 200 with the headers."""
+    seen = {}
+    for name, (user, url) in urls.items():
+        response = _client(user).get(url)
+        assert response.status_code == 200, name
+        assert _body(response), name
+        assert "Content-Disposition" in response, name
+        seen[name] = (response["Cache-Control"], response["Permissions-Policy"])
+    assert seen == {name: (NO_STORE, POLICY) for name in urls}
+
+
+def test_dossier_review_and_evidence_downloads_are_not_stored():
+    c = review_cycle()
+    reviewer = c.reviewers[1]
+    nomination = c.nominations[0]
+    editor = UserFactory(roles=[("agency_editor", c.agencies[0])])
+    attachment = Attachment(
+        nomination=nomination,
+        original_name="流程圖.png",
+        file_type="png",
+        size=len(PNG),
+        sha256=hashlib.sha256(PNG).hexdigest(),
+    )
+    attachment.file.save("x.png", ContentFile(PNG), save=False)
+    attachment.save()
+    submission = submitted_snapshot(nomination, editor)
+    assignment = Assignment.objects.create(
+        stage=c.written, nomination=nomination, reviewer=reviewer
+    )
+    test = SiteTest.objects.create(
+        assignment=assignment,
+        kind=SiteTestKind.choices[0][0],
+        tested_at=timezone.now() - datetime.timedelta(hours=1),
+        subject="電話測試",
+        findings="接聽迅速",
+    )
+    evidence = SiteTestEvidence(
+        site_test=test,
+        original_name="截圖.png",
+        file_type="png",
+        size=len(PNG),
+        sha256=hashlib.sha256(PNG).hexdigest(),
+    )
+    evidence.file.save("e.png", ContentFile(PNG), save=False)
+    evidence.save()
+    _check(
+        {
+            "awards:attachment_download": (
+                editor,
+                reverse("awards:attachment_download", args=[nomination.pk, attachment.pk]),
+            ),
+            "awards:submission_pdf": (
+                editor,
+                reverse("awards:submission_pdf", args=[nomination.pk, submission.version]),
+            ),
+            "scoring:review_pdf": (reviewer, reverse("scoring:review_pdf", args=[assignment.pk])),
+            "scoring:review_attachment": (
+                reviewer,
+                reverse("scoring:review_attachment", args=[assignment.pk, attachment.pk]),
+            ),
+            "scoring:site_test_evidence": (
+                c.secretariat,
+                reverse("scoring:site_test_evidence", args=[assignment.pk, evidence.pk]),
+            ),
+        }
+    )
+
+
+def test_results_downloads_are_not_stored():
+    cycle = scored_cycle()
+    version = approved_version(cycle)
+    award = Award.objects.filter(version=version).first()
+    job = ResultJob.objects.create(
+        edition=cycle.edition,
+        kind=JobKind.WORKBOOK,
+        version=version,
+        status=JobStatus.DONE,
+        requested_by=cycle.secretariat,
+    )
+    job.file.save("results.xlsx", ContentFile(b"PK\x03\x04 workbook"), save=False)
+    job.zip_file.save("certificates.zip", ContentFile(b"PK\x03\x04 zip"), save=False)
+    job.save()
+    _check(
+        {
+            "results:award_certificate": (
+                cycle.secretariat,
+                reverse("results:award_certificate", args=[award.pk]),
+            ),
+            "results:certificate_preview_pdf": (
+                cycle.secretariat,
+                reverse("results:certificate_preview_pdf", args=[cycle.edition.scheme.pk]),
+            ),
+            "results:job_file": (cycle.secretariat, reverse("results:job_file", args=[job.pk])),
+            "results:job_zip": (cycle.secretariat, reverse("results:job_zip", args=[job.pk])),
+        }
+    )
+
+
+def test_poll_downloads_are_not_stored():
+    cycle = poll_cycle()
+    poll = cycle.poll
+    imp = PollImport.objects.create(
+        poll=poll,
+        kind="responses",
+        filename="calls.csv",
+        sha256="0" * 64,
+        content=b"ref\n",
+        file_format="csv",
+        errors=[{"row": 2, "column": "ref", "value": "", "message": "Missing household."}],
+        uploaded_by=cycle.secretariat,
+    )
+    _check(
+        {
+            "surveys:import_errors_csv": (
+                cycle.secretariat,
+                reverse("surveys:import_errors_csv", args=[poll.pk, imp.pk]),
+            ),
+            "surveys:results_csv": (
+                cycle.secretariat,
+                reverse("surveys:results_csv", args=[poll.pk]),
+            ),
+            "surveys:suggestions_xlsx": (
+                cycle.secretariat,
+                reverse("surveys:suggestions_xlsx", args=[poll.pk]),
+            ),
+        }
+    )
+
+
+def test_pages_have_the_permissions_policy_and_keep_their_caching():
+    client = Client()
+    for url in ("/results/", "/accounts/login/", "/no-such-page/"):
+        response = client.get(url)
+        assert response["Permissions-Policy"] == POLICY, url
+        assert response.get("Cache-Control") != NO_STORE, url
+    # Static files (served by WhiteNoise before the rest of the stack) too.
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response["Permissions-Policy"] == POLICY
