@@ -109,7 +109,7 @@ def locks(now: dt.datetime | None = None) -> list[Lock]:
     for kind, groups in by.items():
         for value, group in groups.items():
             until = _until(group, limits[kind])
-            if until is not None and until > now:
+            if until is not None and until >= now:
                 found.append(Lock(kind, value, sum(n for _at, n in group), until))
     return sorted(found, key=lambda lock: (lock.until, lock.kind, lock.value), reverse=True)
 

@@ -226,6 +226,8 @@ LOGGING = {
         # WeasyPrint and fontTools log every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lock-outs are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 
