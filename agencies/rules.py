@@ -28,3 +28,4 @@ is_approver = _role_predicate(Role.APPROVER)
 
 rules.add_perm("agencies.view_agency_list", is_secretariat)
 rules.add_perm("agencies.import_agencies", is_secretariat)
+rules.add_perm("agencies.unlock_sign_in", is_secretariat)

@@ -100,3 +100,93 @@ def role_grant(*, user: User, role: str, agency: Agency | None = None, actor=Non
             data={"agency": agency.code if agency else None},
         )
     return assignment
+
+
+# --- sign-in: throttling and password reset ----------------------------------------------
+
+
+def sign_in_lock_record(*, username: str, ip_address: str) -> AuditEntry | None:
+    """Audit one lock-out (called by agencies.throttling when a failure causes one)."""
+    from axes.models import AccessAttempt
+
+    from .throttling import locks
+
+    attempt = (
+        AccessAttempt.objects.filter(username=username, ip_address=ip_address)
+        .order_by("-attempt_time")
+        .first()
+    )
+    if attempt is None:
+        return None
+    held = [
+        lock
+        for lock in locks()
+        if (lock.kind, lock.value) in {("account", username), ("address", ip_address)}
+    ]
+    return audit_record(
+        actor=None,
+        action="sign_in.lock",
+        obj=attempt,
+        data={
+            "username": username,
+            "ip_address": ip_address,
+            "locks": sorted(lock.kind for lock in held),
+            "until": max((lock.until for lock in held), default=attempt.attempt_time).isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def sign_in_unlock(*, actor: User, kind: str, value: str) -> int:
+    """Forget the failed sign-ins of one account ("account", the e-mail) or one client
+    address ("address"), which lifts its lock. Returns how many records were removed."""
+    from axes.models import AccessAttempt
+
+    field = {"account": "username", "address": "ip_address"}[kind]
+    attempts = AccessAttempt.objects.filter(**{field: value})
+    newest = attempts.order_by("-attempt_time").first()
+    if newest is None:
+        return 0
+    failures = sum(attempts.values_list("failures_since_start", flat=True))
+    audit_record(
+        actor=actor,
+        action="sign_in.unlock",
+        obj=newest,
+        data={"kind": kind, field: value, "failures": failures},
+    )
+    count, _ = attempts.delete()
+    return count
+
+
+def password_reset_mail_send(*, email: str, domain: str, protocol: str, language: str) -> int:
+    """Send the password-reset link to every active account with this address (none if
+    there is no such account). Runs in the background queue, so the sign-in pages answer
+    in the same time whether or not the address is known. Returns the number sent."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    form = PasswordResetForm()
+    sent = 0
+    with translation.override(language):
+        for user in form.get_users(email):
+            context = {
+                "email": user.email,
+                "domain": domain,
+                "site_name": domain,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "user": user,
+                "token": default_token_generator.make_token(user),
+                "protocol": protocol,
+            }
+            form.send_mail(
+                "registration/password_reset_subject.txt",
+                "registration/password_reset_email.txt",
+                context,
+                None,
+                user.email,
+            )
+            sent += 1
+    return sent

@@ -10,8 +10,19 @@ from .permissions import require_perm
 
 
 class SignInView(LoginView):
+    """The password step. A locked-out account or address gets this page back with the
+    time to try again (agencies.auth_views.locked_out, through django-axes); a user who
+    owes a second factor goes on to enter or set up a code (agencies.middleware)."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        from .middleware import pending_step, step_url
+
+        url = super().get_success_url()
+        step = pending_step(self.request)
+        return step_url(step, url) if step else url
 
 
 @require_POST

@@ -5,6 +5,7 @@ run in-process), console e-mail, media on local disk. Production sets DATABASE_U
 REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false; see docs/deploy.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agencies",
     "awards",
     "scoring",
@@ -53,9 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "agencies.middleware.TwoFactorMiddleware",
+    # Last, so that it sees the sign-in view's response and can replace it on lock-out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "agencies.context_processors.roles",
+                "agencies.context_processors.two_factor",
             ],
         },
     },
@@ -86,6 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -98,6 +110,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Client address behind reverse proxies: the number of proxies in front of the app that
+# each append to X-Forwarded-For (nginx alone: 1). 0 means REMOTE_ADDR is the client.
+# Every rate limit keys on agencies.client_ip.client_ip(), which reads this.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Sign-in throttling (django-axes, see docs/security-auth.md): an account locks after
+# SIGN_IN_FAILURES_PER_ACCOUNT failures from any addresses, an address after
+# SIGN_IN_FAILURES_PER_ADDRESS failures for any accounts, each for the cool-off.
+SIGN_IN_FAILURES_PER_ACCOUNT = env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=5)
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
+SIGN_IN_COOLOFF = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_ENABLED = True
+AXES_HANDLER = "agencies.throttling.SignInThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT  # the address limit: SignInThrottle
+AXES_COOLOFF_TIME = SIGN_IN_COOLOFF
+# A lock-out lasts the cool-off from the failure that caused it; tries while locked do
+# not prolong it (else anyone could keep an account locked for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # SignInThrottle resets the account's count only
+AXES_CLIENT_IP_CALLABLE = "agencies.client_ip.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field, not USERNAME_FIELD
+AXES_USERNAME_CALLABLE = "agencies.throttling.username_of"
+AXES_LOCKOUT_CALLABLE = "agencies.auth_views.locked_out"
+AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp, TOTP with recovery codes). Staff (secretariat,
+# approver, admin users) must set it up when this is on: by default in production.
+REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Service Quality Award")
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes: wait 1, 2, 4, 8 ... seconds (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Internationalisation: Traditional Chinese first, English second.
 LANGUAGE_CODE = "zh-hant"
@@ -183,6 +228,8 @@ LOGGING = {
         # WeasyPrint and fontTools log every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lock-outs are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 

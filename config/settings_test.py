@@ -29,3 +29,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Serve static files from the app folders without collectstatic (no STATIC_ROOT scan).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Two-factor sign-in is off for the suite; the tests of it turn it on.
+REQUIRE_STAFF_2FA = False

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from agencies import views as agency_views
+from agencies.auth_forms import QueuedPasswordResetForm
 
 from .dashboard import dashboard
 
@@ -22,10 +23,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
+        # The mail is built and sent by a background task (agencies.tasks).
         auth_views.PasswordResetView.as_view(
             template_name="registration/password_reset_form.html",
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+            form_class=QueuedPasswordResetForm,
         ),
         name="password_reset",
     ),
@@ -44,6 +45,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/", include("agencies.auth_urls")),
     path("language/", agency_views.set_language, name="set_language"),
     path("dashboard/", dashboard, name="dashboard"),
     path("agencies/", include("agencies.urls")),

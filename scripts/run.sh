@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export DEBUG=${DEBUG:-true}
+# The demo signs in with a password alone; set REQUIRE_STAFF_2FA=true to try the 2FA set-up.
+export REQUIRE_STAFF_2FA=${REQUIRE_STAFF_2FA:-false}
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py load_demo
 .venv/bin/python manage.py load_poll_demo

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from agencies.client_ip import client_ip
 from agencies.numbers import parse_int
 from agencies.permissions import require_perm
 from awards.models import AwardScheme
@@ -307,10 +308,11 @@ def award_certificate(request, pk, obj):
 
 
 def _over_limit(request) -> bool:
-    """A fixed one-minute window per client address, counted in the cache."""
+    """A fixed one-minute window per client address (behind the proxies that
+    TRUSTED_PROXY_COUNT declares), counted in the cache."""
     limit = getattr(settings, "RESULTS_VERIFY_PER_MINUTE", VERIFY_LIMIT)
     window = int(time.time() // 60)
-    key = f"results:verify:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    key = f"results:verify:{client_ip(request)}:{window}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
