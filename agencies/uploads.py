@@ -237,8 +237,8 @@ def _bomb(reason: str) -> UploadRefused:
 def _damaged() -> UploadRefused:
     return UploadRefused(
         _(
-            "This file is damaged: its compressed content does not match its own table of "
-            "contents. Save it again from its program and upload the new copy."
+            "This file is damaged or forged: the sizes in its table of contents do not match "
+            "its content. Save it again from its program and upload the new copy."
         )
     )
 
