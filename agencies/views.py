@@ -68,11 +68,9 @@ def agency_import(request):
                 language=request.LANGUAGE_CODE,
             )
             return redirect("agencies:import_job", pk=job.pk)
-        status = 400
     else:
         form = AgencyImportForm()
-        status = 200
-    return _import_page(request, form=form, job=None, status=status)
+    return _import_page(request, form=form, job=None)
 
 
 @require_perm("agencies.import_agencies")
@@ -94,10 +92,10 @@ def _job_context(job):
     return {"job": job, "report": report}
 
 
-def _import_page(request, *, form, job, status=200):
+def _import_page(request, *, form, job):
     from .enums import AgencyType
 
     context = {"form": form, "agency_types": AgencyType.choices, "job": job}
     if job is not None:
         context.update(_job_context(job))
-    return render(request, "agencies/agency_import.html", context, status=status)
+    return render(request, "agencies/agency_import.html", context)
