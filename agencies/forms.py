@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import uploads
+
 IMPORT_ACCEPT = ",".join(
     [
         ".csv",
@@ -13,7 +15,20 @@ IMPORT_ACCEPT = ",".join(
 )
 
 
-class AgencyImportForm(forms.Form):
+class ErrorsInViewMixin:
+    """After a refusal the first control with an error takes the focus when the page
+    loads: the browser scrolls to it and a screen reader reads its errors, which Django
+    names in its aria-describedby. Templates put the errors beside the control."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and not self.fields[name].widget.is_hidden:
+                self.fields[name].widget.attrs["autofocus"] = True
+                break
+
+
+class AgencyImportForm(ErrorsInViewMixin, forms.Form):
     file = forms.FileField(
         label=_("Agency list (CSV or XLSX)"),
         widget=forms.FileInput(attrs={"accept": IMPORT_ACCEPT}),
@@ -36,4 +51,11 @@ class AgencyImportForm(forms.Form):
                     "limit": settings.AGENCY_IMPORT_MAX_BYTES // 1024 // 1024,
                 },
             )
+        # Cheap checks by content, before the file is stored for the background job: a zip
+        # bomb, or a CSV named .xlsx (or the reverse), is refused here, beside the control.
+        self.content = uploads.read_all(upload)
+        try:
+            uploads.check_import(self.content, upload.name)
+        except uploads.UploadRefused as refused:
+            raise forms.ValidationError(refused.message) from None
         return upload

@@ -4,25 +4,34 @@
 only when nothing is wrong writes all of it in one transaction with one audit entry.
 Otherwise it raises AgencyImportError with every problem found, each naming the row as a
 spreadsheet shows it (the header is row 1) and the column. It knows nothing of HTTP, so
-the import page and `manage.py import_agencies` share it.
+the import page (through a background job: `agency_import_start()` stores the file and
+queues `agency_import_execute()`) and `manage.py import_agencies` share it.
+
+A ZIP-based file is inspected by agencies.uploads before openpyxl opens it: a zip bomb is
+refused as a problem of the whole file.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime
+import hashlib
 import io
 import re
 import warnings
 import zipfile
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.utils import translation
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .enums import AgencyType
-from .models import Agency
+from . import uploads
+from .enums import AgencyType, ImportJobStatus
+from .models import Agency, AgencyImportJob
 from .services import audit_record, path_segment
 
 COLUMNS = (
@@ -117,9 +126,12 @@ class _Row:
         return self.values.get("parent_code", "")
 
 
-def import_agencies(*, data: bytes, filename: str, actor=None) -> ImportResult:
-    """Create or update (by code) the agencies listed in a CSV or XLSX file, all or none."""
+def import_agencies(*, data: bytes, filename: str, actor=None, beat=None) -> ImportResult:
+    """Create or update (by code) the agencies listed in a CSV or XLSX file, all or none.
+    `beat(percent)`, if given, hears of the progress (the background job's heartbeat)."""
+    beat = beat or (lambda percent: None)
     table = _read_table(data)
+    beat(40)
     columns, records, problems = _read_header(table)
     agency_types = _agency_types()
     rows = []
@@ -131,11 +143,13 @@ def import_agencies(*, data: bytes, filename: str, actor=None) -> ImportResult:
         problems.append(
             ImportProblem(None, "", "", _("There are no agency rows under the header."))
         )
+    beat(60)
     with transaction.atomic():
         known = dict(Agency.objects.values_list("code", "parent__code"))
         problems += _check_links(rows, known, has_parent_column="parent_code" in columns)
         if problems:
             raise AgencyImportError(problems)
+        beat(75)
         return _write(rows, set(columns), filename=filename, actor=actor)
 
 
@@ -253,6 +267,10 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         TypeError,
         IndexError,
     )
+    try:
+        uploads.inspect_zip(data)  # before openpyxl unpacks anything
+    except uploads.UploadRefused as refused:
+        raise AgencyImportError([ImportProblem(None, "", "", refused.message)]) from None
     try:
         with warnings.catch_warnings():
             # Styles or extensions openpyxl does not know do not matter to an import.
@@ -574,3 +592,121 @@ def _refresh_all_paths() -> None:
 
 def _tree_rows():
     return Agency.objects.order_by().values_list("pk", "parent_id", "path", "depth")
+
+
+# --- The background job ----------------------------------------------------------------
+
+STALE_SECONDS = 120  # a running job silent this long has lost its worker
+
+
+def _stale_before(now):
+    seconds = getattr(settings, "AGENCY_IMPORT_JOB_STALE_SECONDS", STALE_SECONDS)
+    return now - datetime.timedelta(seconds=seconds)
+
+
+def agency_import_start(*, data: bytes, filename: str, actor, language: str) -> AgencyImportJob:
+    """Store an uploaded agency list (already checked by its content) and queue the job
+    that reads and imports it. The web request does nothing slower than this."""
+    with transaction.atomic():
+        job = AgencyImportJob.objects.create(
+            filename=uploads.display_name(filename),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=data,
+            language=language or "",
+            requested_by=actor,
+            heartbeat_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="agency.import.start",
+            obj=job,
+            to_state=ImportJobStatus.QUEUED,
+            data={"filename": job.filename, "sha256": job.sha256, "size": len(data)},
+        )
+        job_id = job.pk
+
+        def enqueue():
+            from .tasks import agency_import
+
+            agency_import.delay(job_id=job_id)
+
+        transaction.on_commit(enqueue)
+    return job
+
+
+def agency_import_beat(job_id: int, progress: int) -> None:
+    AgencyImportJob.objects.filter(pk=job_id, status=ImportJobStatus.RUNNING).update(
+        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
+    )
+
+
+def agency_import_execute(*, job_id: int) -> AgencyImportJob:
+    """Run a queued import (or take over one whose worker died), in the uploader's
+    language. Running it again does nothing more: the claim succeeds once."""
+    now = timezone.now()
+    claimed = (
+        AgencyImportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ImportJobStatus.QUEUED)
+            | Q(status=ImportJobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
+        )
+        .update(status=ImportJobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
+    )
+    job = AgencyImportJob.objects.select_related("requested_by").get(pk=job_id)
+    if not claimed:
+        return job
+    outcome = {}
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            result = import_agencies(
+                data=bytes(job.content),
+                filename=job.filename,
+                actor=job.requested_by,
+                beat=lambda percent: agency_import_beat(job_id, percent),
+            )
+    except AgencyImportError as refused:
+        outcome = {
+            "status": ImportJobStatus.FAILED,
+            "detail": {"problems": [dataclasses.asdict(p) for p in refused.problems]},
+            "error": str(refused),
+        }
+    except (DatabaseError, ValueError) as exc:
+        outcome = {"status": ImportJobStatus.FAILED, "detail": {}, "error": str(exc)[:2000]}
+    else:
+        outcome = {
+            "status": ImportJobStatus.DONE,
+            "detail": {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+            "error": "",
+        }
+    with transaction.atomic():
+        job.status = outcome["status"]
+        job.detail = outcome["detail"]
+        job.error = outcome["error"]
+        job.progress = 100
+        job.finished_at = job.heartbeat_at = timezone.now()
+        job.content = b""
+        job.save(
+            update_fields=[
+                "status",
+                "detail",
+                "error",
+                "progress",
+                "finished_at",
+                "heartbeat_at",
+                "content",
+            ]
+        )
+        audit_record(
+            actor=job.requested_by,
+            action=f"agency.import.{'done' if job.status == ImportJobStatus.DONE else 'fail'}",
+            obj=job,
+            from_state=ImportJobStatus.RUNNING,
+            to_state=job.status,
+            reason=job.error[:500],
+            data={k: v for k, v in job.detail.items() if k != "problems"},
+        )
+    return job

@@ -6,4 +6,5 @@ app_name = "agencies"
 urlpatterns = [
     path("", views.agency_list, name="list"),
     path("import/", views.agency_import, name="import"),
+    path("import/<int:pk>/", views.agency_import_job, name="import_job"),
 ]

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors
+from .enums import ImportJobStatus
+from .importers import ImportProblem
+from .models import AgencyImportJob
 from .permissions import require_perm
 
 
@@ -61,34 +64,49 @@ def agency_list(request):
 
 @require_perm("agencies.import_agencies")
 def agency_import(request):
-    from .enums import AgencyType
+    """The upload: checked by its content, stored, and read by a background job; the
+    browser goes on to the job's page."""
     from .forms import AgencyImportForm
-    from .importers import AgencyImportError, import_agencies
+    from .importers import agency_import_start
 
-    report = None
-    result = None
-    filename = ""
     if request.method == "POST":
         form = AgencyImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            filename = upload.name
-            try:
-                result = import_agencies(data=upload.read(), filename=filename, actor=request.user)
-            except AgencyImportError as exc:
-                report = exc.problems
-            else:
-                form = AgencyImportForm()
+            job = agency_import_start(
+                data=form.content,
+                filename=form.cleaned_data["file"].name,
+                actor=request.user,
+                language=request.LANGUAGE_CODE,
+            )
+            return redirect("agencies:import_job", pk=job.pk)
     else:
         form = AgencyImportForm()
-    return render(
-        request,
-        "agencies/agency_import.html",
-        {
-            "form": form,
-            "report": report,
-            "result": result,
-            "filename": filename,
-            "agency_types": AgencyType.choices,
-        },
-    )
+    return _import_page(request, form=form, job=None)
+
+
+@require_perm("agencies.import_agencies")
+def agency_import_job(request, pk):
+    """One import: its progress while the job runs (htmx follows it), then the result or
+    every problem, and the form for another file."""
+    from .forms import AgencyImportForm
+
+    job = get_object_or_404(AgencyImportJob.objects.select_related("requested_by"), pk=pk)
+    if request.htmx:
+        return render(request, "agencies/_import_job.html", _job_context(job))
+    return _import_page(request, form=AgencyImportForm(), job=job)
+
+
+def _job_context(job):
+    report = None
+    if job.status == ImportJobStatus.FAILED and "problems" in job.detail:
+        report = [ImportProblem(**problem) for problem in job.detail["problems"]]
+    return {"job": job, "report": report}
+
+
+def _import_page(request, *, form, job):
+    from .enums import AgencyType
+
+    context = {"form": form, "agency_types": AgencyType.choices, "job": job}
+    if job is not None:
+        context.update(_job_context(job))
+    return render(request, "agencies/agency_import.html", context)

@@ -196,10 +196,13 @@ def _state_reason(nomination):
     return str(label) % {"reason": nomination.state_reason}
 
 
-def _dossier_context(request, nomination, overrides=None):
+def _dossier_context(request, nomination, overrides=None, upload_errors=None):
     """Everything the dossier page shows. `overrides` maps a section id to what the
-    user typed and why it was not saved, so a refused save loses nothing."""
+    user typed and why it was not saved, so a refused save loses nothing;
+    `upload_errors` maps a section id (None for the whole dossier) to why an upload
+    was refused, shown beside that section's upload control."""
     overrides = overrides or {}
+    upload_errors = upload_errors or {}
     edition = nomination.edition
     today = selectors.edition_today(edition)
     deadline = services.dossier_deadline(nomination)
@@ -238,6 +241,7 @@ def _dossier_context(request, nomination, overrides=None):
                 "error": typed.get("error", ""),
                 "updated_at": _local(edition, section.updated_at),
                 "attachments": by_section.get(section.pk, []),
+                "upload_errors": upload_errors.get(section.pk, []),
             }
         )
     may_withdraw = user_may(request.user, "awards.withdraw_nomination", nomination) and (
@@ -256,6 +260,7 @@ def _dossier_context(request, nomination, overrides=None):
         "sections": sections,
         "complete": all(item["ok"] for item in sections),
         "general_attachments": by_section.get(None, []),
+        "general_upload_errors": upload_errors.get(None, []),
         "attachments_total": sum(a.size for a in attachments),
         "submissions": [
             {"submission": s, "submitted_at": _local(edition, s.submitted_at)}
@@ -383,9 +388,12 @@ def _conflict_message(conflict):
 @require_perm("awards.edit_dossier", _load_nomination)
 @require_POST
 def attachment_upload(request, pk, obj):
+    """Store an attachment, or show the page again with the reason beside the upload
+    control that was used (not at the top of the page, out of view)."""
     nomination = obj
     form = AttachmentForm(request.POST, request.FILES, nomination=nomination)
     anchor = "attachments"
+    section = None
     if form.is_valid():
         section = form.cleaned_data["section"]
         if section is not None:
@@ -396,17 +404,25 @@ def attachment_upload(request, pk, obj):
                 actor=request.user, nomination=nomination, upload=upload, section=section
             )
         except services.NominationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusal = list(error.messages)
         else:
             messages.success(
                 request, _("Uploaded “%(name)s”.") % {"name": attachment.original_name}
             )
+            return redirect(_dossier_url(nomination, anchor))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect(_dossier_url(nomination, anchor))
+        refusal = [message for errors in form.errors.values() for message in errors]
+        if "section" not in form.errors:
+            section = form.cleaned_data.get("section")
+    fresh = selectors.nomination_for_dossier(nomination.pk)
+    context = _dossier_context(
+        request, fresh, upload_errors={section.pk if section else None: refusal}
+    )
+    if not context["editable"]:  # no upload control to show it beside (e.g. past the deadline)
+        for message in refusal:
+            messages.error(request, message)
+        return redirect(_dossier_url(nomination, anchor))
+    return render(request, "awards/nominations/dossier.html", context, status=400)
 
 
 def _attachment_of(nomination, attachment_pk, *, include_removed=False):

@@ -1,86 +1,58 @@
-"""What a file is, by its content (magic bytes), never by its name."""
+"""The attachment types a dossier (and site-test evidence) accepts, by content. The
+checks themselves are agencies.uploads; this names the accepted set and its words."""
 
 from __future__ import annotations
 
-import io
-import zipfile
+from agencies import uploads
 
+ACCEPTED = ("pdf", "jpg", "png", "docx", "xlsx")
 LABELS = {"pdf": "PDF", "jpg": "JPEG", "png": "PNG", "docx": "DOCX", "xlsx": "XLSX"}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = {kind: uploads.KINDS[kind].content_type for kind in ACCEPTED}
 
 
 def detect(fileobj) -> str | None:
     """Return "pdf", "jpg", "png", "docx" or "xlsx", or None for anything else
-    (an executable renamed .pdf, a text file, a ZIP that is not an Office document...)."""
-    fileobj.seek(0)
-    head = fileobj.read(8)
-    fileobj.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            data = fileobj.read()
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            fileobj.seek(0)
-        if "[Content_Types].xml" in names:
-            if "word/document.xml" in names:
-                return "docx"
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-    return None
+    (an executable renamed .pdf, a text file, a ZIP that is not an Office document...).
+    A ZIP bomb raises uploads.UploadRefused."""
+    kind = uploads.detect(uploads.read_all(fileobj))
+    return kind if kind in ACCEPTED else None
 
 
 class CheckedUpload:
     """An upload that passed `check_upload`: its display name, its type by content, its
     size and SHA-256."""
 
-    def __init__(self, upload, name: str, kind: str, sha256: str):
-        self.upload, self.name, self.kind, self.sha256 = upload, name, kind, sha256
-        self.size = upload.size
+    def __init__(self, upload, checked: uploads.CheckedFile):
+        self.upload = upload
+        self.name, self.kind, self.size, self.sha256 = (
+            checked.name,
+            checked.kind,
+            checked.size,
+            checked.sha256,
+        )
 
 
 def upload_name(upload) -> str:
     """The user's file name (possibly Chinese) without any path, for display."""
-    return (getattr(upload, "name", "") or "file").split("/")[-1].split("\\")[-1][:255]
+    return uploads.display_name(getattr(upload, "name", "") or "")
 
 
 def check_upload(upload, *, max_mb: int) -> CheckedUpload | str:
-    """One rule for every upload: an accepted type by content and at most `max_mb`.
-    Returns the checked upload, or the translated message saying what is wrong."""
-    import hashlib
-
+    """One rule for every upload: an accepted type by content, safe to open, a name
+    that agrees with the content, and at most `max_mb`. Returns the checked upload, or
+    the translated message saying what is wrong."""
     from django.utils.translation import gettext as _
 
-    name = upload_name(upload)
-    kind = detect(upload)
-    if kind is None:
-        return _(
-            "“%(name)s” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content, "
-            "not its name)."
-        ) % {"name": name}
-    if upload.size > max_mb * 1024 * 1024:
-        return _("“%(name)s” is %(size)s MB; each file may be at most %(limit)s MB.") % {
-            "name": name,
-            "size": round(upload.size / 1024 / 1024, 1),
-            "limit": max_mb,
-        }
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-        digest.update(chunk)
-    upload.seek(0)
-    return CheckedUpload(upload, name, kind, digest.hexdigest())
+    try:
+        checked = uploads.check_upload(
+            upload,
+            accept=ACCEPTED,
+            max_bytes=max_mb * 1024 * 1024,
+            not_accepted=_(
+                "“%(name)s” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its "
+                "content, not its name)."
+            ),
+        )
+    except uploads.UploadRefused as refused:
+        return refused.message
+    return CheckedUpload(upload, checked)

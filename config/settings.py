@@ -218,6 +218,16 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AGENCY_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Every ZIP-based upload (XLSX, DOCX, ...) is inspected before anything opens it
+# (agencies/uploads.py, docs/security-uploads.md): at most this many entries, this much
+# uncompressed content (declared and actually read), and this compression ratio.
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
+    "UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024
+)
+UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
+# An agency import job silent this long has lost its worker; another may take it over.
+AGENCY_IMPORT_JOB_STALE_SECONDS = 120
 
 LOGGING = {
     "version": 1,

@@ -2,11 +2,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import uploads
+from agencies.forms import ErrorsInViewMixin
+
 from .enums import Disposition, ImportKind
 from .importers import FIELD_LABELS, FIELDS, import_max_bytes
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(ErrorsInViewMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("What the file holds"), choices=ImportKind.choices, initial=ImportKind.RESPONSES
     )
@@ -30,6 +33,12 @@ class ImportUploadForm(forms.Form):
             )
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
+        # By content, before anything is stored or parsed: a zip bomb, or a CSV named
+        # .xlsx (or the reverse), is refused here, beside the control.
+        try:
+            uploads.check_import(uploads.read_all(upload), upload.name)
+        except uploads.UploadRefused as refused:
+            raise forms.ValidationError(refused.message) from None
         return upload
 
 

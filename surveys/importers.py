@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies import uploads
+
 from .enums import AAPOR_CODES, Disposition, ImportKind
 
 # The hard ceiling for one uploaded file (a 4,500-household file is about 300 kB).
@@ -99,6 +101,10 @@ def _clean(value) -> str:
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook  # slow import: only when an XLSX arrives
 
+    try:
+        uploads.inspect_zip(content)  # a zip bomb is refused before openpyxl unpacks it
+    except uploads.UploadRefused as refused:
+        raise ImportFileError(refused.message) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

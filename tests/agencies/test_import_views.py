@@ -6,11 +6,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 
 from agencies.enums import Role
 from agencies.importers import import_agencies
-from agencies.models import Agency, AuditEntry
+from agencies.models import Agency, AgencyImportJob, AuditEntry
 from tests.factories import AgencyFactory, UserFactory, secretariat_user
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,16 @@ def rows(tree, xpath):
 
 def upload(name):
     return SimpleUploadedFile(name, (FIXTURES / name).read_bytes(), content_type="text/csv")
+
+
+def imported(client, data):
+    """Upload a file, let the background job run (as a worker would, after the commit)
+    and open the job's page, where the browser is sent."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(URL, {"file": data})
+    job = AgencyImportJob.objects.latest("pk")
+    assert (response.status_code, response["Location"]) == (302, f"/agencies/import/{job.pk}/")
+    return client.get(response["Location"])
 
 
 @pytest.fixture
@@ -132,7 +142,7 @@ def test_the_template_offered_for_download_imports_as_it_is():
 def test_secretariat_imports_a_good_file_and_sees_the_counts():
     user = secretariat_user()
 
-    response = client_for(user, lang="en").post(URL, {"file": upload("agencies_good.csv")})
+    response = imported(client_for(user, lang="en"), upload("agencies_good.csv"))
 
     assert response.status_code == 200
     tree = page(response)
@@ -157,8 +167,9 @@ def test_secretariat_sees_every_problem_and_nothing_is_imported():
     AgencyFactory(code="TW-TXG-ZZLO", name_zh="舊名稱")
     before = list(Agency.objects.values_list("code", "name_zh", "path"))
 
-    response = client_for(secretariat_user(), lang="en").post(
-        URL, {"file": upload("agencies_duplicate_and_unknown_parent.csv")}
+    response = imported(
+        client_for(secretariat_user(), lang="en"),
+        upload("agencies_duplicate_and_unknown_parent.csv"),
     )
 
     assert response.status_code == 200
@@ -188,7 +199,7 @@ def test_secretariat_sees_every_problem_and_nothing_is_imported():
 def test_file_level_problems_show_the_whole_file():
     data = SimpleUploadedFile("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
-    response = client_for(secretariat_user(), lang="en").post(URL, {"file": data})
+    response = imported(client_for(secretariat_user(), lang="en"), data)
 
     assert rows(page(response), "//section[contains(@class, 'report')]//tbody/tr") == [
         [
@@ -204,7 +215,7 @@ def test_file_level_problems_show_the_whole_file():
 def test_a_blank_cell_is_shown_as_empty():
     data = SimpleUploadedFile("blank.csv", b"code,name_zh\r\nTW-TXG,\r\n")
 
-    response = client_for(secretariat_user(), lang="en").post(URL, {"file": data})
+    response = imported(client_for(secretariat_user(), lang="en"), data)
 
     assert rows(page(response), "//section[contains(@class, 'report')]//tbody/tr") == [
         ["2", "name_zh", "(empty)", "A Chinese name is required."]
@@ -212,8 +223,8 @@ def test_a_blank_cell_is_shown_as_empty():
 
 
 def test_the_page_is_in_chinese_by_default():
-    response = client_for(secretariat_user()).post(
-        URL, {"file": upload("agencies_duplicate_and_unknown_parent.csv")}
+    response = imported(
+        client_for(secretariat_user()), upload("agencies_duplicate_and_unknown_parent.csv")
     )
 
     tree = page(response)

@@ -630,28 +630,90 @@ def test_uploading_keeps_the_chinese_name_and_stores_a_safe_one(cycle):
     assert '<td class="num">72\xa0bytes</td>' in page
 
 
-def test_bad_uploads_are_refused_with_a_clear_message():
+def beside_the_control(response, key):
+    """The refusal shown under upload control `key` (a section id or "dossier"), in its
+    live region and named by the control's aria-describedby; and the page's top messages."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(response.content.decode())
+    control = tree.get_element_by_id(f"file-{key}")
+    assert control.get("aria-describedby") == f"file-help-{key} file-error-{key}"
+    assert (control.get("aria-invalid"), control.get("autofocus")) == ("true", "")
+    live = control.xpath("./following-sibling::div[@aria-live='polite']")[0]
+    errors = [li.text_content() for li in live.xpath(f"./ul[@id='file-error-{key}']/li")]
+    top = [m.text_content().strip() for m in tree.xpath("//*[contains(@class, 'message')]")]
+    return errors, top
+
+
+def test_bad_uploads_are_refused_beside_the_upload_control():
     cycle = open_cycle(attachment_max_mb=1)
     nomination = start(cycle)
+    section = first_section(nomination)
     client = client_for(cycle.editor)
     response = upload(client, nomination, "成果報告.pdf", EXE)
-    assert response.url == f"/cycle/nominations/{nomination.pk}/#attachments"
-    page = text(client.get(response.url))
-    assert (
-        "“成果報告.pdf” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content, "
-        "not its name)."
-    ) in page
-    response = upload(client, nomination, "大張照片.png", PNG + b"\x00" * (1024 * 1024 + 10))
-    assert "“大張照片.png” is 1.0 MB; each file may be at most 1 MB." in text(
-        client.get(response.url)
+    assert response.status_code == 400
+    assert beside_the_control(response, "dossier") == (
+        [
+            "“成果報告.pdf” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its "
+            "content, not its name)."
+        ],
+        [],
+    )
+    response = upload(
+        client, nomination, "大張照片.png", PNG + b"\x00" * (1024 * 1024 + 10), section
+    )
+    assert beside_the_control(response, section.pk) == (
+        ["“大張照片.png” is 1.0 MB; each file may be at most 1 MB."],
+        [],
     )
     response = client.post(reverse("awards:attachment_upload", args=[nomination.pk]), {})
-    assert "Choose a file to upload." in text(client.get(response.url))
+    assert beside_the_control(response, "dossier") == (["Choose a file to upload."], [])
     # A section of another nomination is not a valid choice.
     other = start(cycle, agency=cycle.other_agency, user=cycle.other_editor)
     response = upload(client, nomination, "照片.png", PNG, first_section(other))
-    assert "Select a valid choice." in text(client.get(response.url))
+    assert beside_the_control(response, "dossier")[0] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
     assert not Attachment.objects.exists()
+
+
+def test_a_zip_bomb_named_xlsx_and_a_pdf_named_docx_are_refused_and_nothing_is_stored(cycle):
+    from agencies.models import AuditEntry
+    from tests import bombs
+
+    nomination = start(cycle)
+    section = first_section(nomination)
+    client = client_for(cycle.editor)
+    audits = AuditEntry.objects.count()
+    for make in (bombs.ratio_bomb, bombs.entries_bomb, bombs.lying_bomb, bombs.nested_bomb):
+        response = upload(client, nomination, "成果統計.xlsx", make(), section)
+        errors, top = beside_the_control(response, section.pk)
+        assert top == []
+        assert errors[0].startswith(
+            ("This file was refused: ", "This file is damaged or forged: the sizes")
+        ), errors
+    response = upload(client, nomination, "成果報告.docx", bombs.PDF)
+    assert beside_the_control(response, "dossier") == (
+        [
+            "“成果報告.docx” is a PDF document but its name ends in .docx. Rename it or choose "
+            "the right file."
+        ],
+        [],
+    )
+    assert (Attachment.objects.count(), AuditEntry.objects.count()) == (0, audits)
+    # The page shown again keeps what the dossier already holds.
+    assert "成果報告.docx" not in text(client.get(reverse("awards:dossier", args=[nomination.pk])))
+
+    for name, content, kind in (
+        ("成果統計.xlsx", bombs.xlsx([["年度", "件數"], [2015, 120]]), "xlsx"),
+        ("服務說明.docx", bombs.docx(embedded=bombs.xlsx([["圖表", 1]])), "docx"),
+        ("成果報告.pdf", bombs.PDF, "pdf"),
+    ):
+        response = upload(client, nomination, name, content, section)
+        assert (
+            response.url == f"/cycle/nominations/{nomination.pk}/#section-{section.pk}-attachments"
+        )
+        assert Attachment.objects.get(original_name=name).file_type == kind
 
 
 def test_upload_after_the_deadline_changes_nothing(cycle):

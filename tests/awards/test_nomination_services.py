@@ -390,10 +390,34 @@ def test_attachments_are_checked_by_content_and_size(en):
     assert (good.original_name, good.file_type, good.size) == ("服務流程圖.png", "png", len(PNG))
     assert good.file.name.startswith(f"dossiers/{nomination.pk}/")
     assert good.file.name.endswith(".png") and "服務" not in good.file.name
+    # A name that disagrees with the content is refused, not stored under another name.
+    for misnamed, message in (
+        (
+            "x.bin",
+            "“x.bin” is a PDF document but its name ends in .bin. Rename it or choose the "
+            "right file.",
+        ),
+        (
+            "報告.docx",
+            "“報告.docx” is a PDF document but its name ends in .docx. Rename it or choose "
+            "the right file.",
+        ),
+        (
+            "報告",
+            "“報告” is a PDF document but its name has no extension. Rename it to end in "
+            ".pdf, or choose the right file.",
+        ),
+    ):
+        with pytest.raises(NominationError) as info:
+            attachment_add(
+                actor=cycle.editor, nomination=nomination, upload=SimpleUploadedFile(misnamed, PDF)
+            )
+        assert info.value.messages == [message]
+    assert Attachment.objects.count() == 1
     pdf = attachment_add(
-        actor=cycle.editor, nomination=nomination, upload=SimpleUploadedFile("x.bin", PDF)
+        actor=cycle.editor, nomination=nomination, upload=SimpleUploadedFile("x.PDF", PDF)
     )
-    assert pdf.file_type == "pdf"
+    assert (pdf.file_type, pdf.original_name) == ("pdf", "x.PDF")
     for _ in range(2):
         attachment_add(
             actor=cycle.editor,

@@ -92,3 +92,52 @@ def test_secretariat_imports_a_good_file_then_sees_the_report_of_a_bad_one(
         ("TW-TXG-LAND", "臺中市政府地政局"),
         ("TW-TXG-ZZLO", "臺中市中正地政事務所"),
     ]
+
+
+def test_a_zip_bomb_is_refused_beside_the_control_and_a_workbook_goes_through_the_job(
+    transactional_db, live_server, sign_in, shot, axe_violations
+):
+    from agencies.models import AgencyImportJob
+    from tests import bombs
+
+    page = sign_in(secretariat_user(full_name="秘書處 陳怡君"), "/agencies/import/")
+    page.get_by_role("button", name="English").click()
+    control = page.get_by_label("Agency list (CSV or XLSX)")
+    control.set_input_files(
+        files=[
+            {"name": "agencies.xlsx", "mimeType": "application/zip", "buffer": bombs.ratio_bomb()}
+        ]
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+
+    error = page.locator("#id_file_error")
+    expect(error).to_have_text(
+        "This file was refused: it would unpack to 200 MB; at most 100 MB are allowed. It looks "
+        "like a “zip bomb”, which would take the server down when opened. Save the document "
+        "again from its program, or send a smaller one."
+    )
+    expect(error).to_be_in_viewport()
+    expect(control).to_be_focused()
+    expect(control).to_have_attribute("aria-describedby", "id_file_helptext id_file_error")
+    expect(error.locator("xpath=..")).to_have_attribute("aria-live", "polite")
+    assert axe_violations(page) == []
+    shot(page, "05-zip-bomb-refused-en")
+    assert (AgencyImportJob.objects.count(), Agency.objects.count()) == (0, 0)
+
+    control.set_input_files(
+        files=[
+            {
+                "name": "機關.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": bombs.xlsx([["code", "name_zh"], ["TW-TXG", "臺中市政府"]]),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+    job = AgencyImportJob.objects.get()
+    expect(page).to_have_url(f"{live_server.url}/agencies/import/{job.pk}/")
+    done = page.get_by_role("status").filter(has_text="Import complete")
+    expect(done).to_contain_text("Every row of 機關.xlsx was imported.")
+    expect(done.locator("dl dd")).to_have_text(["1", "0", "0"])
+    assert axe_violations(page) == []
+    shot(page, "06-workbook-imported-en")

@@ -244,13 +244,28 @@ def test_after_the_deadline_nothing_changes(live_server, context, sign_in, shot)
 
 
 def test_bad_files_an_empty_section_and_too_much_text_are_refused(
-    live_server, context, sign_in, shot
+    live_server, context, sign_in, shot, axe_violations
 ):
+    from tests import bombs
+
     cycle = open_cycle(attachment_max_mb=1, section_max_chars=20)
     english(context, live_server)
     nomination = start(cycle)
     sections = sections_of(nomination)
     page = sign_in(cycle.editor, f"/cycle/nominations/{nomination.pk}/")
+
+    def refused_beside(key, message):
+        """The refusal is under the control that was used, in view, and named by it."""
+        control = page.locator(f"#file-{key}")
+        error = page.locator(f"#file-error-{key}")
+        expect(error).to_have_text(message)
+        expect(error).to_be_in_viewport()
+        expect(control).to_be_focused()
+        expect(control).to_have_attribute("aria-describedby", f"file-help-{key} file-error-{key}")
+        expect(page.locator(f"#file-error-{key}").locator("xpath=..")).to_have_attribute(
+            "aria-live", "polite"
+        )
+        expect(page.locator(".message.error")).to_have_count(0)
 
     # An executable named .pdf.
     uploads = page.locator(f"#section-{sections[3].pk}")
@@ -260,9 +275,35 @@ def test_bad_files_an_empty_section_and_too_much_text_are_refused(
         ]
     )
     uploads.get_by_role("button", name="Upload").click()
-    expect(page.locator(".message.error")).to_have_text(
+    refused_beside(
+        sections[3].pk,
         "“成果報告.pdf” is not a PDF, JPEG, PNG, DOCX or XLSX file "
-        "(checked by its content, not its name)."
+        "(checked by its content, not its name).",
+    )
+    # A zip bomb named .xlsx, in the same section.
+    uploads.locator("input[type=file]").set_input_files(
+        files=[
+            {"name": "成果統計.xlsx", "mimeType": "application/zip", "buffer": bombs.ratio_bomb()}
+        ]
+    )
+    uploads.get_by_role("button", name="Upload").click()
+    refused_beside(
+        sections[3].pk,
+        "This file was refused: it would unpack to 200 MB; at most 100 MB are allowed. It looks "
+        "like a “zip bomb”, which would take the server down when opened. Save the document "
+        "again from its program, or send a smaller one.",
+    )
+    assert axe_violations(page) == []
+    page.screenshot(path=shot(page, "05-zip-bomb-refused-full").replace("-full", "-in-view"))
+    # A PDF named .docx, for the whole dossier.
+    page.locator("#file-dossier").set_input_files(
+        files=[{"name": "服務說明.docx", "mimeType": "application/pdf", "buffer": bombs.PDF}]
+    )
+    page.locator("#attachments").get_by_role("button", name="Upload").click()
+    refused_beside(
+        "dossier",
+        "“服務說明.docx” is a PDF document but its name ends in .docx. Rename it or choose the "
+        "right file.",
     )
     # A real PNG over the 1 MB limit.
     big = tiny_png() + b"\x00" * (1024 * 1024 + 10)
@@ -270,9 +311,9 @@ def test_bad_files_an_empty_section_and_too_much_text_are_refused(
         files=[{"name": "大張照片.png", "mimeType": "image/png", "buffer": big}]
     )
     page.locator("#attachments").get_by_role("button", name="Upload").click()
-    expect(page.locator(".message.error")).to_have_text(
-        "“大張照片.png” is 1.0 MB; each file may be at most 1 MB."
-    )
+    refused_beside("dossier", "“大張照片.png” is 1.0 MB; each file may be at most 1 MB.")
+    assert axe_violations(page) == []
+    page.screenshot(path=shot(page, "06-big-file-refused-full").replace("-full", "-in-view"))
     assert not Attachment.objects.exists()
 
     # Too much text: the counter warns while typing, the server refuses.

@@ -267,6 +267,48 @@ def test_bad_site_test_input_is_shown_and_kept(cycle):
     assert not SiteTest.objects.exists()
 
 
+def test_a_zip_bomb_or_a_misnamed_evidence_file_is_refused_beside_the_control(cycle):
+    from tests import bombs
+
+    client = client_for(cycle.assessor)
+    tested = timezone.localtime(an_hour_ago(), cycle.edition.tzinfo).strftime("%Y-%m-%dT%H:%M")
+    for name, content, message in (
+        (
+            "通話紀錄.xlsx",
+            bombs.entries_bomb(),
+            "This file was refused: it holds 2502 files; at most 2000 are allowed. It looks like "
+            "a “zip bomb”, which would take the server down when opened. Save the document "
+            "again from its program, or send a smaller one.",
+        ),
+        (
+            "通話紀錄.docx",
+            bombs.PDF,
+            "“通話紀錄.docx” is a PDF document but its name ends in .docx. Rename it or choose "
+            "the right file.",
+        ),
+    ):
+        response = client.post(
+            reverse("scoring:site_test_add", args=[cycle.visit.pk]),
+            {
+                "kind": "telephone",
+                "tested_at": tested,
+                "subject": "櫃台電話",
+                "findings": "三聲內接聽。",
+                "files": [SimpleUploadedFile(name, content)],
+            },
+        )
+        assert response.status_code == 400
+        tree = html(response)
+        control = tree.get_element_by_id("site-files")
+        assert control.get("aria-describedby") == "site-files-help site-files-error"
+        assert (control.get("aria-invalid"), control.get("autofocus")) == ("true", "")
+        live = control.xpath("./following-sibling::div[@aria-live='polite']")[0]
+        assert texts(live, "./ul[@id='site-files-error']/li") == [message]
+        assert tree.xpath("//input[@name='subject']/@value") == ["櫃台電話"]
+        assert texts(tree, "//textarea[@name='findings']") == ["三聲內接聽。"]
+    assert (SiteTest.objects.count(), SiteTestEvidence.objects.count()) == (0, 0)
+
+
 def test_site_test_views_other_personas(cycle):
     test = log(cycle)
     evidence = test.evidence.get()

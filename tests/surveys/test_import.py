@@ -11,6 +11,7 @@ from surveys.exports import errors_csv, neutralise, suggestions_xlsx
 from surveys.forms import ImportUploadForm
 from surveys.importers import ImportFileError, decode_csv, read_table
 from surveys.models import CallAttempt, Household, PollImport, Response
+from tests import bombs
 from tests.factories import AgencyFactory, HouseholdFactory, poll_votes
 
 pytestmark = pytest.mark.django_db
@@ -340,3 +341,84 @@ def test_sample_import_hashes_phone_numbers_and_refuses_duplicates(poll, secreta
     assert h.phone_hash == services.phone_hash("23456789")
     assert len(h.phone_hash) == 64 and "23456789" not in h.phone_hash
     assert not Household.objects.filter(phone_hash__contains="2345").exists()
+
+
+BOMB_END = (
+    " It looks like a “zip bomb”, which would take the server down when opened. Save the "
+    "document again from its program, or send a smaller one."
+)
+
+
+@pytest.mark.parametrize(
+    "name,make,message",
+    [
+        (
+            "firm.xlsx",
+            bombs.ratio_bomb,
+            "This file was refused: it would unpack to 200 MB; at most 100 MB are allowed."
+            + BOMB_END,
+        ),
+        (
+            "firm.xlsx",
+            bombs.entries_bomb,
+            "This file was refused: it holds 2502 files; at most 2000 are allowed." + BOMB_END,
+        ),
+        (
+            "firm.xlsx",
+            bombs.lying_bomb,
+            "This file is damaged or forged: the sizes in its table of contents do not match "
+            "its content. Save it again from its program and upload the new copy.",
+        ),
+        (
+            "firm.xlsx",
+            lambda: _csv(GOOD),
+            "“firm.xlsx” is a text (CSV) file but its name ends in .xlsx. Rename it or choose "
+            "the right file.",
+        ),
+    ],
+    ids=["ratio", "entries", "lying-header", "csv-named-xlsx"],
+)
+def test_a_bomb_or_misnamed_file_is_refused_beside_the_control_and_nothing_stored(
+    en_client, poll, secretariat, name, make, message
+):
+    import lxml.html
+
+    en_client.force_login(secretariat)
+    audits = AuditEntry.objects.count()
+    response = en_client.post(
+        reverse("surveys:import_new", args=[poll.pk]),
+        {"kind": "responses", "file": SimpleUploadedFile(name, make())},
+    )
+    assert response.status_code == 200
+    tree = lxml.html.fromstring(response.content.decode())
+    file_input = tree.get_element_by_id("id_file")
+    assert file_input.get("aria-describedby") == "id_file_helptext id_file_error"
+    assert file_input.get("autofocus") == ""
+    live = tree.xpath("//input[@id='id_file']/following-sibling::div[@aria-live='polite']")[0]
+    assert [li.text_content() for li in live.xpath("./ul[@id='id_file_error']/li")] == [message]
+    assert tree.xpath("//select[@id='id_kind']/option[@selected]/@value") == ["responses"]
+    assert (PollImport.objects.count(), AuditEntry.objects.count()) == (0, audits)
+
+
+def test_the_service_refuses_a_bomb_before_openpyxl_opens_it(poll, secretariat):
+    with pytest.raises(ImportFileError) as caught:
+        services.import_upload(
+            poll=poll,
+            kind="responses",
+            filename="firm.xlsx",
+            content=bombs.ratio_bomb(),
+            actor=secretariat,
+        )
+    assert str(caught.value).startswith("This file was refused: it would unpack to 200 MB")
+    assert PollImport.objects.count() == 0
+
+
+def test_a_real_workbook_is_accepted_through_the_page(en_client, sample, secretariat):
+    en_client.force_login(secretariat)
+    response = en_client.post(
+        reverse("surveys:import_new", args=[sample.pk]),
+        {"kind": "responses", "file": SimpleUploadedFile("firm.xlsx", bombs.xlsx([HEADER, *GOOD]))},
+    )
+    imp = PollImport.objects.get()
+    assert response["Location"] == reverse("surveys:import_detail", args=[sample.pk, imp.pk])
+    assert (imp.file_format, imp.row_count, imp.headers) == ("xlsx", 6, HEADER)
