@@ -118,7 +118,7 @@ ROWS = [
     R("password_reset_confirm", "-", "uidb64=reset_uid token=reset_token", everyone(REDIRECT)),
     R("password_reset_complete", "-", "", everyone(OK)),
     R("set_language", "-", "", everyone(METHOD), post=everyone(REDIRECT), data="language=#en"),
-    R("dashboard", "-", "", signed_in(OK)),
+    R("dashboard", "-", "", signed_in(OK), hides="award_embargoed"),
     # --- agencies ---------------------------------------------------------------------------
     R("agencies:list", "-", "", allow(SEC)),
     R("agencies:import", "-", "", allow(SEC), post=allow(SEC)),
@@ -224,6 +224,7 @@ ROWS = [
     R("results:job_file", "-", "job_pk=workbook_job", allow(SEC)),
     R("results:job_zip", "-", "job_pk=certificates_job", allow(SEC)),
     R("results:version", "-", "version_pk=version", allow(SEC, APPR)),
+    R("results:version", "embargoed", "version_pk=version_embargoed", allow(SEC, APPR)),
     R("results:version_submit", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=INVALID)),
     R("results:version_approve", "-", "version_pk=version", everyone(METHOD), post=allow(APPR, ok=INVALID)),
     R("results:version_return", "-", "version_pk=version", everyone(METHOD), post=allow(APPR, ok=INVALID)),
@@ -244,12 +245,15 @@ ROWS = [
     # --- results: an agency's certificate, public pages, my awards ---------------------------
     R("results:award_certificate", "own", "pk=award_own", allow(ED, OFF, APPR, SEC)),
     R("results:award_certificate", "other", "pk=award_other", allow(ED2, OFF2, APPR, SEC)),
+    R("results:award_certificate", "embargoed", "pk=award_embargoed", allow(APPR, SEC)),
     R("results:verify", "-", "", everyone(OK)),
     R("results:verify_serial", "own", "serial=award_own.serial", everyone(OK), shows="award_own", shows_others=True),
-    R("results:public_list", "-", "", everyone(OK)),
+    R("results:verify_serial", "embargoed", "serial=award_embargoed.serial", everyone(NOT_FOUND)),
+    R("results:public_list", "-", "", everyone(OK), hides="open_edition"),
     R("results:history", "-", "scheme_code=scheme.code", everyone(OK), hides="open_edition"),
     R("results:public_edition", "-", "scheme_code=scheme.code number=edition.number", everyone(OK), shows_others=True),
-    R("results:my_awards", "-", "", signed_in(OK)),
+    R("results:public_edition", "embargoed", "scheme_code=scheme.code number=open_edition.number", everyone(NOT_FOUND)),
+    R("results:my_awards", "-", "", signed_in(OK), hides="award_embargoed"),
 ]
 # fmt: on
 

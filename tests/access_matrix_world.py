@@ -248,6 +248,35 @@ def build_world():
     w.section_other = w.nomination_other.sections.order_by("order").first()
     w.section_draft = w.nomination_draft.sections.order_by("order").first()
 
+    # Results of the open edition approved but under embargo for a month (rows made
+    # directly: only who may see them matters here).
+    from awards.results.enums import VersionStatus
+    from awards.results.models import ResultVersion
+    from awards.results.services import serial_new
+
+    now = timezone.now()
+    w.version_embargoed = ResultVersion.objects.create(
+        edition=open_edition,
+        number=1,
+        status=VersionStatus.APPROVED,
+        checksum="0" * 64,
+        compiled_by=personas[SEC],
+        submitted_at=now,
+        submitted_by=personas[SEC],
+        decided_at=now,
+        decided_by=personas[APPR],
+        publish_at=now + datetime.timedelta(days=30),
+    )
+    w.award_embargoed = Award.objects.create(
+        version=w.version_embargoed,
+        category=open_category,
+        agency=w.agency,
+        name_zh="尚未公布之獎",
+        name_en="Award under embargo",
+        serial=serial_new(),
+        issued_on=today,
+    )
+
     # --- polls: one in fieldwork (a household in the interviewer's hands, one free, an
     # uploaded import) and one published ---------------------------------------------------
     published = poll_cycle()

@@ -170,10 +170,15 @@ def pytest_terminal_summary(terminalreporter):
     if not summary:
         return
     terminalreporter.section("access matrix")
-    terminalreporter.write_line(
-        "{patterns} URL patterns ({rows} rows, {urls} URLs), {personas} personas, "
-        "{requests} requests, {unexpected} unexpected outcomes, {known_issues} known issues "
-        "({seconds} s requesting, {build_seconds} s building the world)".format(**summary)
-    )
-    for line in summary["lines"]:
-        terminalreporter.write_line(line)
+    if "requests" in summary:
+        terminalreporter.write_line(
+            "{patterns} URL patterns ({rows} rows, {urls} URLs), {personas} personas, "
+            "{requests} requests, {unexpected} unexpected outcomes, {known_issues} known "
+            "issues in {known_requests} requests ({seconds} s requesting, {build_seconds} s "
+            "building the world)".format(**summary)
+        )
+        for line in summary["lines"]:
+            terminalreporter.write_line(line)
+    for line in [summary.get("admin", ""), *summary.get("admin_lines", [])]:
+        if line:
+            terminalreporter.write_line(line)
