@@ -156,3 +156,29 @@ def table_rows(tree, xpath: str) -> list[list[str]]:
     """The body rows of the table the XPath selects, each as its cells' texts."""
     (table,) = tree.xpath(xpath)
     return [texts(row, "./th|./td") for row in table.xpath("./tbody/tr")]
+
+
+# --- the access matrix's counts in every run's output ------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The counts of tests/test_access_matrix.py (issue 11), when it ran."""
+    import sys
+
+    table = sys.modules.get("tests.access_matrix_table")
+    summary = getattr(table, "SUMMARY", None)
+    if not summary:
+        return
+    terminalreporter.section("access matrix")
+    if "requests" in summary:
+        terminalreporter.write_line(
+            "{patterns} URL patterns ({rows} rows, {urls} URLs), {personas} personas, "
+            "{requests} requests, {unexpected} unexpected outcomes, {known_issues} known "
+            "issues in {known_requests} requests ({seconds} s requesting, {build_seconds} s "
+            "building the world)".format(**summary)
+        )
+        for line in summary["lines"]:
+            terminalreporter.write_line(line)
+    for line in [summary.get("admin", ""), *summary.get("admin_lines", [])]:
+        if line:
+            terminalreporter.write_line(line)
