@@ -116,7 +116,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Every rate limit keys on agencies.client_ip.client_ip(), which reads this.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Sign-in throttling (django-axes, see docs/security-auth.md): an account locks after
+# Sign-in throttling (django-axes, see docs/security.md): an account locks after
 # SIGN_IN_FAILURES_PER_ACCOUNT failures from any addresses, an address after
 # SIGN_IN_FAILURES_PER_ADDRESS failures for any accounts, each for the cool-off.
 SIGN_IN_FAILURES_PER_ACCOUNT = env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=5)
@@ -219,7 +219,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AGENCY_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 # Every ZIP-based upload (XLSX, DOCX, ...) is inspected before anything opens it
-# (agencies/uploads.py, docs/security-uploads.md): at most this many entries, this much
+# (agencies/uploads.py, docs/security.md): at most this many entries, this much
 # uncompressed content (declared and actually read), and this compression ratio.
 UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=2000)
 UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
