@@ -51,9 +51,10 @@ CHAIR = "panel_chair"  # the panel's chair (decides ties)
 SITE = "site_assessor"  # site-visit assessor assigned to this agency's site visit
 IV = "interviewer"  # poll interviewer
 APPR = "approver"
-SEC = "secretariat"
+SEC = "secretariat"  # signs in with an authenticator app (verified session, recovery codes)
+SU = "superuser"  # is_superuser and is_staff, no role: the secretariat in views, nothing else
 
-PERSONAS = (ANON, ED, ED2, OFF, OFF2, REV0, REVC, REV, CHAIR, SITE, IV, APPR, SEC)
+PERSONAS = (ANON, ED, ED2, OFF, OFF2, REV0, REVC, REV, CHAIR, SITE, IV, APPR, SEC, SU)
 # Personas that act for one agency: their pages must never name an agency outside it.
 AGENCY_PERSONAS = (ED, ED2, OFF, OFF2)
 
@@ -79,7 +80,7 @@ def build_world():
     from awards.results.models import Award, CertificateTemplate, ResultJob
     from scoring.enums import MemberKind
     from scoring.models import Assignment, Conflict, ConflictDeclaration, PanelMember
-    from scoring.services import rubric_create, rubric_indicators, site_test_log
+    from scoring.services import review_open, rubric_create, rubric_indicators, site_test_log
     from surveys import services as poll_services
     from tests.results.helpers import approved_version, poll_cycle, scored_cycle
 
@@ -118,6 +119,7 @@ def build_world():
         IV: UserFactory(roles=[Role.POLL_INTERVIEWER], full_name="電話訪問員"),
         APPR: cycle.approver,
         SEC: cycle.secretariat,
+        SU: UserFactory(is_staff=True, is_superuser=True, full_name="系統管理員"),
     }
     w.users = personas
 
@@ -171,6 +173,25 @@ def build_world():
         files=[SimpleUploadedFile("通話截圖.png", PNG, content_type="image/png")],
     )
     w.evidence = w.site_test.evidence.get()
+
+    # A scoring stage that closed yesterday, with a review the assigned reviewer opened
+    # while it was open: their save now is refused with what they typed (409).
+    w.closed_stage = StageFactory(
+        edition=w.edition,
+        kind=StageKind.WRITTEN_REVIEW,
+        order=2,
+        name_zh="預審（已截止）",
+        name_en="Pre-review (closed)",
+        starts_on=cycle.today - datetime.timedelta(days=3),
+        ends_on=cycle.today - datetime.timedelta(days=1),
+        allows_scoring=True,
+        reviewers_per_dossier=1,
+        score_weight=0,
+    )
+    w.assignment_closed = Assignment.objects.create(
+        stage=w.closed_stage, nomination=w.nomination_own, reviewer=personas[REV]
+    )
+    review_open(w.assignment_closed)
 
     # Result jobs with files, and a certificate template.
     w.workbook_job = ResultJob.objects.create(
@@ -304,14 +325,60 @@ def build_world():
         actor=personas[SEC],
     )
 
+    # --- sign-in: a finished agency import, a locked account, the secretariat's app ------
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agencies import two_factor
+    from agencies.enums import ImportJobStatus
+    from agencies.middleware import SESSION_KEY as HAS_DEVICE_KEY
+    from agencies.models import AgencyImportJob
+
+    w.import_job = AgencyImportJob.objects.create(
+        status=ImportJobStatus.DONE,
+        progress=100,
+        requested_by=personas[SEC],
+        started_at=now,
+        finished_at=now,
+        filename="機關名單.xlsx",
+        sha256="0" * 64,
+        language="zh-hant",
+        detail={"created": 0, "updated": 1, "unchanged": 7},
+    )
+    # An account locked by failed sign-ins, from an address nobody here signs in from.
+    w.locked_email = "locked-out@example.test"
+    w.locked_attempt = AccessAttempt.objects.create(
+        username=w.locked_email,
+        ip_address="203.0.113.9",
+        user_agent="matrix",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=settings.SIGN_IN_FAILURES_PER_ACCOUNT,
+    )
+    w.sec_device = TOTPDevice.objects.create(
+        user=personas[SEC], name=two_factor.APP_DEVICE_NAME, confirmed=True
+    )
+    two_factor.recovery_codes_generate(user=personas[SEC])
+
     # --- sign everyone in (last: a sign-in changes last_login, which reset tokens use) --
+    # force_login goes around authenticate(), so django-axes counts nothing; it does send
+    # user_logged_in, which records in the session whether the user has an app
+    # (agencies.middleware.remember_device). The secretariat's session is then verified
+    # with its app as django_otp.login() would leave it.
     w.clients = {ANON: Client()}
     w.sessions = {ANON: None}
-    from django.conf import settings
-
     for key, user in personas.items():
         client = Client()
         client.force_login(user)
+        session = client.session
+        assert session[HAS_DEVICE_KEY] is (key == SEC), (key, session.get(HAS_DEVICE_KEY))
+        if key == SEC:
+            session[DEVICE_ID_SESSION_KEY] = w.sec_device.persistent_id
+            session.save()
         w.clients[key] = client
         w.sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
