@@ -219,3 +219,4 @@ def test_pages_have_the_permissions_policy_and_keep_their_caching():
     response = client.get("/static/css/app.css")
     assert b".error-page" in b"".join(response.streaming_content)  # read to the end: closed
     assert response["Permissions-Policy"] == POLICY
+    response.close()
