@@ -354,3 +354,19 @@ def test_the_summary_page_warns_when_the_result_changed(traveller):
         "Check that the text still fits the result."
     ]
     assert [t.strip() for t in page.xpath("//textarea[@name='summary_zh']/text()")] == ["線上預約"]
+
+
+def test_a_certificate_keeps_the_names_the_version_froze(traveller):
+    from awards.results import certificates as certs
+
+    cycle = scored_cycle()
+    award = awards_of(approved_version(cycle))[0]
+    agency = award.agency
+    frozen = (agency.name_zh, agency.name_en)
+    agency.name_zh, agency.name_en = "改名後的機關", "Renamed office"
+    agency.save()
+    award = Award.objects.select_related("agency", "category", "version__edition__scheme").get(
+        pk=award.pk
+    )
+    context = certs.certificate_context(award, certs.design_for(cycle.edition.scheme), "/")
+    assert (context["agency_zh"], context["agency_en"]) == frozen
