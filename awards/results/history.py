@@ -4,8 +4,7 @@ reports); editions run in this system are counted from their data:
 
 - participants: nominations submitted at least once and not withdrawn;
 - finalists: nominations shortlisted (state 'finalist');
-- winners: agencies with an award in the edition's published (approved, embargo over)
-  results.
+- winners: agencies with an award in the edition's public version (selectors.public_version).
 
 An edition counted from this system's data is shown only once its results are
 published: until then even its participant and finalist counts are not public (who
@@ -20,13 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 
 from awards.enums import NominationState
 from awards.models import Edition
 
-from .enums import VersionStatus
 from .models import Award, ResultVersion
+from .selectors import public_version_ids
 
 
 @dataclass
@@ -79,7 +77,9 @@ class History:
 
 def scheme_history(scheme, now=None) -> History:
     """Three queries whatever the number of editions."""
-    now = now or timezone.now()
+    # The public version of each edition (a published one stays public until its
+    # successor's publication time).
+    public = public_version_ids(now, edition__scheme=scheme)
     editions = list(
         Edition.objects.filter(scheme=scheme)
         .annotate(
@@ -89,20 +89,12 @@ def scheme_history(scheme, now=None) -> History:
                 & ~Q(nominations__state=NominationState.WITHDRAWN),
             ),
             n_finalists=Count("nominations", filter=Q(nominations__state=NominationState.FINALIST)),
-            published=Exists(
-                ResultVersion.objects.filter(
-                    edition=OuterRef("pk"), status=VersionStatus.APPROVED, publish_at__lte=now
-                )
-            ),
+            published=Exists(ResultVersion.objects.filter(edition=OuterRef("pk"), pk__in=public)),
         )
         .order_by("number")
     )
     winners = dict(
-        Award.objects.filter(
-            version__edition__scheme=scheme,
-            version__status=VersionStatus.APPROVED,
-            version__publish_at__lte=now,
-        )
+        Award.objects.filter(version__in=public)
         .values_list("version__edition_id")
         .annotate(n=Count("agency_id", distinct=True))
         .order_by()
