@@ -124,17 +124,25 @@ def dashboard_context(user) -> dict:
 
 
 def declaration_choices(edition) -> list[dict]:
-    """The edition's nominated agencies grouped by competent authority, for the
-    declaration form: [{"authority": Agency | None, "agencies": [Agency, ...]}]."""
+    """Every agency of the scheme's tree (the trees of the agencies nominated in any of
+    the scheme's editions, whatever the state of their nominations), grouped by competent
+    authority, for the declaration form: [{"authority": Agency | None, "agencies":
+    [Agency, ...]}]. Inactive agencies are left out unless nominated in this edition;
+    each agency carries `nominated`: it has a nomination in this edition."""
     from agencies.models import Agency
-    from awards.enums import NominationState
+    from agencies.selectors import agency_trees
 
-    agencies = list(
-        Agency.objects.filter(nominations__edition=edition)
-        .exclude(nominations__state__in=[NominationState.DRAFT, NominationState.WITHDRAWN])
+    scheme_paths = (
+        Agency.objects.filter(nominations__edition__scheme_id=edition.scheme_id)
+        .values_list("path", flat=True)
         .distinct()
-        .order_by("path")
     )
+    here = set(Agency.objects.filter(nominations__edition=edition).values_list("pk", flat=True))
+    agencies = [
+        a for a in agency_trees(list(scheme_paths)).order_by("path") if a.is_active or a.pk in here
+    ]
+    for agency in agencies:
+        agency.nominated = agency.pk in here
     ancestor_ids = {int(p) for a in agencies for p in a.path.strip("/").split("/") if p}
     authorities = {
         a.pk: a for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)

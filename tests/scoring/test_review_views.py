@@ -217,10 +217,54 @@ def test_declaration_page_groups_the_nominated_agencies_by_authority(cycle):
         "Under New Taipei City Government",
     ]
     assert texts(tree, "//fieldset[1]//li") == [
-        "Household Registration Office 1",
-        "Household Registration Office 3",
-        "Household Registration Office 5",
+        "Taipei City Government",
+        "Household Registration Office 1 nominated",
+        "Household Registration Office 3 nominated",
+        "Household Registration Office 5 nominated",
     ]
+
+
+def test_declaration_lists_agencies_with_draft_or_withdrawn_nominations(cycle):
+    """The 8th edition listed 10 of 12 agencies: those with a draft or withdrawn
+    nomination in any edition were dropped. Every agency of the scheme's tree is
+    offered: nominated in any state, or not at all; another scheme's tree is not."""
+    from awards.enums import NominationState
+    from tests.factories import CategoryFactory, EditionFactory
+
+    ConflictDeclaration.objects.filter(reviewer=cycle.reviewer).delete()
+    Nomination.objects.filter(pk=cycle.nominations[2].pk).update(state=NominationState.WITHDRAWN)
+    Nomination.objects.filter(pk=cycle.nominations[4].pk).update(state=NominationState.DRAFT)
+    quiet = AgencyFactory(name_en="Land Office", parent=cycle.authorities[0])
+    # The same agency with a draft in an older edition of the scheme.
+    older = EditionFactory(scheme=cycle.edition.scheme, number=cycle.edition.number - 1)
+    Nomination.objects.create(
+        edition=older,
+        category=CategoryFactory(edition=older),
+        agency=cycle.agencies[0],
+        created_by=cycle.editor,
+        state=NominationState.DRAFT,
+    )
+    elsewhere = AgencyFactory(name_en="Another government")  # another tree, not nominated
+    response = client_for(cycle.reviewer).get(url("declare", cycle.edition.pk))
+    tree = html(response)
+    assert texts(tree, "//fieldset[1]//li") == [
+        "Taipei City Government",
+        "Household Registration Office 1 nominated",
+        "Household Registration Office 3 nominated",
+        "Household Registration Office 5 nominated",
+        "Land Office",
+    ]
+    offered = {int(v) for v in tree.xpath("//input[@name='agencies']/@value")}
+    assert {a.pk for a in cycle.agencies} | {quiet.pk} <= offered
+    assert elsewhere.pk not in offered
+    # A conflict with the agency whose nomination was withdrawn can be declared.
+    response = client_for(cycle.reviewer).post(
+        url("declare", cycle.edition.pk), {"agencies": [cycle.agencies[2].pk], "reason": "顧問"}
+    )
+    assert response.status_code == 302
+    assert list(
+        Conflict.objects.filter(reviewer=cycle.reviewer).values_list("agency_id", flat=True)
+    ) == [cycle.agencies[2].pk]
 
 
 def test_declaring_none_unlocks_the_dossiers(cycle):

@@ -22,10 +22,14 @@ from .standings_helpers import assign, give, many_dossiers, split
 pytestmark = pytest.mark.django_db
 
 
-def set_method(cycle, method, percent=20):
+def set_method(cycle, method, percent=20, min_reviews=5):
     ReviewPolicy.objects.update_or_create(
         edition=cycle.edition,
-        defaults={"aggregation": method, "disagreement_percent": percent},
+        defaults={
+            "aggregation": method,
+            "disagreement_percent": percent,
+            "zscore_min_reviews": min_reviews,
+        },
     )
     cycle.edition.refresh_from_db()
     cycle.edition.__dict__.pop("_review_policy_cache", None)
@@ -145,7 +149,7 @@ def test_zscore_standings_by_hand(cycle):
     give(cycle, assign(cycle, n2, r1), split(600))
     give(cycle, assign(cycle, n1, r2), split(750))
     give(cycle, assign(cycle, n2, r2), split(350))
-    set_method(cycle, Aggregation.ZSCORE)
+    set_method(cycle, Aggregation.ZSCORE, min_reviews=1)  # the maths, without the guard
     standings = stage_standings(cycle.written, cycle.category)
     assert [(r.nomination.pk, r.rank, round(r.score, 4)) for r in standings.rows] == [
         (n1.pk, 1, 800.0),
@@ -158,6 +162,55 @@ def test_zscore_standings_by_hand(cycle):
     # D3 (i5, 30 % of each total): the same shape scaled by 0.3 -> 240 and 135.
     assert round(standings.rows[0].dimensions[2][1], 4) == 240.0
     assert round(standings.rows[1].dimensions[2][1], 4) == 135.0
+
+
+def test_zscore_guard_keeps_a_reviewer_with_few_reviews_raw(cycle):
+    """r1 scored five dossiers, r2 only N1 and N2 (967 and 963): under the default
+    minimum of 5 reviews r2's totals are used raw, r1's are normalised, and the page says
+    so beside N1 and N2 only."""
+    n = cycle.nominations
+    r1, r2 = cycle.reviewers[:2]
+    for nomination, total in zip(n[:5], [900, 800, 700, 600, 500], strict=True):
+        give(cycle, assign(cycle, nomination, r1), split(total))
+    give(cycle, assign(cycle, n[0], r2), split(967))
+    give(cycle, assign(cycle, n[1], r2), split(963))
+    set_method(cycle, Aggregation.ZSCORE)
+    assert ReviewPolicy.objects.get(edition=cycle.edition).zscore_min_reviews == 5
+    standings = stage_standings(cycle.written, cycle.category)
+    by_pk = {r.nomination.pk: r for r in standings.rows}
+    n1_totals = {t.reviewer.pk: t for t in by_pk[n[0].pk].reviewer_totals}
+    assert (round(n1_totals[r2.pk].total, 4), n1_totals[r2.pk].normalised) == (967, None)
+    assert n1_totals[r2.pk].raw_count == 2
+    assert n1_totals[r1.pk].raw_count is None and n1_totals[r1.pk].normalised is not None
+    assert [t.reviewer.pk for t in by_pk[n[1].pk].raw_totals] == [r2.pk]
+    assert [r for r in standings.rows if r.raw_totals] == [by_pk[n[0].pk], by_pk[n[1].pk]]
+    # N2: r1's 800 normalised, r2's 963 as given; the mean of the two.
+    n2 = by_pk[n[1].pk]
+    r1_n2 = next(t for t in n2.reviewer_totals if t.reviewer.pk == r1.pk)
+    assert round(n2.score, 4) == round((r1_n2.normalised + 963) / 2, 4)
+
+    tree = html(client_for(cycle.secretariat).get(standings_url(cycle)))
+    assert texts(tree, "//*[@id='zscore-guard']") == [
+        "A reviewer who scored fewer than 5 dossiers in this stage is not normalised: "
+        "their scores are used raw."
+    ]
+    notes = {
+        row.xpath("string(th)").split(" ")[3]: [
+            " ".join(p.text_content().split())
+            for p in row.xpath(".//p[@class='cell-note raw-note']")
+        ]
+        for row in tree.xpath("//table[contains(@class,'standings-table')]/tbody/tr")
+    }
+    assert notes == {
+        "1": ["Raw scores: 評審委員2 scored only 2 dossiers"],
+        "2": ["Raw scores: 評審委員2 scored only 2 dossiers"],
+        "3": [],
+        "4": [],
+        "5": [],
+    }
+    # Below the minimum the policy can be lowered: then r2 is normalised too.
+    set_method(cycle, Aggregation.ZSCORE, min_reviews=2)
+    assert not any(r.raw_totals for r in stage_standings(cycle.written, cycle.category).rows)
 
 
 def test_a_withdrawn_reviewers_scores_drop_out(cycle, scored):
