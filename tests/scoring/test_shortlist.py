@@ -86,7 +86,7 @@ def test_select_makes_finalists_and_audits(cycle):
         category=cycle.category,
         nomination_ids=[n[1].pk, n[0].pk],
         reason="初審前二名",
-    )
+    ).made
     assert [x.pk for x in made] == [n[0].pk, n[1].pk]
     states = dict(Nomination.objects.values_list("pk", "state"))
     assert [states[x.pk] for x in n] == [S.FINALIST, S.FINALIST] + [S.ELIGIBLE] * 4
@@ -95,7 +95,12 @@ def test_select_makes_finalists_and_audits(cycle):
         (str(n[0].pk), "eligible", "finalist", "初審前二名"),
         (str(n[1].pk), "eligible", "finalist", "初審前二名"),
     ]
-    assert transitions[0].data == {"stage": cycle.written.pk, "rank": 1, "score": 900.0}
+    assert transitions[0].data == {
+        "stage": cycle.written.pk,
+        "rank": 1,
+        "score": 900.0,
+        "reason_visibility": "internal",
+    }
     summary = AuditEntry.objects.get(action="shortlist.select")
     assert summary.data["selected"] == [n[0].pk, n[1].pk]
     # Again: already finalists stay so, nothing new.
@@ -105,7 +110,7 @@ def test_select_makes_finalists_and_audits(cycle):
             stage=cycle.written,
             category=cycle.category,
             nomination_ids=[n[0].pk],
-        )
+        ).made
         == []
     )
 
@@ -127,7 +132,7 @@ def test_select_refuses_a_cut_through_an_undecided_tie_then_accepts_after_the_ch
         ordered_nomination_ids=[n[3].pk, n[2].pk],
         reason="創新服務較具體",
     )
-    made = finalists_select(nomination_ids=[n[0].pk, n[1].pk, n[3].pk], **kwargs)
+    made = finalists_select(nomination_ids=[n[0].pk, n[1].pk, n[3].pk], **kwargs).made
     assert [x.pk for x in made] == [n[0].pk, n[1].pk, n[3].pk]
 
 
@@ -142,7 +147,7 @@ def test_select_refuses_incomplete_standings_within_the_cut(cycle):
     ]
     assert Nomination.objects.get(pk=n[0].pk).state == S.ELIGIBLE
     # Above the incomplete one the cut is clean.
-    made = finalists_select(nomination_ids=[n[0].pk], **kwargs)
+    made = finalists_select(nomination_ids=[n[0].pk], **kwargs).made
     assert [x.pk for x in made] == [n[0].pk]
 
 
