@@ -160,7 +160,11 @@ class ShortlistPlan:
         by = {}
         for a in self.assignments:
             by.setdefault(a.nomination.pk, []).append(a)
-        return [(r, by.get(r.nomination.pk, [])) for r in self.to_make]
+
+        def order(a):
+            return (str(a.kind) != "reviewer", a.reviewer.get_full_name(), a.reviewer.pk)
+
+        return [(r, sorted(by.get(r.nomination.pk, []), key=order)) for r in self.to_make]
 
 
 @dataclass
@@ -246,6 +250,10 @@ def finalists_select(
     `expected` fingerprint of the plan the user confirmed, if the plan has changed since.
     Nominations already finalists stay so. `reason`: the note on each finalist,
     internal unless `reason_visibility` is NoteVisibility.AGENCY."""
+    try:
+        visibility = NoteVisibility(reason_visibility)
+    except ValueError:
+        raise ShortlistError(_("Choose who may read the note.")) from None
     plan = shortlist_plan(
         actor=actor, stage=stage, category=category, nomination_ids=nomination_ids
     )
@@ -256,10 +264,6 @@ def finalists_select(
                 "and the assignments again before confirming."
             )
         )
-    try:
-        visibility = NoteVisibility(reason_visibility)
-    except ValueError:
-        raise ShortlistError(_("Choose who may read the note.")) from None
     made = []
     for r in plan.to_make:
         nomination_transition(

@@ -201,6 +201,7 @@ def test_dashboard_context_for_a_reviewer(cycle):
     assert dashboard_context(cycle.editor) == {
         "review_assignments": [],
         "review_declarations_missing": [],
+        "chair_pending_ties": [],
     }
 
 

@@ -171,3 +171,120 @@ def test_select_bad_input(cycle):
         finalists_select(actor=cycle.secretariat, nomination_ids=[n[0].pk, n[1].pk], **kwargs)
     assert exc.value.messages == ["Household Registration Office 1 is “Submitted”, not eligible."]
     assert Nomination.objects.get(pk=n[1].pk).state == S.ELIGIBLE
+
+
+# --- the plan, one transaction, the note's visibility (issue 14, points 4, 9 and 10) ---------
+
+
+def test_plan_shows_the_site_visit_assignments_and_select_creates_exactly_those(cycle):
+    from scoring.models import Assignment
+    from scoring.services import shortlist_plan
+
+    n = cycle.nominations
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    plan = shortlist_plan(nomination_ids=[n[0].pk, n[1].pk], **kwargs)
+    assert plan.following == cycle.site_visit
+    # Two reviewers (the site visit's k) and the one site assessor for each finalist.
+    planned = sorted(a.key for a in plan.assignments)
+    assert [(p[0], p[2]) for p in planned] == [
+        (n[0].pk, "reviewer"),
+        (n[0].pk, "reviewer"),
+        (n[0].pk, "site_assessor"),
+        (n[1].pk, "reviewer"),
+        (n[1].pk, "reviewer"),
+        (n[1].pk, "site_assessor"),
+    ]
+    # The plan writes nothing.
+    assert not Assignment.objects.filter(stage=cycle.site_visit).exists()
+    assert set(Nomination.objects.values_list("state", flat=True)) == {S.ELIGIBLE}
+    result = finalists_select(
+        nomination_ids=[n[0].pk, n[1].pk], expected=plan.fingerprint, **kwargs
+    )
+    assert result.following == cycle.site_visit
+    assert (
+        sorted(
+            Assignment.objects.filter(stage=cycle.site_visit).values_list(
+                "nomination_id", "reviewer_id", "kind"
+            )
+        )
+        == planned
+    )
+    assert len(result.created) == 6
+    summary = AuditEntry.objects.get(action="shortlist.select")
+    assert (summary.data["assignments_created"], summary.data["next_stage"]) == (
+        6,
+        cycle.site_visit.pk,
+    )
+
+
+def test_a_failed_shortlist_changes_nothing_and_sends_no_mail(
+    cycle, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The site visit needs more reviewers than the panel has: refused as a whole, no
+    finalist, no audit entry, no e-mail (before, the finalist state and its e-mail were
+    committed and the page said "Nothing was shortlisted")."""
+    from scoring.models import Assignment
+
+    n = cycle.nominations
+    cycle.site_visit.reviewers_per_dossier = 9
+    cycle.site_visit.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(ShortlistError) as exc:
+            finalists_select(
+                actor=cycle.secretariat,
+                stage=cycle.written,
+                category=cycle.category,
+                nomination_ids=[n[0].pk],
+                reason="x",
+            )
+    assert exc.value.messages[0] == "The finalists could not be assigned for Site visit:"
+    assert exc.value.messages[1] == (
+        "Automatic assignment stopped: 1 dossier cannot get enough reviewers. Nothing was assigned."
+    )
+    assert set(Nomination.objects.values_list("state", flat=True)) == {S.ELIGIBLE}
+    assert not AuditEntry.objects.filter(
+        action__in=["nomination.transition", "shortlist.select", "assignment.create"]
+    )
+    assert not Assignment.objects.filter(stage=cycle.site_visit).exists()
+    assert (callbacks, mailoutbox) == ([], [])
+
+
+def test_a_stale_preview_is_refused(cycle):
+    from scoring.services import shortlist_plan
+
+    n = cycle.nominations
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    plan = shortlist_plan(nomination_ids=[n[0].pk], **kwargs)
+    # Another finalist takes the least-loaded reviewers first: the plan for N1 changes.
+    finalists_select(nomination_ids=[n[1].pk], **kwargs)
+    with pytest.raises(ShortlistError) as exc:
+        finalists_select(nomination_ids=[n[0].pk], expected=plan.fingerprint, **kwargs)
+    assert exc.value.messages == [
+        "The standings or the panel changed since the preview: check the finalists and the "
+        "assignments again before confirming."
+    ]
+    assert Nomination.objects.get(pk=n[0].pk).state == S.ELIGIBLE
+
+
+def test_the_shortlisting_note_is_internal_unless_marked_for_the_agency(cycle, mailoutbox):
+    from awards.enums import NoteVisibility
+
+    n = cycle.nominations
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    finalists_select(nomination_ids=[n[0].pk], reason="主任委員裁示", **kwargs)
+    finalists_select(
+        nomination_ids=[n[1].pk],
+        reason="請準備簡報",
+        reason_visibility=NoteVisibility.AGENCY,
+        **kwargs,
+    )
+    first, second = Nomination.objects.get(pk=n[0].pk), Nomination.objects.get(pk=n[1].pk)
+    assert (first.state_reason, first.state_reason_visibility, first.agency_reason) == (
+        "主任委員裁示",
+        "internal",
+        "",
+    )
+    assert (second.state_reason_visibility, second.agency_reason) == ("agency", "請準備簡報")
+    with pytest.raises(ShortlistError) as exc:
+        finalists_select(nomination_ids=[n[2].pk], reason_visibility="public", **kwargs)
+    assert exc.value.messages == ["Choose who may read the note."]
