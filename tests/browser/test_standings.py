@@ -161,3 +161,7 @@ def test_standings_in_chinese(live_server, sign_in, shot):
     expect(page.locator("table.standings-table tbody tr")).to_have_count(8)
     expect(page.locator("svg.histogram line.threshold")).to_have_count(1)
     shot(page, "06-standings-zh-threshold")
+    page.get_by_role("button", name="繼續：檢視入圍者及其分派").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("確認入圍名單")
+    expect(page.locator("#assignments-heading")).to_contain_text("筆分派")
+    shot(page, "06b-confirm-shortlist-zh")
