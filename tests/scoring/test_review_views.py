@@ -629,3 +629,18 @@ def test_record_other_personas(cycle):
         response = client_for(user).post(url("review_reopen", cycle.assignment.pk), {"reason": "x"})
         assert response.status_code == 404
     assert Review.objects.get(assignment=cycle.assignment).state == ReviewState.SUBMITTED
+
+
+@pytest.mark.parametrize("extra", [0, 60])
+def test_declaration_page_query_count_is_constant(cycle, extra, django_assert_num_queries):
+    """However many agencies the scheme's tree holds."""
+    for i in range(extra):
+        AgencyFactory(parent=cycle.authorities[i % 2], name_en=f"Extra office {i}")
+    ConflictDeclaration.objects.filter(reviewer=cycle.reviewer).delete()
+    client = client_for(cycle.reviewer)
+    client.get(url("declare", cycle.edition.pk))  # warm the session
+    # session, user, roles, edition, panel membership; the scheme's paths, this edition's
+    # nominated agencies, the tree, its authorities; the declaration, declared conflicts
+    with django_assert_num_queries(11):
+        response = client.get(url("declare", cycle.edition.pk))
+    assert len(html(response).xpath("//input[@name='agencies']")) == 8 + extra

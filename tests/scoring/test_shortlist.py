@@ -288,3 +288,30 @@ def test_the_shortlisting_note_is_internal_unless_marked_for_the_agency(cycle, m
     with pytest.raises(ShortlistError) as exc:
         finalists_select(nomination_ids=[n[2].pk], reason_visibility="public", **kwargs)
     assert exc.value.messages == ["Choose who may read the note."]
+
+
+def test_the_finalists_e_mail_carries_only_a_note_for_the_agency(
+    cycle, django_capture_on_commit_callbacks, mailoutbox
+):
+    from agencies.enums import Role
+    from awards.enums import NoteVisibility
+    from tests.factories import UserFactory
+
+    n = cycle.nominations
+    first = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[0])], email="one@agency.test")
+    second = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[1])], email="two@agency.test")
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    with django_capture_on_commit_callbacks(execute=True):
+        finalists_select(nomination_ids=[n[0].pk], reason="委員會內部討論：險勝", **kwargs)
+    with django_capture_on_commit_callbacks(execute=True):
+        finalists_select(
+            nomination_ids=[n[1].pk],
+            reason="請於決審準備簡報",
+            reason_visibility=NoteVisibility.AGENCY,
+            **kwargs,
+        )
+    assert len(mailoutbox) == 2
+    to_first, to_second = mailoutbox
+    assert first.email in to_first.to and second.email in to_second.to
+    assert "委員會內部討論" not in to_first.body
+    assert "請於決審準備簡報" in to_second.body
