@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .enums import Role
 from .models import Agency, RoleAssignment, User
@@ -13,6 +13,19 @@ def agency_subtree(agency: Agency, *, include_self: bool = True) -> QuerySet[Age
     if not include_self:
         qs = qs.exclude(pk=agency.pk)
     return qs
+
+
+def agency_trees(paths) -> QuerySet[Agency]:
+    """Every agency of the trees that the agencies at `paths` belong to: all agencies
+    under their roots, the roots included (e.g. the whole government of a scheme whose
+    nominations came from it). Empty when `paths` is."""
+    roots = {"/" + p.strip("/").split("/")[0] + "/" for p in paths if p.strip("/")}
+    if not roots:
+        return Agency.objects.none()
+    within = Q()
+    for root in sorted(roots):
+        within |= Q(path__startswith=root)
+    return Agency.objects.filter(within)
 
 
 def agencies_for_list() -> QuerySet[Agency]:

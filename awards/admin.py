@@ -60,6 +60,7 @@ class NominationAdmin(admin.ModelAdmin):
         "state",
         "recommendation_rank",
         "state_reason",
+        "state_reason_visibility",
         "created_by",
         "created_at",
         "state_changed_at",

@@ -23,6 +23,7 @@ from agencies.enums import Role
 from agencies.models import localized
 from agencies.numbers import parse_int
 from agencies.permissions import require_perm, user_may
+from agencies.rules import is_secretariat
 from agencies.selectors import user_agency_paths
 
 from . import selectors, services, textformat
@@ -189,10 +190,17 @@ STATE_REASON_LABELS = {
 }
 
 
-def _state_reason(nomination):
+def _state_reason(nomination, user):
+    """The note on the last change as this user may read it: the agency's side reads only
+    a note marked for the agency; the secretariat also reads an internal one, labelled."""
     if not nomination.state_reason:
         return ""
-    label = STATE_REASON_LABELS.get(nomination.state) or _("Note: %(reason)s")
+    if nomination.agency_reason:
+        label = STATE_REASON_LABELS.get(nomination.state) or _("Note: %(reason)s")
+    elif is_secretariat(user):
+        label = _("Internal note (not shown to the agency): %(reason)s")
+    else:
+        return ""
     return str(label) % {"reason": nomination.state_reason}
 
 
@@ -256,7 +264,7 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
         "may_edit": may_edit,
         "show_deadline": in_editable_state,
         "closed_note": closed_note,
-        "state_reason": _state_reason(nomination),
+        "state_reason": _state_reason(nomination, request.user),
         "sections": sections,
         "complete": all(item["ok"] for item in sections),
         "general_attachments": by_section.get(None, []),

@@ -37,6 +37,13 @@ class NominationState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class NoteVisibility(models.TextChoices):
+    """Who may read the note given with a state change (Nomination.state_reason)."""
+
+    INTERNAL = "internal", _("Internal: for the record only")
+    AGENCY = "agency", _("For the agency: shown on its dossier and in its e-mail")
+
+
 class SectionKind(models.TextChoices):
     PROFILE = "profile", _("Agency profile")
     CONTACT = "contact", _("Contact person")

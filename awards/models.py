@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import localized
 
-from .enums import CategoryKind, NominationState, SectionKind, StageKind
+from .enums import CategoryKind, NominationState, NoteVisibility, SectionKind, StageKind
 
 
 def validate_time_zone(value: str) -> None:
@@ -242,6 +242,12 @@ class Nomination(models.Model):
         _("recommendation rank"), null=True, blank=True
     )
     state_reason = models.TextField(_("reason for the last change"), blank=True)
+    state_reason_visibility = models.CharField(
+        _("who may read the reason"),
+        max_length=16,
+        choices=NoteVisibility.choices,
+        default=NoteVisibility.INTERNAL,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -260,6 +266,13 @@ class Nomination(models.Model):
 
     def __str__(self):
         return f"{self.agency.name} · {self.category.name}"
+
+    @property
+    def agency_reason(self) -> str:
+        """The reason for the last change if the agency may read it, else ""."""
+        if self.state_reason_visibility == NoteVisibility.AGENCY:
+            return self.state_reason
+        return ""
 
 
 class DossierSection(models.Model):

@@ -22,7 +22,7 @@ from agencies.services import audit_record
 
 from . import filetypes, notifications, textformat
 from .enums import NominationState as S
-from .enums import SectionKind, StageKind
+from .enums import NoteVisibility, SectionKind, StageKind
 from .models import (
     Attachment,
     Category,
@@ -56,6 +56,9 @@ TRANSITIONS = {
     ),
 }
 REASON_REQUIRED = {S.RETURNED, S.INELIGIBLE}
+# Whose reason the agency reads unless told otherwise: required reasons (always for the
+# agency) and its own withdrawal. Any other note is internal unless marked for the agency.
+REASON_FOR_AGENCY = REASON_REQUIRED | {S.WITHDRAWN}
 EDITABLE_STATES = {S.DRAFT, S.RETURNED}
 
 GENERAL_SECTIONS = [
@@ -166,9 +169,13 @@ def nomination_transition(
     to_state: str,
     actor,
     reason: str = "",
+    reason_visibility: str | None = None,
     update: dict | None = None,
     data: dict | None = None,
 ) -> Nomination:
+    """`reason_visibility` (NoteVisibility): who may read the reason; by default the
+    agency for a return, a finding of ineligibility or a withdrawal, else internal. A
+    required reason is always for the agency."""
     locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
     from_state = S(locked.state)
     to_state = S(to_state)
@@ -180,11 +187,16 @@ def nomination_transition(
     reason = (reason or "").strip()
     if to_state in REASON_REQUIRED and not reason:
         raise NominationError(_("Give a reason: the agency will read it."))
+    if to_state in REASON_REQUIRED or (reason_visibility is None and to_state in REASON_FOR_AGENCY):
+        visibility = NoteVisibility.AGENCY
+    else:
+        visibility = NoteVisibility(reason_visibility or NoteVisibility.INTERNAL)
     now = timezone.now()
     locked.state = to_state
     locked.state_reason = reason
+    locked.state_reason_visibility = visibility
     locked.state_changed_at = now
-    fields = ["state", "state_reason", "state_changed_at"]
+    fields = ["state", "state_reason", "state_reason_visibility", "state_changed_at"]
     for key, value in (update or {}).items():
         setattr(locked, key, value)
         fields.append(key)
@@ -196,7 +208,7 @@ def nomination_transition(
         from_state=from_state.value,
         to_state=to_state.value,
         reason=reason,
-        data=data or {},
+        data={**(data or {}), "reason_visibility": visibility.value} if reason else data or {},
     )
     transaction.on_commit(
         lambda: notifications.nomination_changed(locked.pk, from_state.value, to_state.value)
@@ -628,6 +640,7 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
                 actor=actor,
                 update={"recommendation_rank": None},
                 reason=_("Taken off the ranked recommendations."),
+                reason_visibility=NoteVisibility.AGENCY,
             )
 
 

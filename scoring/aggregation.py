@@ -28,6 +28,11 @@ z-score normalisation (per reviewer, rescaled to the rubric)
         normalised = x − μᵣ + μ                                     if σᵣ = 0
     (σᵣ = 0 when r scored a single dossier, or gave every dossier the same total: their
     level is corrected, there is no spread to rescale), then clamped to [0, maximum].
+    Small samples: a reviewer with fewer than `min_reviews` totals there (the review
+    policy's minimum, 5 by default) is not normalised at all: their totals are used raw
+    (clamped), since μᵣ and σᵣ of two or three totals say nothing about leniency (two
+    reviews of 967 and 963 would otherwise become about 898 and 691). Their totals still
+    count in the panel's μ and σ.
     The dossier's score is the mean of its normalised totals. So a reviewer who is 100
     points harsher than the panel on every dossier has that 100 points added back, and
     one who uses half the panel's spread has their spread doubled.
@@ -133,19 +138,42 @@ def clamp(value: float, maximum: float) -> float:
     return min(max(value, 0.0), float(maximum))
 
 
+def review_counts(totals: Mapping[tuple[Hashable, Hashable], float]) -> dict[Hashable, int]:
+    """How many totals each reviewer has. Keys of `totals` are (reviewer, dossier)."""
+    counts: dict[Hashable, int] = defaultdict(int)
+    for reviewer, _dossier in totals:
+        counts[reviewer] += 1
+    return dict(counts)
+
+
+def raw_reviewers(
+    totals: Mapping[tuple[Hashable, Hashable], float], *, min_reviews: int
+) -> dict[Hashable, int]:
+    """The reviewers the z-score leaves raw (fewer than `min_reviews` totals), each with
+    their number of totals."""
+    return {r: n for r, n in review_counts(totals).items() if n < min_reviews}
+
+
 def zscore_normalise(
-    totals: Mapping[tuple[Hashable, Hashable], float], *, maximum: float
+    totals: Mapping[tuple[Hashable, Hashable], float],
+    *,
+    maximum: float,
+    min_reviews: int = 1,
 ) -> dict[tuple[Hashable, Hashable], float]:
     """Each (reviewer, dossier) total normalised per reviewer and rescaled to the panel
-    (see the module docstring), clamped to [0, maximum]."""
+    (see the module docstring), clamped to [0, maximum]. A reviewer with fewer than
+    `min_reviews` totals keeps their raw totals."""
     panel = panel_scale(totals)
     if panel is None:
         return {}
     scales = reviewer_scales(totals)
+    raw = raw_reviewers(totals, min_reviews=min_reviews)
     out = {}
     for (reviewer, dossier), x in totals.items():
         own = scales[reviewer]
-        if own.sd > EPSILON:
+        if reviewer in raw:
+            value = x
+        elif own.sd > EPSILON:
             value = panel.mean + (x - own.mean) / own.sd * panel.sd
         else:
             value = x - own.mean + panel.mean
@@ -154,12 +182,16 @@ def zscore_normalise(
 
 
 def aggregate(
-    totals: Mapping[tuple[Hashable, Hashable], float], *, method: str, maximum: float
+    totals: Mapping[tuple[Hashable, Hashable], float],
+    *,
+    method: str,
+    maximum: float,
+    min_reviews: int = 1,
 ) -> dict[Hashable, float]:
     """One score per dossier from {(reviewer, dossier): total}. Dossiers without any
-    total are absent from the result."""
+    total are absent from the result. `min_reviews`: the z-score's small-sample guard."""
     if method == Method.ZSCORE:
-        totals = zscore_normalise(totals, maximum=maximum)
+        totals = zscore_normalise(totals, maximum=maximum, min_reviews=min_reviews)
     elif method not in (Method.MEAN, Method.TRIMMED_MEAN, Method.MEDIAN):
         raise ValueError(f"unknown aggregation method {method!r}")
     by_dossier: dict[Hashable, list[float]] = defaultdict(list)

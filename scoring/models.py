@@ -127,6 +127,15 @@ class ReviewPolicy(models.Model):
         _("a conflict with an agency covers every agency under its competent authority"),
         default=True,
     )
+    zscore_min_reviews = models.PositiveSmallIntegerField(
+        _("z-score: fewest reviews per reviewer to normalise"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Under z-score normalisation, a reviewer who scored fewer dossiers than this in a "
+            "stage and category is counted with raw scores."
+        ),
+    )
 
     class Meta:
         verbose_name = _("review policy")

@@ -113,28 +113,69 @@ def reviewer_home(user) -> dict:
     return {"groups": list(groups.values()), "declarations_missing": missing, "count": count}
 
 
+def chair_pending_ties(user) -> list[dict]:
+    """The ties waiting for this user's decision as a panel chair: for each category they
+    chair, each scoring stage begun by today (in the edition's time zone) whose standings
+    still have dossiers tied after the tie-break rules. [{"stage", "category", "groups"}]."""
+    from awards.models import Stage
+
+    from ..models import PanelMember
+    from ..services.ties import tied_groups_for
+
+    if not user.is_authenticated:
+        return []
+    chaired = list(
+        PanelMember.objects.filter(user=user, is_chair=True).select_related(
+            "panel__category__edition__scheme"
+        )
+    )
+    pending = []
+    for member in chaired:
+        category = member.panel.category
+        edition = category.edition
+        today = edition_today(edition)
+        stages = Stage.objects.filter(
+            edition=edition, allows_scoring=True, starts_on__lte=today
+        ).order_by("order", "starts_on")
+        for stage in stages:
+            stage.edition = edition
+            groups = tied_groups_for(stage, category)
+            if groups:
+                pending.append({"stage": stage, "category": category, "groups": len(groups)})
+    return pending
+
+
 def dashboard_context(user) -> dict:
     """What the dashboard shows a reviewer or site assessor (templates/scoring/
-    _dashboard_reviewer.html)."""
+    _dashboard_reviewer.html), and a panel chair the ties waiting for their decision."""
     home = reviewer_home(user)
     return {
         "review_assignments": home["groups"],
         "review_declarations_missing": home["declarations_missing"],
+        "chair_pending_ties": chair_pending_ties(user),
     }
 
 
 def declaration_choices(edition) -> list[dict]:
-    """The edition's nominated agencies grouped by competent authority, for the
-    declaration form: [{"authority": Agency | None, "agencies": [Agency, ...]}]."""
+    """Every agency of the scheme's tree (the trees of the agencies nominated in any of
+    the scheme's editions, whatever the state of their nominations), grouped by competent
+    authority, for the declaration form: [{"authority": Agency | None, "agencies":
+    [Agency, ...]}]. Inactive agencies are left out unless nominated in this edition;
+    each agency carries `nominated`: it has a nomination in this edition."""
     from agencies.models import Agency
-    from awards.enums import NominationState
+    from agencies.selectors import agency_trees
 
-    agencies = list(
-        Agency.objects.filter(nominations__edition=edition)
-        .exclude(nominations__state__in=[NominationState.DRAFT, NominationState.WITHDRAWN])
+    scheme_paths = (
+        Agency.objects.filter(nominations__edition__scheme_id=edition.scheme_id)
+        .values_list("path", flat=True)
         .distinct()
-        .order_by("path")
     )
+    here = set(Agency.objects.filter(nominations__edition=edition).values_list("pk", flat=True))
+    agencies = [
+        a for a in agency_trees(list(scheme_paths)).order_by("path") if a.is_active or a.pk in here
+    ]
+    for agency in agencies:
+        agency.nominated = agency.pk in here
     ancestor_ids = {int(p) for a in agencies for p in a.path.strip("/").split("/") if p}
     authorities = {
         a.pk: a for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)

@@ -35,6 +35,8 @@ class ReviewerTotal:
     reviewer: object  # the User
     total: float
     normalised: float | None = None  # z-score method only
+    assignment_id: int | None = None  # for the link to the review's record
+    raw_count: int | None = None  # z-score: kept raw, the reviewer scored only this many
 
 
 @dataclass
@@ -60,6 +62,11 @@ class StandingRow:
         return self.nomination.agency
 
     @property
+    def raw_totals(self) -> list[ReviewerTotal]:
+        """The z-score's small-sample guard: reviewers whose scores here are used raw."""
+        return [t for t in self.reviewer_totals if t.raw_count is not None]
+
+    @property
     def flagged(self) -> bool:
         return self.disagreement or self.incomplete or self.tied
 
@@ -72,6 +79,7 @@ class Standings:
     dimensions: list[Dimension]
     method: str
     disagreement_percent: int
+    zscore_min_reviews: int = 1
     rows: list[StandingRow] = field(default_factory=list)
 
     @property
@@ -153,9 +161,13 @@ class _StageData:
     scores: dict  # nomination id -> aggregated score
     dimension_scores: dict  # nomination id -> {dimension id: aggregated}
     normalised: dict  # (reviewer id, nomination id) -> normalised (z-score)
+    assignment_ids: dict  # (reviewer id, nomination id) -> assignment id
+    raw: dict  # z-score: reviewer id -> number of reviews, for those kept raw
 
 
-def _stage_data(stage, category, info: _RubricInfo, method: str) -> _StageData:
+def _stage_data(
+    stage, category, info: _RubricInfo, method: str, min_reviews: int = 1
+) -> _StageData:
     active_assignments = Assignment.objects.filter(
         stage=stage, nomination__category=category, withdrawn_at__isnull=True
     ).exclude(nomination__state__in=NOT_COMPETING)
@@ -205,6 +217,7 @@ def _stage_data(stage, category, info: _RubricInfo, method: str) -> _StageData:
     totals: dict = defaultdict(float)
     dimension_totals: dict = defaultdict(dict)
     scored_indicators: dict = defaultdict(int)
+    assignment_ids: dict = {}
     for row in sums:
         if row["review__assignment_id"] not in active:  # e.g. assigned since the first read
             continue
@@ -213,20 +226,23 @@ def _stage_data(stage, category, info: _RubricInfo, method: str) -> _StageData:
         key = (row["review__assignment__reviewer_id"], row["review__assignment__nomination_id"])
         points = float(row["points_sum"] or 0)
         totals[key] += points
+        assignment_ids[key] = row["review__assignment_id"]
         dimension_totals[row["indicator__dimension_id"]][key] = points
         scored_indicators[key] += row["scored"]
     maximum = info.rubric.total_points if info.rubric else 0
-    scores = agg.aggregate(totals, method=method, maximum=maximum)
+    zscore = method == agg.Method.ZSCORE
+    scores = agg.aggregate(totals, method=method, maximum=maximum, min_reviews=min_reviews)
     normalised = (
-        agg.zscore_normalise(totals, maximum=maximum) if method == agg.Method.ZSCORE else {}
+        agg.zscore_normalise(totals, maximum=maximum, min_reviews=min_reviews) if zscore else {}
     )
+    raw = agg.raw_reviewers(totals, min_reviews=min_reviews) if zscore else {}
     dimension_scores: dict = defaultdict(dict)
     for dimension in info.dimensions:
         per = dimension_totals.get(dimension.pk, {})
         # every submitted review has a sum for every dimension (0 when it gave nothing)
         per = {key: per.get(key, 0.0) for key in totals}
         for nomination_id, value in agg.aggregate(
-            per, method=method, maximum=dimension.max_points
+            per, method=method, maximum=dimension.max_points, min_reviews=min_reviews
         ).items():
             dimension_scores[nomination_id][dimension.pk] = value
     submitted: dict = defaultdict(int)
@@ -243,6 +259,8 @@ def _stage_data(stage, category, info: _RubricInfo, method: str) -> _StageData:
         scores=scores,
         dimension_scores=dimension_scores,
         normalised=normalised,
+        assignment_ids=assignment_ids,
+        raw=raw,
     )
 
 
@@ -258,8 +276,9 @@ def stage_standings(stage, category) -> Standings:
         dimensions=info.dimensions,
         method=method,
         disagreement_percent=policy.disagreement_percent,
+        zscore_min_reviews=policy.zscore_min_reviews,
     )
-    data = _stage_data(stage, category, info, method)
+    data = _stage_data(stage, category, info, method, policy.zscore_min_reviews)
     breakers = _tie_break_dimensions(info.dimensions)
     ranked = agg.rank(
         (
@@ -295,7 +314,13 @@ def stage_standings(stage, category) -> Standings:
                     (d, data.dimension_scores.get(pk, {}).get(d.pk)) for d in info.dimensions
                 ],
                 reviewer_totals=[
-                    ReviewerTotal(data.reviewers[a], t, data.normalised.get((a, pk)))
+                    ReviewerTotal(
+                        data.reviewers[a],
+                        t,
+                        None if a in data.raw else data.normalised.get((a, pk)),
+                        assignment_id=data.assignment_ids.get((a, pk)),
+                        raw_count=data.raw.get(a),
+                    )
                     for a, t in own
                 ],
                 spread=agg.spread(values),
@@ -394,7 +419,10 @@ def final_standings(edition, category) -> FinalStandings:
         stages=stages,
         decision_stage=stages[-1] if stages else None,
     )
-    per_stage = [(stage, _stage_data(stage, category, info, method)) for stage in stages]
+    per_stage = [
+        (stage, _stage_data(stage, category, info, method, policy.zscore_min_reviews))
+        for stage in stages
+    ]
     nominations: dict = {}
     for _stage, data in per_stage:
         for pk, nomination in data.nominations.items():

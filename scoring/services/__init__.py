@@ -2,14 +2,17 @@
 
 from .assignment import (  # noqa: F401
     AssignmentError,
+    AssignmentPlan,
     AutoAssignResult,
     NominationSummary,
+    PlannedAssignment,
     ReassignRow,
     Shortfall,
     assignment_create,
     assignment_problem,
     assignment_withdraw,
     assignments_auto,
+    assignments_plan,
     assignments_reassign,
     conflict_prefixes,
     nomination_state_for,
@@ -61,9 +64,13 @@ from .rubrics import (  # noqa: F401
 )
 from .shortlist import (  # noqa: F401
     ShortlistError,
+    ShortlistPlan,
     ShortlistPreview,
+    ShortlistResult,
     cut_problems,
     finalists_select,
+    next_scoring_stage,
+    shortlist_plan,
     shortlist_preview,
 )
 from .site_tests import SiteTestInvalid, site_test_log, site_test_remove  # noqa: F401

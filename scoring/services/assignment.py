@@ -273,14 +273,30 @@ def _shortfall_reason(kind, needed, possible, conflicted, existing) -> str:
     )
 
 
-@transaction.atomic
-def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignResult:
-    """Give each dossier of the category `stage.reviewers_per_dossier` reviewers, counting
-    the active assignments it already has (and, in a site-visit stage, one site assessor
-    if the panel has any). Never a conflicted pair; the least-loaded reviewers in this
-    stage first, then affiliation types not yet on the dossier, then by user id; the
-    most constrained dossiers first. If any dossier cannot be served, AssignmentError
-    with a report and nothing is written. Running it again adds nothing."""
+@dataclass
+class PlannedAssignment:
+    """One assignment automatic assignment would create."""
+
+    nomination: Nomination
+    reviewer: object  # the User
+    kind: str
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.nomination.pk, self.reviewer.pk, str(self.kind))
+
+
+@dataclass
+class AssignmentPlan:
+    planned: list[PlannedAssignment]
+    summary: list[NominationSummary]
+
+
+def assignments_plan(*, stage, category, nominations=None, assume_state=False) -> AssignmentPlan:
+    """What assignments_auto would create, without writing anything (the same rules, see
+    there). `assume_state`: treat the given `nominations` as already in the state this
+    stage reviews (e.g. finalists about to be shortlisted, for the shortlist preview).
+    AssignmentError with a report if any dossier cannot be served."""
     _ensure_scoring_stage(stage, category)
     if not Panel.objects.filter(category=category).exists():
         raise AssignmentError(
@@ -294,7 +310,9 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
         ids = [getattr(n, "pk", n) for n in nominations]
         targets = list(qs.filter(pk__in=ids).order_by("pk"))
         found = {n.pk for n in targets}
-        strays = [n for n in targets if n.state != wanted] + [pk for pk in ids if pk not in found]
+        strays = [pk for pk in ids if pk not in found]
+        if not assume_state:
+            strays += [n for n in targets if n.state != wanted]
         if strays:
             raise AssignmentError(
                 _("Only %(state)s dossiers of %(category)s can be assigned in this stage.")
@@ -377,7 +395,7 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
     summaries = {
         n.pk: NominationSummary(nomination=n, existing=len(on_dossier[n.pk])) for n in targets
     }
-    created = []
+    planned = []
     plans.sort(key=lambda p: (p[0], p[2] != MemberKind.REVIEWER, p[1].pk))
     for _slack, nomination, kind, needed, candidates in plans:
         pool = list(candidates)
@@ -391,24 +409,40 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
                 ),
             )
             pool.remove(pick)
-            assignment = Assignment.objects.create(
-                stage=stage,
-                nomination=nomination,
-                reviewer=pick.user,
-                kind=kind,
-                created_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="assignment.create",
-                obj=assignment,
-                to_state="active",
-                data={"stage": stage.pk, "nomination": nomination.pk, "auto": True},
-            )
+            planned.append(PlannedAssignment(nomination=nomination, reviewer=pick.user, kind=kind))
             load[pick.user_id] += 1
             types_on[nomination.pk].add(pick.affiliation_type)
-            created.append(assignment)
             summaries[nomination.pk].added.append(pick.user)
+    return AssignmentPlan(planned=planned, summary=list(summaries.values()))
+
+
+@transaction.atomic
+def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignResult:
+    """Give each dossier of the category `stage.reviewers_per_dossier` reviewers, counting
+    the active assignments it already has (and, in a site-visit stage, one site assessor
+    if the panel has any). Never a conflicted pair; the least-loaded reviewers in this
+    stage first, then affiliation types not yet on the dossier, then by user id; the
+    most constrained dossiers first. If any dossier cannot be served, AssignmentError
+    with a report and nothing is written. Running it again adds nothing.
+    assignments_plan() says beforehand what this creates."""
+    plan = assignments_plan(stage=stage, category=category, nominations=nominations)
+    created = []
+    for item in plan.planned:
+        assignment = Assignment.objects.create(
+            stage=stage,
+            nomination=item.nomination,
+            reviewer=item.reviewer,
+            kind=item.kind,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="assignment.create",
+            obj=assignment,
+            to_state="active",
+            data={"stage": stage.pk, "nomination": item.nomination.pk, "auto": True},
+        )
+        created.append(assignment)
     if created:
         audit_record(
             actor=actor,
@@ -417,7 +451,7 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
             to_state=str(len(created)),
             data={"stage": stage.pk, "created": len(created)},
         )
-    return AutoAssignResult(created=created, summary=list(summaries.values()))
+    return AutoAssignResult(created=created, summary=plan.summary)
 
 
 @transaction.atomic

@@ -1,11 +1,16 @@
 """Shortlisting (入圍): the secretariat selects finalists from a stage's standings.
 
 shortlist_preview() says which dossiers a rule (top N ranks, a count, a threshold) would
-select and what stands in the way; finalists_select() makes the chosen ELIGIBLE
-nominations FINALIST through awards.services.nomination_transition, all or nothing."""
+select and what stands in the way; shortlist_plan() checks a chosen selection and says
+what confirming it does (who becomes a finalist, and which reviewers and assessors are
+assigned to them in the next scoring stage); finalists_select() does it: the ELIGIBLE
+nominations become FINALIST through awards.services.nomination_transition and the next
+stage's assignments are created, in one transaction, all or nothing, with the e-mails
+queued only once it commits."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,9 +20,10 @@ from django.utils.translation import gettext as _
 from agencies.numbers import int_list, parse_decimal
 from agencies.services import audit_record
 from awards.enums import NominationState as S
+from awards.enums import NoteVisibility
 from awards.services import nomination_transition
 
-from .assignment import AssignmentError, assignments_auto
+from .assignment import AssignmentError, PlannedAssignment, assignments_auto, assignments_plan
 
 BY_RANK, BY_COUNT, BY_THRESHOLD = "rank", "count", "threshold"
 SELECTABLE = (S.ELIGIBLE, S.FINALIST)
@@ -119,7 +125,6 @@ def shortlist_preview(stage, category, *, by: str, value, standings=None) -> Sho
     return ShortlistPreview(by=by, value=value, rows=rows, problems=cut_problems(standings, rows))
 
 
-@transaction.atomic
 def next_scoring_stage(stage):
     """The first stage after `stage` in which reviewers score (e.g. the site visit)."""
     return (
@@ -129,11 +134,59 @@ def next_scoring_stage(stage):
     )
 
 
-def finalists_select(*, actor, stage, category, nomination_ids, reason: str = "") -> list:
-    """Make the selected nominations finalists. Refused as a whole, with the list of
-    which dossiers and why, if any is not in these standings, is not eligible, or if a
-    standing within the cut is incomplete or tied without the chair's decision.
-    Nominations already finalists stay so. Returns the nominations made finalist."""
+@dataclass
+class ShortlistPlan:
+    """What confirming a selection does: `to_make` become finalists (the rest of
+    `selected` already are), and `assignments` are created in `following`."""
+
+    stage: object
+    category: object
+    selected: list  # StandingRow, in rank order
+    to_make: list  # StandingRow: not finalists yet
+    following: object | None  # the next scoring stage, or None
+    method: str = ""  # the standings' aggregation
+    assignments: list[PlannedAssignment] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when what confirming would do changes (a stale preview is refused)."""
+        parts = [f"n{r.nomination.pk}" for r in self.to_make]
+        parts += [f"a{n}-{u}-{k}" for n, u, k in sorted(a.key for a in self.assignments)]
+        parts.append(f"s{self.following.pk if self.following else ''}")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def assignments_by_nomination(self) -> list[tuple]:
+        """[(StandingRow, [PlannedAssignment, ...])] for the dossiers to become finalists."""
+        by = {}
+        for a in self.assignments:
+            by.setdefault(a.nomination.pk, []).append(a)
+
+        def order(a):
+            return (str(a.kind) != "reviewer", a.reviewer.get_full_name(), a.reviewer.pk)
+
+        return [(r, sorted(by.get(r.nomination.pk, []), key=order)) for r in self.to_make]
+
+
+@dataclass
+class ShortlistResult:
+    made: list  # Nominations made finalists
+    following: object | None
+    created: list  # Assignments created in `following`
+
+
+def _assignment_problems(following, exc: AssignmentError) -> list[str]:
+    return [
+        _("The finalists could not be assigned for %(stage)s:") % {"stage": following.name},
+        *exc.messages,
+        *(f"{row.nomination.agency.name}: {row.reason}" for row in exc.report),
+    ]
+
+
+def shortlist_plan(*, actor, stage, category, nomination_ids) -> ShortlistPlan:
+    """Check a selection and say what confirming it does. ShortlistError, with the list
+    of which dossiers and why, if any is not in these standings, is not eligible, if a
+    standing within the cut is incomplete or tied without the chair's decision, or if the
+    next scoring stage's panel cannot serve the new finalists. Writes nothing."""
     from ..selectors import standings as sel
 
     if not actor.has_perm("scoring.shortlist"):
@@ -158,15 +211,67 @@ def finalists_select(*, actor, stage, category, nomination_ids, reason: str = ""
     ]
     if problems:
         raise ShortlistError(problems)
+    to_make = [r for r in selected if r.nomination.state != S.FINALIST]
+    plan = ShortlistPlan(
+        stage=stage,
+        category=category,
+        selected=selected,
+        to_make=to_make,
+        following=next_scoring_stage(stage),
+        method=standings.method,
+    )
+    if plan.following is not None and to_make:
+        try:
+            plan.assignments = assignments_plan(
+                stage=plan.following,
+                category=category,
+                nominations=[r.nomination for r in to_make],
+                assume_state=True,
+            ).planned
+        except AssignmentError as exc:
+            raise ShortlistError(_assignment_problems(plan.following, exc)) from exc
+    return plan
+
+
+@transaction.atomic
+def finalists_select(
+    *,
+    actor,
+    stage,
+    category,
+    nomination_ids,
+    reason: str = "",
+    reason_visibility: str = NoteVisibility.INTERNAL,
+    expected: str | None = None,
+) -> ShortlistResult:
+    """Make the selected nominations finalists and create their assignments in the next
+    scoring stage, as shortlist_plan() says, in one transaction: refused as a whole
+    (ShortlistError, nothing written, no e-mail) if the plan refuses or, given the
+    `expected` fingerprint of the plan the user confirmed, if the plan has changed since.
+    Nominations already finalists stay so. `reason`: the note on each finalist,
+    internal unless `reason_visibility` is NoteVisibility.AGENCY."""
+    try:
+        visibility = NoteVisibility(reason_visibility)
+    except ValueError:
+        raise ShortlistError(_("Choose who may read the note.")) from None
+    plan = shortlist_plan(
+        actor=actor, stage=stage, category=category, nomination_ids=nomination_ids
+    )
+    if expected is not None and expected != plan.fingerprint:
+        raise ShortlistError(
+            _(
+                "The standings or the panel changed since the preview: check the finalists "
+                "and the assignments again before confirming."
+            )
+        )
     made = []
-    for r in selected:
-        if r.nomination.state == S.FINALIST:
-            continue
+    for r in plan.to_make:
         nomination_transition(
             nomination=r.nomination,
             to_state=S.FINALIST,
             actor=actor,
             reason=reason,
+            reason_visibility=visibility,
             data={
                 "stage": stage.pk,
                 "rank": r.rank,
@@ -174,6 +279,23 @@ def finalists_select(*, actor, stage, category, nomination_ids, reason: str = ""
             },
         )
         made.append(r.nomination)
+    created = []
+    if plan.following is not None and made:
+        try:
+            created = assignments_auto(
+                actor=actor, stage=plan.following, category=category, nominations=made
+            ).created
+        except AssignmentError as exc:  # the plan said it could; refuse as a whole
+            raise ShortlistError(_assignment_problems(plan.following, exc)) from exc
+        if sorted(a.key for a in plan.assignments) != sorted(
+            (a.nomination_id, a.reviewer_id, str(a.kind)) for a in created
+        ):
+            raise ShortlistError(
+                _(
+                    "The standings or the panel changed since the preview: check the "
+                    "finalists and the assignments again before confirming."
+                )
+            )
     audit_record(
         actor=actor,
         action="shortlist.select",
@@ -182,24 +304,12 @@ def finalists_select(*, actor, stage, category, nomination_ids, reason: str = ""
         reason=reason.strip(),
         data={
             "category": category.pk,
-            "method": standings.method,
-            "selected": [r.nomination.pk for r in selected],
+            "method": plan.method,
+            "selected": [r.nomination.pk for r in plan.selected],
             "made_finalist": [n.pk for n in made],
+            "next_stage": plan.following.pk if plan.following else None,
+            "assignments_created": len(created),
+            "reason_visibility": visibility.value,
         },
     )
-    # Advancing creates the next scoring stage's assignments, in this same transaction:
-    # shortlisting and its assignments happen together or not at all.
-    following = next_scoring_stage(stage)
-    if following is not None and made:
-        try:
-            assignments_auto(actor=actor, stage=following, category=category, nominations=made)
-        except AssignmentError as exc:
-            raise ShortlistError(
-                [
-                    _("The finalists could not be assigned for %(stage)s:")
-                    % {"stage": following.name},
-                    *exc.messages,
-                    *(f"{row.nomination.agency.name}: {row.reason}" for row in exc.report),
-                ]
-            ) from exc
-    return made
+    return ShortlistResult(made=made, following=plan.following, created=created)

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from agencies.numbers import int_list, parse_int
 from agencies.permissions import require_perm, user_may
+from awards.enums import NoteVisibility
 from awards.models import Category, Stage
 
 from ..selectors import final_standings, stage_standings
@@ -24,6 +25,7 @@ from ..services import (
     TieError,
     finalists_select,
     panel_chair,
+    shortlist_plan,
     shortlist_preview,
     tie_decide,
     tied_groups_for,
@@ -127,39 +129,91 @@ def _preview(request, stage, category, table):
         return None, exc.messages, {"by": by, "value": value}
 
 
+def _shortlist_message(result) -> str:
+    """Exactly what confirming did: who became a finalist, how many assignments."""
+    if not result.made:
+        return _("The selected dossiers were already finalists: nothing changed.")
+    parts = [
+        ngettext(
+            "%(count)s dossier is now a finalist: %(names)s.",
+            "%(count)s dossiers are now finalists: %(names)s.",
+            len(result.made),
+        )
+        % {"count": len(result.made), "names": _(", ").join(n.agency.name for n in result.made)}
+    ]
+    if result.following is None:
+        parts.append(_("There is no later scoring stage, so no assignments were created."))
+    else:
+        parts.append(
+            ngettext(
+                "%(count)s assignment was created in %(stage)s.",
+                "%(count)s assignments were created in %(stage)s.",
+                len(result.created),
+            )
+            % {"count": len(result.created), "stage": result.following.name}
+        )
+    return " ".join(parts)
+
+
+VISIBILITY_CHOICES = [
+    (NoteVisibility.INTERNAL.value, NoteVisibility.INTERNAL.label),
+    (NoteVisibility.AGENCY.value, NoteVisibility.AGENCY.label),
+]
+
+
 @require_perm("scoring.view_standings")
 def standings(request, stage_pk, category_pk):
+    """GET: the standings and the rule preview. POST without `confirm`: check the ticked
+    dossiers and show what confirming does (the finalists and the next stage's
+    assignments); POST with `confirm` and the plan's fingerprint: do it."""
     category = _category(category_pk)
     stage = _stage(category, stage_pk)
     errors, checked, reason = [], set(), ""
+    visibility = NoteVisibility.INTERNAL.value
     if request.method == "POST":
         ids = request.POST.getlist("nomination")
         reason = request.POST.get("reason", "")
+        visibility = request.POST.get("visibility", NoteVisibility.INTERNAL.value)
         try:
-            made = finalists_select(
-                actor=request.user,
-                stage=stage,
-                category=category,
-                nomination_ids=ids,
-                reason=reason,
-            )
+            if request.POST.get("confirm"):
+                result = finalists_select(
+                    actor=request.user,
+                    stage=stage,
+                    category=category,
+                    nomination_ids=ids,
+                    reason=reason,
+                    reason_visibility=visibility,
+                    expected=request.POST.get("plan", ""),
+                )
+            else:
+                plan = shortlist_plan(
+                    actor=request.user, stage=stage, category=category, nomination_ids=ids
+                )
         except ShortlistError as exc:
             errors = exc.messages
             checked = {pk for pk in ids if parse_int(pk) is not None}
         else:
-            if made:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s dossier is now a finalist: %(names)s.",
-                        "%(count)s dossiers are now finalists: %(names)s.",
-                        len(made),
-                    )
-                    % {"count": len(made), "names": _(", ").join(n.agency.name for n in made)},
-                )
-            else:
-                messages.info(request, _("The selected dossiers were already finalists."))
-            return redirect(request.get_full_path())
+            if request.POST.get("confirm"):
+                messages.success(request, _shortlist_message(result))
+                return redirect(request.get_full_path())
+            return render(
+                request,
+                "scoring/standings/shortlist_confirm.html",
+                {
+                    "stage": stage,
+                    "category": category,
+                    "edition": category.edition,
+                    "plan": plan,
+                    "rows": plan.assignments_by_nomination(),
+                    "already": [r.agency.name for r in plan.selected if r not in plan.to_make],
+                    "reason": reason,
+                    "visibility": visibility,
+                    "visibility_label": dict(VISIBILITY_CHOICES).get(
+                        visibility, NoteVisibility.INTERNAL.label
+                    ),
+                    "back_url": request.get_full_path(),
+                },
+            )
     table = stage_standings(stage, category)
     preview, preview_errors, preview_input = _preview(request, stage, category, table)
     if preview is not None and not errors:
@@ -182,6 +236,8 @@ def standings(request, stage_pk, category_pk):
         "errors": errors,
         "checked": checked,
         "reason": reason,
+        "visibility": visibility,
+        "visibility_choices": VISIBILITY_CHOICES,
         "tied_count": len(table.tied_groups),
     }
     return render(request, "scoring/standings/stage.html", context)

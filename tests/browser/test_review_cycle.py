@@ -61,6 +61,9 @@ def _setup():
         stage.save()
     policy = review_policy(edition)
     policy.aggregation = Aggregation.ZSCORE
+    # Five finalists, four site-visit reviewers: each scores two or three, so the
+    # small-sample guard's default of 5 would leave the site visit raw.
+    policy.zscore_min_reviews = 2
     policy.save()
     category = Category.objects.get(edition=edition, code="first-line")
     from awards.services import dossier_sections_create
@@ -224,8 +227,11 @@ def test_tw8_first_line_from_conflict_to_final_standings(
     sec.get_by_label("Value").fill("5")
     sec.get_by_role("button", name="Preview").click()
     expect(sec.locator("#preview-result")).to_have_text("This rule selects 5 dossiers.")
-    sec.get_by_role("button", name="Confirm: make the ticked dossiers finalists").click()
+    sec.get_by_role("button", name="Continue: check the finalists and their assignments").click()
+    expect(sec.locator("#assignments-heading")).to_contain_text("15 assignments will be created")
+    sec.get_by_role("button", name="Confirm: make 5 finalists and create 15 assignments").click()
     expect(sec.locator(".messages")).to_contain_text("5 dossiers are now finalists:")
+    expect(sec.locator(".messages")).to_contain_text("15 assignments were created in")
     finalists = set(
         Nomination.objects.filter(state=NominationState.FINALIST).values_list(
             "agency__code", flat=True

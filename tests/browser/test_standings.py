@@ -83,9 +83,27 @@ def test_secretariat_ranks_charts_and_shortlists_five(
     expect(page.locator("#preview-result")).to_have_text("This rule selects 5 dossiers.")
     expect(page.locator("input[name=nomination]:checked")).to_have_count(5)
     shot(page, "03-preview-top-five-en")
-    page.get_by_label("Note for the record (optional)").fill("初審前五名入圍")
-    page.get_by_role("button", name="Confirm: make the ticked dossiers finalists").click()
+    page.get_by_label("Note on the finalists (optional)").fill("初審前五名入圍")
+    expect(page.get_by_role("radio", name="Internal: for the record only")).to_be_checked()
+    page.get_by_role("button", name="Continue: check the finalists and their assignments").click()
+    # The check: five finalists and the site visit's fifteen assignments; nothing yet.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Confirm the shortlist")
+    expect(page.locator("ol.finalist-list li")).to_have_count(5)
+    expect(page.locator("#assignments-heading")).to_have_text(
+        "15 assignments will be created in Site visit"
+    )
+    planned = page.locator("table.planned-assignments tbody tr")
+    expect(planned).to_have_count(5)
+    expect(planned.locator("li")).to_have_count(15)
+    expect(page.locator("#shortlist-note")).to_have_text(
+        "Note (Internal: for the record only): 初審前五名入圍"
+    )
+    shot(page, "04a-confirm-shortlist-en")
+    assert axe_violations(page) == []
+    assert set(Nomination.objects.values_list("state", flat=True)) == {S.ELIGIBLE}
+    page.get_by_role("button", name="Confirm: make 5 finalists and create 15 assignments").click()
     expect(page.locator(".messages")).to_contain_text("5 dossiers are now finalists:")
+    expect(page.locator(".messages")).to_contain_text("15 assignments were created in Site visit.")
     expect(page.locator("tr.finalist-row")).to_have_count(5)
     expect(page.locator("tr.finalist-row .badge.state-finalist")).to_have_text(["Finalist"] * 5)
     shot(page, "04-finalists-en")
@@ -94,12 +112,46 @@ def test_secretariat_ranks_charts_and_shortlists_five(
 
     # Nothing ticked: a clear message.
     expect(page.locator("input[name=nomination]:checked")).to_have_count(0)
-    page.get_by_role("button", name="Confirm: make the ticked dossiers finalists").click()
+    page.get_by_role("button", name="Continue: check the finalists and their assignments").click()
     expect(page.locator("#shortlist-errors li")).to_have_text(
         "Select at least one dossier to shortlist."
     )
     shot(page, "05-empty-selection-en")
     assert axe_violations(page) == []
+
+
+def test_a_submitted_review_is_reopened_from_the_standings(
+    live_server, context, sign_in, shot, axe_violations, mailoutbox
+):
+    """The way in to reopening: a reviewer's total in the standings links to the review's
+    record, which has the reopening form (before, reached only by typing its URL)."""
+    from scoring.enums import ReviewState
+    from scoring.models import Review
+
+    cycle = scored_cycle()
+    context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
+    url = f"/cycle/review/stages/{cycle.written.pk}/categories/{cycle.category.pk}/standings/"
+    page = sign_in(cycle.secretariat, url)
+    row = page.locator("table.standings-table tbody tr").nth(5)
+    reviewer = cycle.reviewers[1]
+    row.get_by_role("link", name=reviewer.get_full_name()).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Review record")
+    expect(page.locator(".review-header dd").first).to_contain_text(reviewer.get_full_name())
+    # No reason: a clear message beside the field, nothing reopened.
+    page.get_by_role("button", name="Reopen the review").click()
+    expect(page.locator("#id_reason_error")).to_have_text(
+        "Give a reason for reopening the review: the reviewer will read it."
+    )
+    shot(page, "07-reopen-no-reason-en")
+    assert axe_violations(page) == []
+    assert not Review.objects.filter(state=ReviewState.REOPENED).exists()
+    page.get_by_label("Reason for reopening").fill("第二項指標分數請再確認")
+    page.get_by_role("button", name="Reopen the review").click()
+    expect(page.locator(".messages")).to_contain_text("The review was reopened;")
+    shot(page, "08-reopened-en")
+    reopened = Review.objects.get(state=ReviewState.REOPENED)
+    assert reopened.assignment.reviewer == reviewer
+    assert reopened.assignment.nomination == cycle.nominations[5]
 
 
 def test_standings_in_chinese(live_server, sign_in, shot):
@@ -109,3 +161,7 @@ def test_standings_in_chinese(live_server, sign_in, shot):
     expect(page.locator("table.standings-table tbody tr")).to_have_count(8)
     expect(page.locator("svg.histogram line.threshold")).to_have_count(1)
     shot(page, "06-standings-zh-threshold")
+    page.get_by_role("button", name="繼續：檢視入圍者及其分派").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("確認入圍名單")
+    expect(page.locator("#assignments-heading")).to_contain_text("筆分派")
+    shot(page, "06b-confirm-shortlist-zh")

@@ -92,6 +92,27 @@ def test_zscore_reviewer_with_one_dossier_is_shifted_not_scaled():
     assert round(scores["d2"], 4) == 53.6701
 
 
+def test_zscore_small_sample_guard_keeps_a_reviewer_with_few_reviews_raw():
+    # The case: r scored two dossiers, 967 and 963 (μr 965, σr 2). Without a
+    # guard a 4-point gap is stretched to the panel's whole spread.
+    totals = {("r", "d1"): 967, ("r", "d2"): 963}
+    for i in range(3, 8):  # q scored five dossiers, 500 .. 900
+        totals["q", f"d{i}"] = 400 + 100 * (i - 2)
+    unguarded = agg.zscore_normalise(totals, maximum=1000)
+    assert unguarded["r", "d1"] - unguarded["r", "d2"] > 300
+    guarded = agg.zscore_normalise(totals, maximum=1000, min_reviews=5)
+    assert (guarded["r", "d1"], guarded["r", "d2"]) == (967, 963)
+    # q has five reviews: still normalised (μq 700, σq √20000; μ, σ of all seven).
+    assert {k: v for k, v in guarded.items() if k[0] == "q"} == {
+        k: v for k, v in unguarded.items() if k[0] == "q"
+    }
+    assert agg.raw_reviewers(totals, min_reviews=5) == {"r": 2}
+    assert agg.raw_reviewers(totals, min_reviews=6) == {"r": 2, "q": 5}
+    assert agg.raw_reviewers(totals, min_reviews=1) == {}
+    scores = agg.aggregate(totals, method=Method.ZSCORE, maximum=1000, min_reviews=5)
+    assert (scores["d1"], scores["d2"]) == (967, 963)
+
+
 def test_zscore_clamps_to_the_rubric():
     # a: d1 100, d2 0 -> μa = 50, σa = 50;  b: d1 100, d2 90 -> μb = 95, σb = 5.
     # All: 100, 0, 100, 90 -> μ = 72.5; squares of deviations 756.25 + 5256.25 + 756.25

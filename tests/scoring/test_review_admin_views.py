@@ -595,8 +595,17 @@ def test_pages_keep_a_constant_query_count(extra, page, queries, django_assert_n
         response = client.get(url)
     assert response.status_code == 200
     if page == "assignments":
-        rows = html(response).xpath('//table[contains(@class,"assignment-table")]/tbody/tr')
+        tree = html(response)
+        rows = tree.xpath('//table[contains(@class,"assignment-table")]/tbody/tr')
         assert len(rows) == 6 + extra
+        # Each submitted review links to its record, where it can be reopened.
+        submitted = Assignment.objects.filter(
+            review__state="submitted", withdrawn_at__isnull=True
+        ).order_by("pk")
+        assert sorted(tree.xpath('//a[@class="review-record-link"]/@href')) == sorted(
+            reverse("scoring:review_detail", args=[a.pk]) for a in submitted
+        )
+        assert len(submitted) == 4  # of the five, one was withdrawn for the conflict
 
 
 def test_panel_for_is_created_on_first_add():

@@ -201,6 +201,7 @@ def test_dashboard_context_for_a_reviewer(cycle):
     assert dashboard_context(cycle.editor) == {
         "review_assignments": [],
         "review_declarations_missing": [],
+        "chair_pending_ties": [],
     }
 
 
@@ -217,10 +218,54 @@ def test_declaration_page_groups_the_nominated_agencies_by_authority(cycle):
         "Under New Taipei City Government",
     ]
     assert texts(tree, "//fieldset[1]//li") == [
-        "Household Registration Office 1",
-        "Household Registration Office 3",
-        "Household Registration Office 5",
+        "Taipei City Government",
+        "Household Registration Office 1 nominated",
+        "Household Registration Office 3 nominated",
+        "Household Registration Office 5 nominated",
     ]
+
+
+def test_declaration_lists_agencies_with_draft_or_withdrawn_nominations(cycle):
+    """The 8th edition listed 10 of 12 agencies: those with a draft or withdrawn
+    nomination in any edition were dropped. Every agency of the scheme's tree is
+    offered: nominated in any state, or not at all; another scheme's tree is not."""
+    from awards.enums import NominationState
+    from tests.factories import CategoryFactory, EditionFactory
+
+    ConflictDeclaration.objects.filter(reviewer=cycle.reviewer).delete()
+    Nomination.objects.filter(pk=cycle.nominations[2].pk).update(state=NominationState.WITHDRAWN)
+    Nomination.objects.filter(pk=cycle.nominations[4].pk).update(state=NominationState.DRAFT)
+    quiet = AgencyFactory(name_en="Land Office", parent=cycle.authorities[0])
+    # The same agency with a draft in an older edition of the scheme.
+    older = EditionFactory(scheme=cycle.edition.scheme, number=cycle.edition.number - 1)
+    Nomination.objects.create(
+        edition=older,
+        category=CategoryFactory(edition=older),
+        agency=cycle.agencies[0],
+        created_by=cycle.editor,
+        state=NominationState.DRAFT,
+    )
+    elsewhere = AgencyFactory(name_en="Another government")  # another tree, not nominated
+    response = client_for(cycle.reviewer).get(url("declare", cycle.edition.pk))
+    tree = html(response)
+    assert texts(tree, "//fieldset[1]//li") == [
+        "Taipei City Government",
+        "Household Registration Office 1 nominated",
+        "Household Registration Office 3 nominated",
+        "Household Registration Office 5 nominated",
+        "Land Office",
+    ]
+    offered = {int(v) for v in tree.xpath("//input[@name='agencies']/@value")}
+    assert {a.pk for a in cycle.agencies} | {quiet.pk} <= offered
+    assert elsewhere.pk not in offered
+    # A conflict with the agency whose nomination was withdrawn can be declared.
+    response = client_for(cycle.reviewer).post(
+        url("declare", cycle.edition.pk), {"agencies": [cycle.agencies[2].pk], "reason": "顧問"}
+    )
+    assert response.status_code == 302
+    assert list(
+        Conflict.objects.filter(reviewer=cycle.reviewer).values_list("agency_id", flat=True)
+    ) == [cycle.agencies[2].pk]
 
 
 def test_declaring_none_unlocks_the_dossiers(cycle):
@@ -584,3 +629,18 @@ def test_record_other_personas(cycle):
         response = client_for(user).post(url("review_reopen", cycle.assignment.pk), {"reason": "x"})
         assert response.status_code == 404
     assert Review.objects.get(assignment=cycle.assignment).state == ReviewState.SUBMITTED
+
+
+@pytest.mark.parametrize("extra", [0, 60])
+def test_declaration_page_query_count_is_constant(cycle, extra, django_assert_num_queries):
+    """However many agencies the scheme's tree holds."""
+    for i in range(extra):
+        AgencyFactory(parent=cycle.authorities[i % 2], name_en=f"Extra office {i}")
+    ConflictDeclaration.objects.filter(reviewer=cycle.reviewer).delete()
+    client = client_for(cycle.reviewer)
+    client.get(url("declare", cycle.edition.pk))  # warm the session
+    # session, user, roles, edition, panel membership; the scheme's paths, this edition's
+    # nominated agencies, the tree, its authorities; the declaration, declared conflicts
+    with django_assert_num_queries(11):
+        response = client.get(url("declare", cycle.edition.pk))
+    assert len(html(response).xpath("//input[@name='agencies']")) == 8 + extra

@@ -86,7 +86,7 @@ def test_select_makes_finalists_and_audits(cycle):
         category=cycle.category,
         nomination_ids=[n[1].pk, n[0].pk],
         reason="初審前二名",
-    )
+    ).made
     assert [x.pk for x in made] == [n[0].pk, n[1].pk]
     states = dict(Nomination.objects.values_list("pk", "state"))
     assert [states[x.pk] for x in n] == [S.FINALIST, S.FINALIST] + [S.ELIGIBLE] * 4
@@ -95,7 +95,12 @@ def test_select_makes_finalists_and_audits(cycle):
         (str(n[0].pk), "eligible", "finalist", "初審前二名"),
         (str(n[1].pk), "eligible", "finalist", "初審前二名"),
     ]
-    assert transitions[0].data == {"stage": cycle.written.pk, "rank": 1, "score": 900.0}
+    assert transitions[0].data == {
+        "stage": cycle.written.pk,
+        "rank": 1,
+        "score": 900.0,
+        "reason_visibility": "internal",
+    }
     summary = AuditEntry.objects.get(action="shortlist.select")
     assert summary.data["selected"] == [n[0].pk, n[1].pk]
     # Again: already finalists stay so, nothing new.
@@ -105,7 +110,7 @@ def test_select_makes_finalists_and_audits(cycle):
             stage=cycle.written,
             category=cycle.category,
             nomination_ids=[n[0].pk],
-        )
+        ).made
         == []
     )
 
@@ -127,7 +132,7 @@ def test_select_refuses_a_cut_through_an_undecided_tie_then_accepts_after_the_ch
         ordered_nomination_ids=[n[3].pk, n[2].pk],
         reason="創新服務較具體",
     )
-    made = finalists_select(nomination_ids=[n[0].pk, n[1].pk, n[3].pk], **kwargs)
+    made = finalists_select(nomination_ids=[n[0].pk, n[1].pk, n[3].pk], **kwargs).made
     assert [x.pk for x in made] == [n[0].pk, n[1].pk, n[3].pk]
 
 
@@ -142,7 +147,7 @@ def test_select_refuses_incomplete_standings_within_the_cut(cycle):
     ]
     assert Nomination.objects.get(pk=n[0].pk).state == S.ELIGIBLE
     # Above the incomplete one the cut is clean.
-    made = finalists_select(nomination_ids=[n[0].pk], **kwargs)
+    made = finalists_select(nomination_ids=[n[0].pk], **kwargs).made
     assert [x.pk for x in made] == [n[0].pk]
 
 
@@ -166,3 +171,147 @@ def test_select_bad_input(cycle):
         finalists_select(actor=cycle.secretariat, nomination_ids=[n[0].pk, n[1].pk], **kwargs)
     assert exc.value.messages == ["Household Registration Office 1 is “Submitted”, not eligible."]
     assert Nomination.objects.get(pk=n[1].pk).state == S.ELIGIBLE
+
+
+# --- the plan, one transaction, the note's visibility (issue 14, points 4, 9 and 10) ---------
+
+
+def test_plan_shows_the_site_visit_assignments_and_select_creates_exactly_those(cycle):
+    from scoring.models import Assignment
+    from scoring.services import shortlist_plan
+
+    n = cycle.nominations
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    plan = shortlist_plan(nomination_ids=[n[0].pk, n[1].pk], **kwargs)
+    assert plan.following == cycle.site_visit
+    # Two reviewers (the site visit's k) and the one site assessor for each finalist.
+    planned = sorted(a.key for a in plan.assignments)
+    assert [(p[0], p[2]) for p in planned] == [
+        (n[0].pk, "reviewer"),
+        (n[0].pk, "reviewer"),
+        (n[0].pk, "site_assessor"),
+        (n[1].pk, "reviewer"),
+        (n[1].pk, "reviewer"),
+        (n[1].pk, "site_assessor"),
+    ]
+    # The plan writes nothing.
+    assert not Assignment.objects.filter(stage=cycle.site_visit).exists()
+    assert set(Nomination.objects.values_list("state", flat=True)) == {S.ELIGIBLE}
+    result = finalists_select(
+        nomination_ids=[n[0].pk, n[1].pk], expected=plan.fingerprint, **kwargs
+    )
+    assert result.following == cycle.site_visit
+    assert (
+        sorted(
+            Assignment.objects.filter(stage=cycle.site_visit).values_list(
+                "nomination_id", "reviewer_id", "kind"
+            )
+        )
+        == planned
+    )
+    assert len(result.created) == 6
+    summary = AuditEntry.objects.get(action="shortlist.select")
+    assert (summary.data["assignments_created"], summary.data["next_stage"]) == (
+        6,
+        cycle.site_visit.pk,
+    )
+
+
+def test_a_failed_shortlist_changes_nothing_and_sends_no_mail(
+    cycle, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The site visit needs more reviewers than the panel has: refused as a whole, no
+    finalist, no audit entry, no e-mail (before, the finalist state and its e-mail were
+    committed and the page said "Nothing was shortlisted")."""
+    from scoring.models import Assignment
+
+    n = cycle.nominations
+    cycle.site_visit.reviewers_per_dossier = 9
+    cycle.site_visit.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(ShortlistError) as exc:
+            finalists_select(
+                actor=cycle.secretariat,
+                stage=cycle.written,
+                category=cycle.category,
+                nomination_ids=[n[0].pk],
+                reason="x",
+            )
+    assert exc.value.messages[0] == "The finalists could not be assigned for Site visit:"
+    assert exc.value.messages[1] == (
+        "Automatic assignment stopped: 1 dossier cannot get enough reviewers. Nothing was assigned."
+    )
+    assert set(Nomination.objects.values_list("state", flat=True)) == {S.ELIGIBLE}
+    assert not AuditEntry.objects.filter(
+        action__in=["nomination.transition", "shortlist.select", "assignment.create"]
+    )
+    assert not Assignment.objects.filter(stage=cycle.site_visit).exists()
+    assert (callbacks, mailoutbox) == ([], [])
+
+
+def test_a_stale_preview_is_refused(cycle):
+    from scoring.services import shortlist_plan
+
+    n = cycle.nominations
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    plan = shortlist_plan(nomination_ids=[n[0].pk], **kwargs)
+    # Another finalist takes the least-loaded reviewers first: the plan for N1 changes.
+    finalists_select(nomination_ids=[n[1].pk], **kwargs)
+    with pytest.raises(ShortlistError) as exc:
+        finalists_select(nomination_ids=[n[0].pk], expected=plan.fingerprint, **kwargs)
+    assert exc.value.messages == [
+        "The standings or the panel changed since the preview: check the finalists and the "
+        "assignments again before confirming."
+    ]
+    assert Nomination.objects.get(pk=n[0].pk).state == S.ELIGIBLE
+
+
+def test_the_shortlisting_note_is_internal_unless_marked_for_the_agency(cycle, mailoutbox):
+    from awards.enums import NoteVisibility
+
+    n = cycle.nominations
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    finalists_select(nomination_ids=[n[0].pk], reason="主任委員裁示", **kwargs)
+    finalists_select(
+        nomination_ids=[n[1].pk],
+        reason="請準備簡報",
+        reason_visibility=NoteVisibility.AGENCY,
+        **kwargs,
+    )
+    first, second = Nomination.objects.get(pk=n[0].pk), Nomination.objects.get(pk=n[1].pk)
+    assert (first.state_reason, first.state_reason_visibility, first.agency_reason) == (
+        "主任委員裁示",
+        "internal",
+        "",
+    )
+    assert (second.state_reason_visibility, second.agency_reason) == ("agency", "請準備簡報")
+    with pytest.raises(ShortlistError) as exc:
+        finalists_select(nomination_ids=[n[2].pk], reason_visibility="public", **kwargs)
+    assert exc.value.messages == ["Choose who may read the note."]
+
+
+def test_the_finalists_e_mail_carries_only_a_note_for_the_agency(
+    cycle, django_capture_on_commit_callbacks, mailoutbox
+):
+    from agencies.enums import Role
+    from awards.enums import NoteVisibility
+    from tests.factories import UserFactory
+
+    n = cycle.nominations
+    first = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[0])], email="one@agency.test")
+    second = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[1])], email="two@agency.test")
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    with django_capture_on_commit_callbacks(execute=True):
+        finalists_select(nomination_ids=[n[0].pk], reason="委員會內部討論：險勝", **kwargs)
+    with django_capture_on_commit_callbacks(execute=True):
+        finalists_select(
+            nomination_ids=[n[1].pk],
+            reason="請於決審準備簡報",
+            reason_visibility=NoteVisibility.AGENCY,
+            **kwargs,
+        )
+    assert len(mailoutbox) == 2
+    to_first, to_second = mailoutbox
+    assert first.email in to_first.to and second.email in to_second.to
+    assert "委員會內部討論" not in to_first.body
+    assert "請於決審準備簡報" in to_second.body

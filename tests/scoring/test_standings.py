@@ -10,6 +10,7 @@ from django.utils import timezone
 from agencies.enums import Role
 from agencies.models import AuditEntry
 from awards.enums import NominationState as S
+from awards.models import Nomination
 from scoring.enums import Aggregation
 from scoring.models import Dimension, ReviewPolicy, TieDecision
 from scoring.selectors import final_standings, stage_standings
@@ -22,10 +23,14 @@ from .standings_helpers import assign, give, many_dossiers, split
 pytestmark = pytest.mark.django_db
 
 
-def set_method(cycle, method, percent=20):
+def set_method(cycle, method, percent=20, min_reviews=5):
     ReviewPolicy.objects.update_or_create(
         edition=cycle.edition,
-        defaults={"aggregation": method, "disagreement_percent": percent},
+        defaults={
+            "aggregation": method,
+            "disagreement_percent": percent,
+            "zscore_min_reviews": min_reviews,
+        },
     )
     cycle.edition.refresh_from_db()
     cycle.edition.__dict__.pop("_review_policy_cache", None)
@@ -145,7 +150,7 @@ def test_zscore_standings_by_hand(cycle):
     give(cycle, assign(cycle, n2, r1), split(600))
     give(cycle, assign(cycle, n1, r2), split(750))
     give(cycle, assign(cycle, n2, r2), split(350))
-    set_method(cycle, Aggregation.ZSCORE)
+    set_method(cycle, Aggregation.ZSCORE, min_reviews=1)  # the maths, without the guard
     standings = stage_standings(cycle.written, cycle.category)
     assert [(r.nomination.pk, r.rank, round(r.score, 4)) for r in standings.rows] == [
         (n1.pk, 1, 800.0),
@@ -158,6 +163,55 @@ def test_zscore_standings_by_hand(cycle):
     # D3 (i5, 30 % of each total): the same shape scaled by 0.3 -> 240 and 135.
     assert round(standings.rows[0].dimensions[2][1], 4) == 240.0
     assert round(standings.rows[1].dimensions[2][1], 4) == 135.0
+
+
+def test_zscore_guard_keeps_a_reviewer_with_few_reviews_raw(cycle):
+    """r1 scored five dossiers, r2 only N1 and N2 (967 and 963): under the default
+    minimum of 5 reviews r2's totals are used raw, r1's are normalised, and the page says
+    so beside N1 and N2 only."""
+    n = cycle.nominations
+    r1, r2 = cycle.reviewers[:2]
+    for nomination, total in zip(n[:5], [900, 800, 700, 600, 500], strict=True):
+        give(cycle, assign(cycle, nomination, r1), split(total))
+    give(cycle, assign(cycle, n[0], r2), split(967))
+    give(cycle, assign(cycle, n[1], r2), split(963))
+    set_method(cycle, Aggregation.ZSCORE)
+    assert ReviewPolicy.objects.get(edition=cycle.edition).zscore_min_reviews == 5
+    standings = stage_standings(cycle.written, cycle.category)
+    by_pk = {r.nomination.pk: r for r in standings.rows}
+    n1_totals = {t.reviewer.pk: t for t in by_pk[n[0].pk].reviewer_totals}
+    assert (round(n1_totals[r2.pk].total, 4), n1_totals[r2.pk].normalised) == (967, None)
+    assert n1_totals[r2.pk].raw_count == 2
+    assert n1_totals[r1.pk].raw_count is None and n1_totals[r1.pk].normalised is not None
+    assert [t.reviewer.pk for t in by_pk[n[1].pk].raw_totals] == [r2.pk]
+    assert [r for r in standings.rows if r.raw_totals] == [by_pk[n[0].pk], by_pk[n[1].pk]]
+    # N2: r1's 800 normalised, r2's 963 as given; the mean of the two.
+    n2 = by_pk[n[1].pk]
+    r1_n2 = next(t for t in n2.reviewer_totals if t.reviewer.pk == r1.pk)
+    assert round(n2.score, 4) == round((r1_n2.normalised + 963) / 2, 4)
+
+    tree = html(client_for(cycle.secretariat).get(standings_url(cycle)))
+    assert texts(tree, "//*[@id='zscore-guard']") == [
+        "A reviewer who scored fewer than 5 dossiers in this stage is not normalised: "
+        "their scores are used raw."
+    ]
+    notes = {
+        row.xpath("string(th)").split(" ")[3]: [
+            " ".join(p.text_content().split())
+            for p in row.xpath(".//p[@class='cell-note raw-note']")
+        ]
+        for row in tree.xpath("//table[contains(@class,'standings-table')]/tbody/tr")
+    }
+    assert notes == {
+        "1": ["Raw scores: 評審委員2 scored only 2 dossiers"],
+        "2": ["Raw scores: 評審委員2 scored only 2 dossiers"],
+        "3": [],
+        "4": [],
+        "5": [],
+    }
+    # Below the minimum the policy can be lowered: then r2 is normalised too.
+    set_method(cycle, Aggregation.ZSCORE, min_reviews=2)
+    assert not any(r.raw_totals for r in stage_standings(cycle.written, cycle.category).rows)
 
 
 def test_a_withdrawn_reviewers_scores_drop_out(cycle, scored):
@@ -185,6 +239,30 @@ def tie_setup(cycle):
     give(cycle, assign(cycle, n2, r1), [150, 150, 100, 200, 200])  # D1 300 D2 300 D3 200
     give(cycle, assign(cycle, n3, r1), [200, 100, 100, 200, 200])  # D1 300 D2 300 D3 200
     return n1, n2, n3
+
+
+def test_the_chairs_dashboard_shows_pending_ties(cycle):
+    n1, n2, n3 = tie_setup(cycle)
+    dashboard = reverse("dashboard")
+    ties_link = "//*[@id='pending-ties']//a"
+    # The chair: a link to the ties page, saying how many groups wait.
+    tree = html(client_for(cycle.chair).get(dashboard))
+    assert texts(tree, ties_link) == [
+        f"First-line service agencies · {cycle.written.name_en}: 1 group of tied dossiers"
+    ]
+    assert tree.xpath(f"{ties_link}/@href") == [ties_url(cycle)]
+    # Another reviewer of the panel and the secretariat: no chair's section.
+    for user in (cycle.reviewers[1], cycle.secretariat):
+        assert html(client_for(user).get(dashboard)).xpath("//*[@id='pending-ties']") == []
+    # Once decided, nothing is pending.
+    tie_decide(
+        actor=cycle.chair,
+        stage=cycle.written,
+        category=cycle.category,
+        ordered_nomination_ids=[n3.pk, n2.pk],
+        reason="主席裁示",
+    )
+    assert html(client_for(cycle.chair).get(dashboard)).xpath("//*[@id='pending-ties']") == []
 
 
 def test_ties_broken_by_dimension_then_by_the_chair(cycle):
@@ -348,6 +426,12 @@ def test_standings_page_for_the_secretariat(cycle, scored):
     ]
     assert [rows[0][4], rows[0][10]] == ["Reviews incomplete", "2 / 3"]
     assert rows[3][8] == "評審委員1 500.00"  # the withdrawn reviewer's 1000 is not shown
+    # Each reviewer's total links to the review's record (where it can be reopened).
+    n1 = scored[0]
+    assert tree.xpath("//tbody/tr[2]//a[@class='review-record-link']/@href") == [
+        reverse("scoring:review_detail", args=[n1.assignments.get(reviewer=r).pk])
+        for r in cycle.reviewers[:3]
+    ]
     assert rows[0][0] == "Shortlist Household Registration Office 2"
     assert len(tree.xpath("//svg[@class='histogram']//rect[@class='bin']")) == 3
     assert texts(tree, "//svg[@class='histogram']//text[@class='bin-count']") == ["1", "2", "1"]
@@ -456,14 +540,54 @@ def test_shortlisting_through_the_page(cycle, scored):
     # N2 submits its third review; then the two can be shortlisted.
     # (700 + 700 + 600) / 3 = 666.67: N1 683.33 first, N2 second.
     give(cycle, n2.assignments.get(reviewer=cycle.reviewers[2]), split(600))
-    response = client.post(
-        standings_url(cycle), {"nomination": [n2.pk, n1.pk], "reason": "前二名"}, follow=True
-    )
+    # First the check: who becomes a finalist, who is assigned to them in the site
+    # visit. Nothing changes yet.
+    response = client.post(standings_url(cycle), {"nomination": [n2.pk, n1.pk], "reason": "前二名"})
+    tree = html(response)
+    assert texts(tree, "//h1") == [
+        f"Confirm the shortlistFirst-line service agencies · {cycle.written.name_en} · "
+        f"{cycle.edition.name_en}"
+    ]
+    assert texts(tree, "//ol[@class='finalist-list']/li") == [
+        "Household Registration Office 1 rank 1 · 683.33 points",
+        "Household Registration Office 2 rank 2 · 666.67 points",
+    ]
+    assert texts(tree, "//*[@id='shortlist-note']") == [
+        "Note (Internal: for the record only): 前二名"
+    ]
+    assert texts(tree, "//*[@id='assignments-heading']") == [
+        "6 assignments will be created in Site visit"
+    ]
+    planned = table_rows(tree, "//table[contains(@class,'planned-assignments')]")
+    assert [row[0] for row in planned] == [
+        "Household Registration Office 1",
+        "Household Registration Office 2",
+    ]
+    assert [row[1] for row in planned] == [
+        "評審委員1 評審委員3 實地查核員1 site assessor",
+        "評審委員2 評審委員4 實地查核員1 site assessor",
+    ]
+    assert [n.state for n in (n1, n2) if not n.refresh_from_db()] == [S.ELIGIBLE, S.ELIGIBLE]
+    assert not cycle.site_visit.assignments.exists()
+    form = {
+        "nomination": tree.xpath(
+            "//form[@id='shortlist-confirm']//input[@name='nomination']/@value"
+        ),
+        **{
+            name: tree.xpath(f"//form[@id='shortlist-confirm']//input[@name='{name}']/@value")[0]
+            for name in ("reason", "visibility", "plan", "confirm")
+        },
+    }
+    assert texts(tree, "//form[@id='shortlist-confirm']//button") == [
+        "Confirm: make 2 finalists and create 6 assignments"
+    ]
+    response = client.post(standings_url(cycle), form, follow=True)
     tree = html(response)
     assert texts(tree, "//ul[@class='messages']/li") == [
         "2 dossiers are now finalists: Household Registration Office 1, "
-        "Household Registration Office 2."
+        "Household Registration Office 2. 6 assignments were created in Site visit."
     ]
+    assert cycle.site_visit.assignments.count() == 6
     assert set(
         tree.xpath(
             "//tr[contains(@class,'finalist-row')]//span[@class='badge state-finalist']/text()"
@@ -475,6 +599,87 @@ def test_shortlisting_through_the_page(cycle, scored):
         S.ELIGIBLE,
         S.ELIGIBLE,
     ]
+
+
+def test_the_shortlist_confirmation_for_other_roles_is_404_and_a_stale_one_is_refused(
+    cycle, scored
+):
+    n1, n2, n3, n4 = scored
+    give(cycle, n2.assignments.get(reviewer=cycle.reviewers[2]), split(600))
+    editor = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[0])])
+    client = client_for(cycle.secretariat)
+    tree = html(client.post(standings_url(cycle), {"nomination": [n1.pk]}))
+    fingerprint = tree.xpath("//input[@name='plan']/@value")[0]
+    form = {"nomination": [n1.pk], "plan": fingerprint, "confirm": "1", "visibility": "internal"}
+    # The chair, a reviewer and the agency's editor: 404 for the check and the confirm.
+    for user in (cycle.chair, cycle.reviewers[1], editor):
+        assert (
+            client_for(user).post(standings_url(cycle), {"nomination": [n1.pk]}).status_code == 404
+        )
+        assert client_for(user).post(standings_url(cycle), form).status_code == 404
+    assert Nomination.objects.get(pk=n1.pk).state == S.ELIGIBLE
+    # Someone shortlists N2 meanwhile: the reviewers' loads change, so N1's plan does.
+    tree = html(client.post(standings_url(cycle), {"nomination": [n2.pk]}))
+    client.post(
+        standings_url(cycle),
+        {
+            "nomination": [n2.pk],
+            "plan": tree.xpath("//input[@name='plan']/@value")[0],
+            "confirm": "1",
+            "visibility": "internal",
+        },
+    )
+    tree = html(client.post(standings_url(cycle), form))
+    assert texts(tree, "//*[@id='shortlist-errors']/h2") == ["Nothing was shortlisted"]
+    assert texts(tree, "//*[@id='shortlist-errors']//li") == [
+        "The standings or the panel changed since the preview: check the finalists and the "
+        "assignments again before confirming."
+    ]
+    assert Nomination.objects.get(pk=n1.pk).state == S.ELIGIBLE
+    # A refused site-visit assignment says so before anything is confirmed.
+    cycle.site_visit.reviewers_per_dossier = 9
+    cycle.site_visit.save()
+    tree = html(client.post(standings_url(cycle), {"nomination": [n1.pk]}))
+    assert texts(tree, "//*[@id='shortlist-errors']//li")[:2] == [
+        "The finalists could not be assigned for Site visit:",
+        "Automatic assignment stopped: 1 dossier cannot get enough reviewers. "
+        "Nothing was assigned.",
+    ]
+    assert tree.xpath("//input[@name='nomination' and @checked]/@value") == [str(n1.pk)]
+
+
+def test_the_shortlisting_note_reaches_the_agency_only_when_marked_for_it(cycle, scored):
+    from awards.enums import NoteVisibility
+    from scoring.services import finalists_select
+
+    n1, n2, n3, n4 = scored
+    give(cycle, n2.assignments.get(reviewer=cycle.reviewers[2]), split(600))
+    kwargs = {"actor": cycle.secretariat, "stage": cycle.written, "category": cycle.category}
+    finalists_select(nomination_ids=[n1.pk], reason="委員會內部討論：險勝", **kwargs)
+    finalists_select(
+        nomination_ids=[n2.pk],
+        reason="請於決審準備簡報",
+        reason_visibility=NoteVisibility.AGENCY,
+        **kwargs,
+    )
+    editor1 = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[0])])
+    editor2 = UserFactory(roles=[(Role.AGENCY_EDITOR, cycle.agencies[1])])
+
+    def note(user, nomination):
+        response = client_for(user).get(reverse("awards:dossier", args=[nomination.pk]))
+        if response.status_code == 404:
+            return 404
+        return texts(html(response), "//div[contains(@class,'state-reason')]//strong")
+
+    # The agency's editor: an internal note is not shown; one for the agency is.
+    assert note(editor1, n1) == []
+    assert note(editor2, n2) == ["Note: 請於決審準備簡報"]
+    # The secretariat reads the internal note, labelled as such.
+    assert note(cycle.secretariat, n1) == [
+        "Internal note (not shown to the agency): 委員會內部討論：險勝"
+    ]
+    # Another agency's editor: 404.
+    assert note(editor2, n1) == 404
 
 
 def test_final_standings_page(cycle):
