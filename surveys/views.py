@@ -303,6 +303,7 @@ def _results_context(poll, run):
         "tie": run.results.get("tie"),
         "strata": run.results.get("strata", []),
         "tz": poll.edition.tzinfo,
+        "health": selectors.tally_health(run, poll.edition.tzinfo),
     }
 
 
@@ -320,8 +321,9 @@ def publish(request, pk, obj):
     try:
         services.poll_publish(poll=obj, run=run, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("surveys:tally_run", pk=pk, run_pk=run.pk)
+        context = _results_context(obj, run)
+        context["publish_errors"] = exc.messages
+        return render(request, "surveys/tally_run.html", context, status=400)
     messages.success(request, _("The results are published."))
     return redirect("surveys:results", pk=pk)
 

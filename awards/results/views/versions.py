@@ -191,6 +191,10 @@ def _version_context(request, version, **extra):
         for r in c["rows"]:
             r["agency"] = (r["agency_en"] or r["agency_zh"]) if lang_en else r["agency_zh"]
             r["level"] = (r["level_en"] or r["level_zh"]) if lang_en else r["level_zh"]
+        close = c.get("close_call")  # absent in versions compiled before it was kept
+        if close:
+            close["last_winner_name"] = close["last_winner_en" if lang_en else "last_winner_zh"]
+            close["next_name"] = close["next_en" if lang_en else "next_zh"]
     user = request.user
     tz = edition.tzinfo
     now_local = timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
@@ -198,6 +202,7 @@ def _version_context(request, version, **extra):
         "version": version,
         "edition": edition,
         "categories": categories,
+        "close_calls": [c for c in categories if c.get("close_call")],
         "awards": awards,
         "workbook_job": latest_jobs.get(JobKind.WORKBOOK),
         "certificates_job": latest_jobs.get(JobKind.CERTIFICATES),
