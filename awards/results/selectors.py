@@ -83,3 +83,14 @@ def waiting_for_approval() -> list[ResultVersion]:
         .select_related("edition__scheme")
         .order_by("submitted_at", "pk")
     )
+
+
+def returned_versions() -> list[ResultVersion]:
+    """Versions the approver returned with comments, for the secretariat to act on: a
+    returned version stays in that state until it is submitted again or a recompile
+    supersedes it."""
+    return list(
+        ResultVersion.objects.filter(status=VersionStatus.RETURNED)
+        .select_related("edition__scheme", "decided_by")
+        .order_by("-decided_at", "-pk")
+    )

@@ -168,7 +168,9 @@ def test_partial_interviews_and_other_dispositions_do_not_vote(poll, cand, strat
     run = services.poll_tally_start(poll=poll, actor=secretariat)
     services.poll_tally_execute(run_id=run.pk)
     run.refresh_from_db()
-    counts = {k: run.inputs[k] for k in ("households", "responses", "votes", "candidates", "strata")}
+    counts = {
+        k: run.inputs[k] for k in ("households", "responses", "votes", "candidates", "strata")
+    }
     assert counts == {"households": 8, "responses": 5, "votes": 4, "candidates": 3, "strata": 2}
     assert run.inputs["dispositions"] == {
         "": 1,

@@ -184,7 +184,8 @@ def history_chart(history: History, *, height: int = 330) -> dict | None:
         groups.append(
             {
                 "row": row,
-                "label": _("No. %(number)d") % {"number": row.edition.number},
+                "label": (_("No. %(number)d (demo)") if row.is_demo else _("No. %(number)d"))
+                % {"number": row.edition.number},
                 "mid": round(left + i * slot + slot / 2, 1),
                 "bars": bars,
                 "rate": percent(row.rate),
@@ -235,6 +236,7 @@ def history(request, scheme_code):
             # The subtotal of recorded editions only when it differs from the total.
             "subtotal": subtotal if _figures(subtotal) != _figures(total) else None,
             "any_recorded": any(r.recorded for r in data.rows),
+            "demo_rows": data.demo_rows,
             "unpublished": data.unpublished,
             "chart": history_chart(data),
         },

@@ -21,7 +21,7 @@ from awards.models import Category, Edition
 
 from .. import selectors, services
 from ..compilation import open_reviews
-from ..enums import JobKind, VersionStatus
+from ..enums import JobKind, JobStatus, VersionStatus
 from ..forms import ApproveForm, ReturnForm, RevokeForm, ScheduleForm, SummaryForm
 from ..models import Award, AwardLevel, ResultJob, ResultVersion
 
@@ -141,6 +141,13 @@ def job_status(request, job_pk, obj):
             "job": obj,
             "edition": obj.edition,
             "can_manage": user_may(request.user, "results.manage"),
+            # A finished compile made a version: the edition page's list is swapped
+            # out of band, so it shows the new version without a reload.
+            "oob_versions": list(
+                selectors.versions_of(obj.edition).annotate(n_awards=Count("awards"))
+            )
+            if obj.kind == JobKind.COMPILE and obj.status == JobStatus.DONE and obj.version_id
+            else None,
         },
     )
 
