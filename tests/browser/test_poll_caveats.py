@@ -106,3 +106,28 @@ def test_a_silent_tally_says_it_stalled_within_its_heartbeat_interval(
     PollTallyRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), progress=60)
     expect(stalled).to_have_count(0, timeout=3000)
     expect(page.locator("label[for='tally-bar']")).to_contain_text("60 %")
+
+
+def test_history_of_the_demo_labels_the_demonstration_edition_and_leaves_it_out(
+    demo, live_server, context, page, shot, axe_violations
+):
+    """Issue 14, point 8: the demo's 8th edition (invented scores, published) is listed,
+    labelled, and not counted in the total, which stays the seed's 1143 / 342 / 203."""
+    from awards.results.demo import load_results_demo
+    from scoring.demo import load_review_demo
+
+    load_review_demo()
+    assert load_results_demo()
+    english(context, live_server)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/results/tw-gsqa/history/")
+    rows = page.locator("#history-table tbody tr")
+    expect(rows).to_have_count(8)
+    expect(rows.nth(7).locator("th")).to_contain_text("Demonstration data")
+    expect(page.locator("#history-table tfoot tr.total td")).to_have_text(
+        ["1143", "342", "203", "17.8 %", "—"]
+    )
+    expect(page.locator("#demo-note")).to_contain_text("left out of the totals")
+    expect(page.locator("#winners-note")).to_be_visible()
+    shot(page, "history-demo-en")
+    assert axe_violations(page) == []
