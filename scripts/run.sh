@@ -5,10 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-export DEBUG=${DEBUG:-true}
+# The demo runs as production does (DEBUG off: the site's own error pages, never Django's
+# debug pages), over plain HTTP on this machine, with a secret key kept in .env.
+export DEBUG=${DEBUG:-false}
+if [ -z "${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=' .env; then
+  echo "SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+fi
+export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
+export SESSION_COOKIE_SECURE=${SESSION_COOKIE_SECURE:-false}
+export CSRF_COOKIE_SECURE=${CSRF_COOKIE_SECURE:-false}
+export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0}
 # The demo signs in with a password alone; set REQUIRE_STAFF_2FA=true to try the 2FA set-up.
 export REQUIRE_STAFF_2FA=${REQUIRE_STAFF_2FA:-false}
 .venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py collectstatic --noinput -v0  # WhiteNoise serves them with DEBUG off
 .venv/bin/python manage.py load_demo
 .venv/bin/python manage.py load_poll_demo
 .venv/bin/python manage.py load_review_demo

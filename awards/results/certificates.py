@@ -191,9 +191,31 @@ def plain_values(values: dict) -> dict:
     return plain
 
 
+def frozen_names(award: Award) -> dict:
+    """The category's and the agency's names as the award's version froze them (its
+    snapshot), so a certificate never shows a name changed after compiling; the live
+    names only for an award the snapshot does not list."""
+    names = {
+        "category_zh": award.category.name_zh,
+        "category_en": award.category.name_en,
+        "agency_zh": award.agency.name_zh,
+        "agency_en": award.agency.name_en,
+    }
+    data = award.version.data if isinstance(award.version.data, dict) else {}
+    for category in data.get("categories") or []:
+        if category.get("id") != award.category_id:
+            continue
+        names.update(category_zh=category["name_zh"], category_en=category["name_en"])
+        for row in category.get("rows") or []:
+            if row.get("agency_id") == award.agency_id:
+                names.update(agency_zh=row["agency_zh"], agency_en=row["agency_en"])
+                break
+    return names
+
+
 def certificate_context(award: Award, design: Design, base_url: str) -> dict:
     """The documented values (CONTEXT_VARIABLES) for one award, as plain text: no model
-    instance reaches a template."""
+    instance reaches a template. Names come from the version's snapshot (frozen_names)."""
     edition = award.version.edition
     scheme = edition.scheme
     issued = award.issued_on or timezone.localdate()
@@ -204,16 +226,13 @@ def certificate_context(award: Award, design: Design, base_url: str) -> dict:
             "scheme_en": scheme.name_en,
             "edition_zh": edition.name_zh,
             "edition_en": edition.name_en,
-            "category_zh": award.category.name_zh,
-            "category_en": award.category.name_en,
+            **frozen_names(award),
             "award_zh": award.name_zh,
             "award_en": award.name_en,
             "level_zh": award.level_zh,
             "level_en": award.level_en,
             "citation_zh": award.citation_zh,
             "citation_en": award.citation_en,
-            "agency_zh": award.agency.name_zh,
-            "agency_en": award.agency.name_en,
             "date_zh": date_zh(issued),
             "date_roc": date_roc(issued),
             "date_en": date_en(issued),

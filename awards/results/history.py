@@ -4,9 +4,9 @@ reports); editions run in this system are counted from their data:
 
 - participants: nominations submitted at least once and not withdrawn;
 - finalists: nominations shortlisted (state 'finalist');
-- winners: agencies with an award in the edition's published (approved, embargo over)
-  results, counted as published: an award revoked later still counts as won, and the
-  awards revoked since are counted in their own column (`revoked`).
+- winners: agencies with an award in the edition's public version (selectors.public_version),
+  counted as published: an award revoked later still counts as won, and the awards
+  revoked since are counted in their own column (`revoked`).
 
 A demonstration edition (Edition.is_demo: invented data, loaded by the demo) is listed,
 labelled, and left out of the totals.
@@ -24,13 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 
 from awards.enums import NominationState
 from awards.models import Edition
 
-from .enums import VersionStatus
 from .models import Award, ResultVersion
+from .selectors import public_version_ids
 
 
 @dataclass
@@ -99,7 +98,9 @@ class History:
 
 def scheme_history(scheme, now=None) -> History:
     """Three queries whatever the number of editions."""
-    now = now or timezone.now()
+    # The public version of each edition (a published one stays public until its
+    # successor's publication time).
+    public = public_version_ids(now, edition__scheme=scheme)
     editions = list(
         Edition.objects.filter(scheme=scheme)
         .annotate(
@@ -109,21 +110,13 @@ def scheme_history(scheme, now=None) -> History:
                 & ~Q(nominations__state=NominationState.WITHDRAWN),
             ),
             n_finalists=Count("nominations", filter=Q(nominations__state=NominationState.FINALIST)),
-            published=Exists(
-                ResultVersion.objects.filter(
-                    edition=OuterRef("pk"), status=VersionStatus.APPROVED, publish_at__lte=now
-                )
-            ),
+            published=Exists(ResultVersion.objects.filter(edition=OuterRef("pk"), pk__in=public)),
         )
         .order_by("number")
     )
     counted = {
         edition_id: (n, revoked)
-        for edition_id, n, revoked in Award.objects.filter(
-            version__edition__scheme=scheme,
-            version__status=VersionStatus.APPROVED,
-            version__publish_at__lte=now,
-        )
+        for edition_id, n, revoked in Award.objects.filter(version__in=public)
         .values_list("version__edition_id")
         .annotate(
             n=Count("agency_id", distinct=True),

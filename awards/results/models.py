@@ -213,6 +213,10 @@ class ResultVersion(models.Model):
         blank=True,
         help_text=_("Approved results stay under embargo until this time."),
     )
+    # When a newer version replaced this one. An approved version that was already
+    # published stays the public answer until its successor's publication time
+    # (selectors.public_version); one superseded before its own publication never shows.
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("result version")
@@ -227,11 +231,53 @@ class ResultVersion(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return (
-            self.status == VersionStatus.APPROVED
-            and self.publish_at is not None
-            and self.publish_at <= timezone.now()
-        )
+        """Whether this version is the public answer for its edition now (an approved
+        version after its embargo, or a superseded one until its successor's
+        publication time)."""
+        from .selectors import public_version
+
+        if self.publish_at is None or self.publish_at > timezone.now():
+            return False
+        return public_version(self.edition_id) == self
+
+
+class VersionRecord(models.Model):
+    """What a version shows beyond its standings, frozen at compile with it: every
+    reviewer's scores, the site-visit tests, the poll's figures and suggestions, and a
+    fingerprint of each review (to say which changed since). Kept apart from
+    ResultVersion.data because it can hold 100,000 scores. Shape (frozen.py):
+
+        {"stages": {id: [name_zh, name_en]},
+         "nominations": {id: [category_id, category_zh, category_en, agency_code,
+                              agency_zh, agency_en]},
+         "indicators": {id: [name_zh, name_en]},
+         "reviews": {id: [stage_id, nomination_id, reviewer_id, reviewer name,
+                          affiliation type, overall comment, submitted_at ISO|None]},
+         "scores": [[review_id, indicator_id, points|None, comment], ...] (sheet order),
+         "review_digests": {review id: hex digest of its points},
+         "site_tests": [{"stage_zh", "stage_en", "agency_code", "agency_zh",
+                         "agency_en", "assessor", "kind", "tested_at", "subject",
+                         "findings", "indicators": [[zh, en]], "evidence"}],
+         "poll": null | {"run_id", "results_digest", "n_weighted", "deff", "rr1",
+                         "coop1", "dispositions", "strata",
+                         "suggestions": [[code, agency_zh, agency_en, household, text]]}}
+    """
+
+    version = models.OneToOneField(
+        ResultVersion,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="record",
+        verbose_name=_("version"),
+    )
+    data = models.JSONField(_("frozen inputs"), default=dict)
+
+    class Meta:
+        verbose_name = _("frozen inputs of a result version")
+        verbose_name_plural = _("frozen inputs of result versions")
+
+    def __str__(self):
+        return str(self.version)
 
 
 class Award(models.Model):
@@ -283,6 +329,10 @@ class Award(models.Model):
         related_name="+",
         verbose_name=_("revoked by"),
     )
+    # What a recompile carried over from the same award of the previous version:
+    # {"version": N, "fields": ["summary", "citation"], "changes": [[what, old, new]]}
+    # (what: "rank", "score" or "level"); empty when nothing was carried.
+    carried = models.JSONField(_("carried from the previous version"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("award")
@@ -316,6 +366,24 @@ class Award(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_on is not None
+
+    @property
+    def carried_note(self) -> str:
+        """E.g. "Carried from version 1; the result changed: rank 2→3." (or "")."""
+        if not self.carried:
+            return ""
+        labels = {"rank": _("rank"), "score": _("score"), "level": _("level")}
+        changes = [
+            f"{labels.get(what, what)} {old if old not in (None, '') else '—'}"
+            f"→{new if new not in (None, '') else '—'}"
+            for what, old, new in self.carried.get("changes", [])
+        ]
+        if changes:
+            return _("Carried from version %(n)s; the result changed: %(changes)s.") % {
+                "n": self.carried.get("version"),
+                "changes": ", ".join(changes),
+            }
+        return _("Carried from version %(n)s.") % {"n": self.carried.get("version")}
 
 
 class CertificateTemplate(models.Model):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .enums import ACTIVE_JOB_STATUSES, VersionStatus
@@ -19,19 +22,65 @@ def approved_version(edition) -> ResultVersion | None:
     return ResultVersion.objects.filter(edition=edition, status=VersionStatus.APPROVED).first()
 
 
-def published_version(edition, now=None) -> ResultVersion | None:
-    """The approved version whose embargo has ended, or None."""
+# A version that may be (or have been) the public answer: the approved one, or one
+# superseded after its publication time had come (one superseded while still under
+# embargo never shows). Among those whose publication time has come, the newest answers:
+# so a published version stays public until its successor's publication time.
+ONCE_PUBLIC = Q(status=VersionStatus.APPROVED) | Q(
+    status=VersionStatus.SUPERSEDED, superseded_at__gte=F("publish_at")
+)
+
+
+def _public_candidates(now) -> QuerySet[ResultVersion]:
+    return ResultVersion.objects.filter(ONCE_PUBLIC, publish_at__lte=now)
+
+
+def public_version(edition, now=None) -> ResultVersion | None:
+    """The version the public sees for `edition` (an Edition or its id) at `now`."""
     now = now or timezone.now()
-    return ResultVersion.objects.filter(
-        edition=edition, status=VersionStatus.APPROVED, publish_at__lte=now
-    ).first()
+    edition_id = getattr(edition, "pk", edition)
+    return _public_candidates(now).filter(edition_id=edition_id).order_by("-number").first()
+
+
+def published_version(edition, now=None) -> ResultVersion | None:
+    """The public version of the edition (see public_version), or None."""
+    return public_version(edition, now)
+
+
+def public_version_ids(now=None, **filters) -> QuerySet:
+    """The ids of the public version of every edition (optionally filtered, e.g.
+    edition__scheme=), as a lazy queryset: a subquery where it is used in a filter."""
+    now = now or timezone.now()
+    latest = (
+        _public_candidates(now)
+        .filter(edition_id=OuterRef("edition_id"))
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    return (
+        _public_candidates(now)
+        .filter(**filters)
+        .filter(pk=Subquery(latest))
+        .values_list("pk", flat=True)
+    )
 
 
 def published_versions(now=None) -> QuerySet[ResultVersion]:
+    """The public version of every edition that has one."""
+    return ResultVersion.objects.filter(pk__in=public_version_ids(now)).select_related(
+        "edition__scheme"
+    )
+
+
+def successor_published(version: ResultVersion, now=None) -> ResultVersion | None:
+    """The first version after `version` that became public (by `now`), or None."""
     now = now or timezone.now()
-    return ResultVersion.objects.filter(
-        status=VersionStatus.APPROVED, publish_at__lte=now
-    ).select_related("edition__scheme")
+    return (
+        _public_candidates(now)
+        .filter(edition_id=version.edition_id, number__gt=version.number)
+        .order_by("number")
+        .first()
+    )
 
 
 def awards_of(version: ResultVersion) -> QuerySet[Award]:
@@ -54,15 +103,12 @@ def award_by_serial(serial: str) -> Award | None:
 
 def awards_for_agency_paths(paths: list[str], now=None) -> QuerySet[Award]:
     """Published awards of the agencies at or below any of `paths`."""
-    from django.db.models import Q
-
-    now = now or timezone.now()
     match = Q(pk__in=[])
     for p in paths:
         match |= Q(agency__path__startswith=p)
     return (
         Award.objects.filter(match)
-        .filter(version__status=VersionStatus.APPROVED, version__publish_at__lte=now)
+        .filter(version__in=public_version_ids(now))
         .select_related("agency", "category", "version__edition__scheme")
         .order_by("-version__edition__number", "category__order", "order")
     )
@@ -94,3 +140,53 @@ def returned_versions() -> list[ResultVersion]:
         .select_related("edition__scheme", "decided_by")
         .order_by("-decided_at", "-pk")
     )
+
+
+@dataclass
+class CertificateState:
+    """What the verification page says about a serial: `state` is "valid", "revoked" or
+    "withdrawn" (the results were approved again without it, from `since`); `award` is
+    the award as the public sees it (the public version's)."""
+
+    state: str
+    award: Award
+    since: datetime.datetime | None = None
+
+
+def certificate_state(award: Award, now=None) -> CertificateState | None:
+    """The public state of the certificate whose serial `award` holds, or None when it
+    was never public (its results are still under embargo): unknown then.
+
+    A serial moves to the newest approved version that keeps the award, so its holder
+    may be a successor still under embargo: the public version's award answers then."""
+    now = now or timezone.now()
+    version = award.version
+    public = public_version(version.edition_id, now)
+    if public is None:
+        return None
+    if public.pk == version.pk:
+        return CertificateState("revoked" if award.is_revoked else "valid", award)
+    if version.number > public.number:
+        shown = (
+            awards_of(public)
+            .filter(category_id=award.category_id, agency_id=award.agency_id)
+            .select_related("version__edition__scheme")
+            .first()
+        )
+        if shown is None:  # a new award of results still under embargo
+            return None
+        shown.serial, shown.issued_on = award.serial, award.issued_on
+        if award.is_revoked and not shown.is_revoked:
+            shown.revoked_on, shown.revocation_reason = award.revoked_on, award.revocation_reason
+        return CertificateState("revoked" if shown.is_revoked else "valid", shown)
+    was_public = Award.objects.filter(
+        version__in=_public_candidates(now).filter(
+            edition_id=version.edition_id, number__lte=version.number
+        ),
+        category_id=award.category_id,
+        agency_id=award.agency_id,
+    ).exists()
+    if not was_public:
+        return None
+    successor = successor_published(version, now)
+    return CertificateState("withdrawn", award, successor.publish_at if successor else None)

@@ -19,7 +19,8 @@ from agencies.services import audit_record
 
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
 from .enums import ACTIVE_JOB_STATUSES, VERSION_TRANSITIONS, JobKind, JobStatus, VersionStatus
-from .models import Award, ResultJob, ResultVersion
+from .frozen import record
+from .models import Award, ResultJob, ResultVersion, VersionRecord
 
 __all__ = ["ResultsError"]
 
@@ -251,6 +252,9 @@ def _set_status(version: ResultVersion, to: str, *, actor, reason: str = "", fie
             }
         )
     version.status = to
+    if to == VersionStatus.SUPERSEDED:
+        version.superseded_at = timezone.now()
+        fields = (*fields, "superseded_at")
     version.save(update_fields=["status", *fields])
     audit_record(
         actor=actor,
@@ -269,6 +273,8 @@ def _compile_execute(job: ResultJob) -> None:
     checksum, counts = input_digest(edition)
     job_beat(job.pk, 30)
     data = snapshot(edition)
+    job_beat(job.pk, 60)
+    frozen = record(edition)
     job_beat(job.pk, 80)
     with transaction.atomic():
         number = (
@@ -303,13 +309,20 @@ def _compile_execute(job: ResultJob) -> None:
                         summary_zh=row["title"],
                     )
                 )
+        VersionRecord.objects.create(version=version, data=frozen)
+        carried = _carry_forward(awards, number)
         Award.objects.bulk_create(awards)
         audit_record(
             actor=job.requested_by,
             action="results.version.compile",
             obj=version,
             to_state=VersionStatus.DRAFT,
-            data={"checksum": checksum, "inputs": counts, "awards": len(awards)},
+            data={
+                "checksum": checksum,
+                "inputs": counts,
+                "awards": len(awards),
+                "carried": carried,
+            },
         )
         for older in ResultVersion.objects.select_for_update().filter(
             edition=edition,
@@ -325,6 +338,59 @@ def _compile_execute(job: ResultJob) -> None:
         job.version = version
         job.detail = {"version": number, "checksum": checksum, "awards": len(awards)}
         _job_done(job, version=version, detail=job.detail)
+
+
+def _level_text(award) -> str:
+    return award.level_zh or ""
+
+
+def _carry_forward(awards: list[Award], number: int) -> int:
+    """Copy onto the new awards what people wrote on the same award (category and agency)
+    of the previous version: the good-practice summary and the citation, when they differ
+    from what compiling writes. Marked with the version they came from and, where the
+    result changed, how (rank, score, level). Returns how many awards carried something."""
+    if not awards:
+        return 0
+    previous = (
+        Award.objects.filter(version__edition_id=awards[0].version.edition_id)
+        .filter(version__number=number - 1)
+        .select_related("nomination")
+    )
+    by_key = {(a.category_id, a.agency_id): a for a in previous}
+    n = 0
+    for award in awards:
+        old = by_key.get((award.category_id, award.agency_id))
+        if old is None:
+            continue
+        fields = []
+        default_summary = old.nomination.title if old.nomination_id else ""
+        if (old.summary_zh, old.summary_en) != (default_summary, "") and (
+            old.summary_zh or old.summary_en
+        ):
+            award.summary_zh, award.summary_en = old.summary_zh, old.summary_en
+            fields.append("summary")
+        if (old.citation_zh or old.citation_en) and (
+            (old.citation_zh, old.citation_en) != (award.citation_zh, award.citation_en)
+        ):
+            if not (award.citation_zh or award.citation_en):
+                award.citation_zh, award.citation_en = old.citation_zh, old.citation_en
+                fields.append("citation")
+        if not fields:
+            continue
+        changes = []
+        if old.rank != award.rank:
+            changes.append(["rank", old.rank, award.rank])
+        if old.score != award.score:
+            changes.append(["score", _rounded(old.score), _rounded(award.score)])
+        if _level_text(old) != _level_text(award):
+            changes.append(["level", old.level_zh, award.level_zh])
+        award.carried = {"version": number - 1, "fields": fields, "changes": changes}
+        n += 1
+    return n
+
+
+def _rounded(score):
+    return None if score is None else round(score, 2)
 
 
 # --- approval (核定) ----------------------------------------------------------------
@@ -520,6 +586,7 @@ def award_summary_update(*, award: Award, actor, summary_zh: str, summary_en: st
     award = Award.objects.select_for_update().get(pk=award.pk)
     award.summary_zh = (summary_zh or "").strip()
     award.summary_en = (summary_en or "").strip()
-    award.save(update_fields=["summary_zh", "summary_en"])
+    award.carried = {}  # checked and saved by a person: no longer only carried over
+    award.save(update_fields=["summary_zh", "summary_en", "carried"])
     audit_record(actor=actor, action="results.award.summary", obj=award)
     return award

@@ -2,10 +2,12 @@
 
 Sheets, in the language of the request that queued the job (job.detail["language"]):
 summary; one standings sheet per category, from the version's frozen snapshot (never
-recomputed); every reviewer's scores in the weighted stages (read live, one row per
-score; the big one, written as plain values); the site-visit test log; the poll's tally
-with its margins and its suggestions (when the results used a poll); the scheme's history
-statistics.
+recomputed); every reviewer's scores in the weighted stages (one row per score; the big
+one, written as plain values); the site-visit test log; the poll's tally with its margins
+and its suggestions (when the results used a poll); the scheme's history statistics.
+Everything but the history (the scheme's, not the version's) and the awards' serials
+and revocations is read from the version's frozen snapshot and record
+(models.VersionRecord, written at compile), never from live rows.
 
 openpyxl is imported inside the functions (it is slow to import) and used in write-only
 mode, so a workbook of 100,000 score rows streams to the file instead of being held as
@@ -29,7 +31,6 @@ import tempfile
 from collections.abc import Callable, Iterable
 
 from django.core.files import File
-from django.db.models import Count, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from awards.enums import NominationState
 
 from .compilation import ResultsError
 from .enums import AwardBasis, VersionStatus
+from .frozen import record_of
 
 SCORE = "0.00"
 RATE = "0.0%"
@@ -518,107 +520,59 @@ def scores_in_order(edition):
     )
 
 
-def _review_cells(book: _Book, ws, edition) -> dict[int, tuple[tuple, tuple]]:
+def _review_cells(book: _Book, ws, frozen: dict) -> dict[int, tuple[tuple, tuple]]:
     """review id -> (the cells before the indicator, the cells after the comment): what
-    every score row of a review shares, made once per review."""
-    from awards.models import Nomination, Stage
-    from scoring.enums import ReviewState
-    from scoring.models import PanelMember, Review
-    from scoring.selectors.standings import weighted_stages
-
+    every score row of a review shares, made once per review, from the frozen record."""
     text = book.text
-    stages = {s.pk: text(ws, s.name) for s in Stage.objects.filter(edition=edition)}
+    stages = {pk: text(ws, localized_pair(names)) for pk, names in frozen["stages"].items()}
     nominations = {
         pk: (
-            category_id,
-            text(ws, localized_dict({"name_zh": czh, "name_en": cen}, "name")),
+            text(ws, localized_pair((czh, cen))),
             text(ws, code),
-            text(ws, localized_dict({"name_zh": name_zh, "name_en": name_en}, "name")),
+            text(ws, localized_pair((zh, en))),
         )
-        for pk, category_id, czh, cen, code, name_zh, name_en in Nomination.objects.filter(
-            edition=edition
-        ).values_list(
-            "pk",
-            "category_id",
-            "category__name_zh",
-            "category__name_en",
-            "agency__code",
-            "agency__name_zh",
-            "agency__name_en",
-        )
-    }
-    affiliations = {
-        (category_id, user_id): kind
-        for category_id, user_id, kind in PanelMember.objects.filter(
-            panel__edition=edition
-        ).values_list("panel__category_id", "user_id", "affiliation_type")
+        for pk, (_category_id, czh, cen, code, zh, en) in frozen["nominations"].items()
     }
     kinds = {k.value: str(k.label) for k in AffiliationType}
     people: dict[int, object] = {}
     out = {}
-    for pk, stage_id, nom_id, user_id, full_name, email, own_kind, overall, at in (
-        Review.objects.filter(
-            state=ReviewState.SUBMITTED,
-            assignment__stage__in=weighted_stages(edition),
-            assignment__withdrawn_at__isnull=True,
-        )
-        .values_list(
-            "pk",
-            "assignment__stage_id",
-            "assignment__nomination_id",
-            "assignment__reviewer_id",
-            "assignment__reviewer__full_name",
-            "assignment__reviewer__email",
-            "assignment__reviewer__affiliation_type",
-            "overall_comment",
-            "submitted_at",
-        )
-        .iterator(chunk_size=CHUNK)
-    ):
-        category_id, category, code, agency = nominations[nom_id]
+    for pk, (stage_id, nom_id, user_id, name, kind, overall, at) in frozen["reviews"].items():
+        category, code, agency = nominations[str(nom_id)]
         if user_id not in people:
-            people[user_id] = text(ws, full_name or email)
-        kind = affiliations.get((category_id, user_id)) or own_kind
-        out[pk] = (
-            (stages[stage_id], category, code, agency, people[user_id], kinds.get(kind, kind)),
+            people[user_id] = text(ws, name)
+        when = datetime.datetime.fromisoformat(at) if at else None
+        out[int(pk)] = (
+            (stages[str(stage_id)], category, code, agency, people[user_id], kinds.get(kind, kind)),
             (
                 text(ws, overall) if overall else None,
-                None if at is None else book.styled(ws, book.local(at), WHEN),
+                None if when is None else book.styled(ws, book.local(when), WHEN),
             ),
         )
     return out
 
 
-def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
-    """The big sheet, one row per score. What a review's rows share (names, overall
-    comment, time) is made once per review; a score row is then a tuple of plain values
-    (points stay numbers in the General format) and the review's shared cells."""
-    from django.db.models import FloatField
-    from django.db.models.functions import Cast
+def localized_pair(names) -> str:
+    zh, en = names
+    return localized_dict({"name_zh": zh, "name_en": en}, "name")
 
-    from scoring.models import Indicator
 
+def _reviewer_scores(book: _Book, frozen: dict, beat) -> None:
+    """The big sheet, one row per score, from the version's frozen record (never the live
+    scores). What a review's rows share (names, overall comment, time) is made once per
+    review; a score row is then a tuple of plain values and the review's shared cells."""
     ws, _row = book.sheet("reviewer_scores", _("Reviewer scores"), reviewer_score_columns())
-    reviews = _review_cells(book, ws, edition)
+    reviews = _review_cells(book, ws, frozen)
     indicators = {
-        pk: book.text(ws, localized_dict({"name_zh": zh, "name_en": en}, "name"))
-        for pk, zh, en in Indicator.objects.filter(
-            dimension__rubric__category__edition=edition
-        ).values_list("pk", "name_zh", "name_en")
+        int(pk): book.text(ws, localized_pair(names)) for pk, names in frozen["indicators"].items()
     }
     n = 0
     append = ws.append
     clean = book.clean
     text = book.text
+    scores = frozen["scores"]
+    expected = len(scores)
     step = max(expected // 4, 10000)
-    rows = (
-        scores_in_order(edition)
-        # points as a double: no Decimal per row, and a number cell either way
-        .annotate(points_value=Cast("points", FloatField()))
-        .values_list("review_id", "indicator_id", "points_value", "comment")
-        .iterator(chunk_size=CHUNK)
-    )
-    for review_id, indicator_id, points, comment in rows:
+    for review_id, indicator_id, points, comment in scores:
         head, tail = reviews[review_id]
         if comment:
             comment = text(ws, comment) if comment[0] in FORMULA_STARTS else clean(comment)
@@ -629,9 +583,8 @@ def _reviewer_scores(book: _Book, edition, expected: int, beat) -> None:
     book.rows["reviewer_scores"] = n
 
 
-def _site_tests(book: _Book, edition) -> None:
+def _site_tests(book: _Book, frozen: dict) -> None:
     from scoring.enums import SiteTestKind
-    from scoring.models import Indicator, SiteTest
 
     _ws, row = book.sheet(
         "site_tests",
@@ -649,48 +602,24 @@ def _site_tests(book: _Book, edition) -> None:
             (_("Evidence files"), 9, None),
         ],
     )
-    tests = (
-        SiteTest.objects.filter(assignment__stage__edition=edition)
-        .select_related(
-            "assignment__stage", "assignment__nomination__agency", "assignment__reviewer"
-        )
-        .prefetch_related(
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.order_by("dimension__order", "order", "id"),
-            )
-        )
-        .annotate(n_evidence=Count("evidence"))
-        .order_by("assignment__nomination__agency__code", "tested_at", "id")
-    )
-    for t in tests:
-        a = t.assignment
+    for t in frozen["site_tests"]:
         row(
             [
-                a.stage.name,
-                a.nomination.agency.code,
-                a.nomination.agency.name,
-                _user(a.reviewer),
-                _label(SiteTestKind, t.kind),
-                t.tested_at,
-                t.subject,
-                t.findings,
-                "、".join(i.name for i in t.indicators.all()),
-                t.n_evidence,
+                localized_dict(t, "stage"),
+                t["agency_code"],
+                localized_dict(t, "agency"),
+                t["assessor"],
+                _label(SiteTestKind, t["kind"]),
+                datetime.datetime.fromisoformat(t["tested_at"]),
+                t["subject"],
+                t["findings"],
+                "、".join(localized_pair(names) for names in t["indicators"]),
+                t["evidence"],
             ]
         )
 
 
-def _poll_run(data: dict):
-    from surveys.models import PollTallyRun
-
-    poll = data.get("poll")
-    if not poll:
-        return None
-    return PollTallyRun.objects.filter(pk=poll.get("run_id")).select_related("poll").first()
-
-
-def _poll_tally(book: _Book, data: dict, run) -> None:
+def _poll_tally(book: _Book, data: dict, frozen: dict) -> None:
     from surveys.enums import Disposition
 
     poll = data["poll"]
@@ -721,7 +650,7 @@ def _poll_tally(book: _Book, data: dict, run) -> None:
                 TICK if r.get("winner") else "",
             ]
         )
-    results = run.results if run is not None else {}
+    results = frozen.get("poll") or {}
     ws.append([])
     book.heading_row(ws, [_("Poll"), localized_dict(poll, "title")])
     facts = [
@@ -758,12 +687,9 @@ def _poll_tally(book: _Book, data: dict, run) -> None:
             )
 
 
-def _suggestions(book: _Book, run) -> None:
-    from surveys.selectors import suggestions
-
-    items = suggestions(run.poll).iterator(chunk_size=CHUNK)
-    first = next(items, None)
-    if first is None:
+def _suggestions(book: _Book, frozen: dict) -> None:
+    items = (frozen.get("poll") or {}).get("suggestions") or []
+    if not items:
         return
     _ws, row = book.sheet(
         "suggestions",
@@ -775,21 +701,8 @@ def _suggestions(book: _Book, run) -> None:
             (_("Suggestion"), 80, None),
         ],
     )
-    for r in _chain(first, items):
-        agency = r.candidate.agency if r.candidate_id else None
-        row(
-            [
-                agency.code if agency else "",
-                agency.name if agency else "",
-                r.household.ref,
-                r.suggestion,
-            ]
-        )
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
+    for code, zh, en, household, text in items:
+        row([code, localized_pair((zh, en)) if code else "", household, text])
 
 
 def _history(book: _Book, scheme) -> None:
@@ -868,15 +781,14 @@ def build_workbook(version, out, beat: Callable[[int], None] | None = None) -> d
     for category in data["categories"]:
         _standings_sheet(book, category)
     beat(20)
-    _reviewer_scores(book, edition, int((version.inputs or {}).get("scores") or 0), beat)
+    frozen = record_of(version)
+    _reviewer_scores(book, frozen, beat)
     beat(80)
-    _site_tests(book, edition)
+    _site_tests(book, frozen)
     beat(85)
-    run = _poll_run(data)
     if data.get("poll"):
-        _poll_tally(book, data, run)
-        if run is not None:
-            _suggestions(book, run)
+        _poll_tally(book, data, frozen)
+        _suggestions(book, frozen)
     beat(90)
     _history(book, edition.scheme)
     book.wb.save(out)

@@ -823,9 +823,10 @@ def test_verify_a_certificate_whose_award_is_not_in_the_results_approved_again(c
     client.cookies["lang"] = "en"
     response = verify(client, dropped.serial)
     assert response.status_code == 200
+    since = timezone.localtime(second.publish_at, cycle.edition.tzinfo).date()
     assert texts(html(response), "//*[@role='alert']") == [
-        "This certificate is no longer valid The results of this edition were approved again, "
-        "and this award is not in them."
+        f"This certificate is no longer valid No longer valid since {since:%Y-%m-%d}: the "
+        "results of this edition were approved again, and this award is not in them."
     ]
 
 

@@ -179,8 +179,17 @@ def test_the_newer_approved_version_replaces_the_old_once_published(cycle):
     v2 = approved_version(cycle, published=False)
     v1.refresh_from_db()
     assert v1.status == VersionStatus.SUPERSEDED
-    # v1 is superseded and v2 is still under embargo: nothing is public.
-    assert visitor().get(edition_url(cycle.edition)).status_code == 404
+    # v1 is superseded, v2 is still under embargo (not scheduled): v1 stays public.
+    response = visitor().get(edition_url(cycle.edition))
+    assert [
+        w
+        for w, _ in winners(response)[
+            "Government Service Quality Award First-line service agencies"
+        ]
+    ] == [
+        "1. Household Registration Office 1 Distinction",
+        "2. Household Registration Office 3 Merit",
+    ]
     services.version_schedule_publication(
         version=v2, actor=cycle.secretariat, publish_at=timezone.now()
     )

@@ -217,5 +217,6 @@ def test_pages_have_the_permissions_policy_and_keep_their_caching():
         assert response.get("Cache-Control") != NO_STORE, url
     # Static files (served by WhiteNoise before the rest of the stack) too.
     response = client.get("/static/css/app.css")
-    assert response.status_code == 200
+    assert b".error-page" in b"".join(response.streaming_content)  # read to the end: closed
     assert response["Permissions-Policy"] == POLICY
+    response.close()

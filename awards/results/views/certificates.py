@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -31,7 +31,7 @@ from ..certificate_forms import CertificateTemplateForm, VerifyForm
 from ..compilation import ResultsError
 from ..enums import VersionStatus
 from ..models import Award, CertificateTemplate
-from ..selectors import award_by_serial
+from ..selectors import award_by_serial, certificate_state, public_version_ids
 from ..services import serial_normalise
 
 VERIFY_LIMIT = 30  # lookups per address per minute (settings.RESULTS_VERIFY_PER_MINUTE)
@@ -285,12 +285,30 @@ def preview_html(request, scheme_pk):
 
 
 def _award(request, pk, **kwargs):
-    return get_object_or_404(
+    award = get_object_or_404(
         Award.objects.select_related("agency", "category", "version__edition__scheme"),
+        Q(version__status=VersionStatus.APPROVED) | Q(version__in=public_version_ids()),
         pk=pk,
-        serial__isnull=False,
-        version__status=VersionStatus.APPROVED,
     )
+    if award.serial is None:
+        # A published award whose serial moved on to its successor, still under embargo:
+        # the certificate is the same one (the serial moved when the successor was approved).
+        holder = (
+            Award.objects.filter(
+                version__edition_id=award.version.edition_id,
+                version__number__gt=award.version.number,
+                category_id=award.category_id,
+                agency_id=award.agency_id,
+                serial__isnull=False,
+            )
+            .order_by("version__number")
+            .first()
+        )
+        if holder is None:
+            raise Http404
+        award.serial, award.issued_on = holder.serial, holder.issued_on
+        award.revoked_on, award.revocation_reason = holder.revoked_on, holder.revocation_reason
+    return award
 
 
 @require_perm("results.see_award", _award)
@@ -379,8 +397,8 @@ def verify_serial(request, serial):
     if canonical != serial:
         return redirect("results:verify_serial", canonical)
     award = award_by_serial(canonical)
-    state = _public_state(award) if award is not None else None
-    if state is None:
+    found = certificate_state(award) if award is not None else None
+    if found is None:
         return _verify_page(
             request,
             status=404,
@@ -388,22 +406,15 @@ def verify_serial(request, serial):
             not_found=True,
             form=VerifyForm(initial={"serial": canonical}),
         )
+    edition = found.award.version.edition
     return _verify_page(
-        request, serial=canonical, award=award, edition=award.version.edition, state=state
+        request,
+        serial=canonical,
+        award=found.award,
+        edition=edition,
+        state=found.state,
+        since=timezone.localtime(found.since, edition.tzinfo) if found.since else None,
     )
-
-
-def _public_state(award) -> str | None:
-    """ "valid", "revoked", "withdrawn" (its approved results were later replaced by
-    results without it), or None: never public (still under embargo), so unknown."""
-    version = award.version
-    if version.publish_at is None or version.publish_at > timezone.now():
-        return None
-    if version.status == VersionStatus.APPROVED:
-        return "revoked" if award.is_revoked else "valid"
-    if version.status == VersionStatus.SUPERSEDED:
-        return "withdrawn"
-    return None
 
 
 urlpatterns = [

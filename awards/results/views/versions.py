@@ -23,6 +23,7 @@ from .. import selectors, services
 from ..compilation import open_reviews
 from ..enums import JobKind, JobStatus, VersionStatus
 from ..forms import ApproveForm, ReturnForm, RevokeForm, ScheduleForm, SummaryForm
+from ..frozen import changes_since
 from ..models import Award, AwardLevel, ResultJob, ResultVersion
 
 
@@ -231,12 +232,22 @@ def _version_context(request, version, **extra):
         "decided_at": _local(edition, version.decided_at),
         "publish_at": _local(edition, version.publish_at),
         "is_published": version.is_published,
+        "public_now": selectors.public_version(edition),
+        "changes": _changes(version),
         "newer": ResultVersion.objects.filter(edition=edition, number__gt=version.number)
         .order_by("-number")
         .first(),
     }
     context.update(extra)
     return context
+
+
+def _changes(version):
+    """What changed in the live inputs since the version (not asked of a version that
+    was superseded and is not public any more: a newer one answers for it)."""
+    if version.status == VersionStatus.SUPERSEDED and not version.is_published:
+        return None
+    return changes_since(version)
 
 
 @require_perm("results.view_versions", _load_version)
