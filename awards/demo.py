@@ -123,6 +123,7 @@ def _load_live_demonstration():
         time_zone="Asia/Taipei",
         uses_recommendation=True,
         recommendation_quota=3,
+        is_demo=True,
     )
     for category in eighth.categories.select_related("rubric").order_by("order"):
         copy = Category.objects.create(

@@ -85,6 +85,14 @@ class Edition(models.Model):
         _("finalists (recorded)"), null=True, blank=True
     )
     recorded_winners = models.PositiveIntegerField(_("winners (recorded)"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        help_text=_(
+            "Its nominations, scores and results are invented (the demo): the history "
+            "statistics label it and leave it out of the totals."
+        ),
+    )
     recommendation_quota = models.PositiveSmallIntegerField(
         _("recommendations per competent authority"),
         null=True,

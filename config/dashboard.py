@@ -32,6 +32,7 @@ def dashboard(request):
     if Role.SECRETARIAT.value in roles:
         context["editions"] = award_selectors.dashboard_editions()
         context["nomination_counts"] = award_selectors.nomination_counts_by_edition()
+        context["results_returned"] = results_selectors.returned_versions()
     if Role.AGENCY_EDITOR.value in roles:
         context["editor_nominations"] = award_selectors.editor_dashboard(user)
         context["open_editions"] = award_selectors.editions_open_for_nomination()

@@ -218,6 +218,8 @@ def load_review_demo() -> bool:
     reviewers = [m.user for m in members if m.kind == MemberKind.REVIEWER]
     assessor = members[-1].user
     nominations = _nominations(edition, category, editor, written)
+    # Its nominations and scores are invented: the history statistics say so.
+    Edition.objects.filter(pk=edition.pk).update(is_demo=True)
     tz = edition.tzinfo
     for user in [*reviewers, assessor]:
         ConflictDeclaration.objects.create(

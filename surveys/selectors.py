@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -132,6 +134,35 @@ def tally_runs(poll: Poll) -> QuerySet[PollTallyRun]:
 
 def active_run(poll: Poll) -> PollTallyRun | None:
     return PollTallyRun.objects.filter(poll=poll, status__in=ACTIVE_TALLY_STATUSES).first()
+
+
+def tally_health(run: PollTallyRun, tz, now=None) -> dict:
+    """Whether an active run still shows signs of life. A run is stalled once it has been
+    silent longer than its heartbeat interval; `since` is its last sign of life in the
+    edition's local time. For a failed run, `failure` is why (see services._failure)
+    with its time in local time."""
+    from . import services  # the intervals are the tally's own settings
+
+    now = now or timezone.now()
+    out = {"stalled": False, "heartbeat": services.heartbeat_seconds(), "failure": None}
+    out["stale"] = services.stale_seconds()
+    if run.is_active:
+        beat = run.heartbeat_at or run.requested_at
+        if beat is not None:
+            silent = (now - beat).total_seconds()
+            out.update(
+                stalled=silent > out["heartbeat"],
+                since=timezone.localtime(beat, tz),
+                silent=int(silent),
+            )
+    failure = (run.inputs or {}).get("failure")
+    if run.status == TallyStatus.FAILED and failure:
+        at = failure.get("at")
+        out["failure"] = {
+            **failure,
+            "at": timezone.localtime(datetime.datetime.fromisoformat(at), tz) if at else None,
+        }
+    return out
 
 
 def latest_done_run(poll: Poll) -> PollTallyRun | None:

@@ -9,7 +9,14 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -47,6 +54,9 @@ LEASE_MINUTES = 15  # how long a household stays in one interviewer's hands
 NON_CONTACT_RETRY_MINUTES = 120  # a non-contact is tried again after this
 MAX_ATTEMPTS = 5  # after this many calls a non-contact is final
 STALE_SECONDS = 60  # a running tally without a heartbeat for this long is dead
+# A running tally beats at least this often; silent for longer, its page says it has
+# stalled (before STALE_SECONDS lets a new run take over).
+HEARTBEAT_SECONDS = 10
 
 
 class PollError(ValidationError):
@@ -582,7 +592,7 @@ def _apply_responses(poll, imp, clean, actor):
 
 
 def _stale_before(now):
-    return now - datetime.timedelta(seconds=setting("SURVEYS_TALLY_STALE_SECONDS", STALE_SECONDS))
+    return now - datetime.timedelta(seconds=stale_seconds())
 
 
 def poll_tally_start(*, poll: Poll, actor) -> PollTallyRun:
@@ -601,8 +611,13 @@ def poll_tally_start(*, poll: Poll, actor) -> PollTallyRun:
             old = active.status
             active.status = TallyStatus.FAILED
             active.finished_at = now
-            active.error = f"No heartbeat since {beat.isoformat()}: the worker stopped."
-            active.save(update_fields=["status", "finished_at", "error"])
+            cause = "never_started" if old == TallyStatus.QUEUED else "stopped"
+            active.inputs = {**(active.inputs or {}), "failure": _failure(cause, beat)}
+            active.error = (
+                f"No sign of life since {beat.isoformat()} ({cause}); abandoned at "
+                f"{now.isoformat()} when a new run was started."
+            )
+            active.save(update_fields=["status", "finished_at", "inputs", "error"])
             audit_record(
                 actor=actor,
                 action="poll.tally.abandon",
@@ -627,6 +642,22 @@ def poll_tally_start(*, poll: Poll, actor) -> PollTallyRun:
 
         transaction.on_commit(enqueue)
     return run
+
+
+def heartbeat_seconds() -> int:
+    return setting("SURVEYS_TALLY_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+
+
+def stale_seconds() -> int:
+    return setting("SURVEYS_TALLY_STALE_SECONDS", STALE_SECONDS)
+
+
+def _failure(cause: str, at, detail: str = "") -> dict:
+    """Why a run failed, kept on the run (inputs["failure"]) so that its page can say it in
+    the reader's language and the edition's local time. cause: "database" (the database
+    connection was lost), "stopped" (a running worker went silent), "never_started"
+    (no worker picked the run up) or "error" (the tally itself raised)."""
+    return {"cause": cause, "at": at.isoformat() if at else None, "detail": detail[:500]}
 
 
 def _beat(run_id: int, progress: int) -> None:
@@ -704,6 +735,7 @@ def poll_tally_execute(*, run_id: int) -> PollTallyRun:
             "votes": results["n_votes"],
             "candidates": len(results["rows"]),
             "strata": len(results["strata"]),
+            **_fingerprint(inputs),
         }
         with transaction.atomic():
             run.status = TallyStatus.DONE
@@ -731,8 +763,16 @@ def poll_tally_execute(*, run_id: int) -> PollTallyRun:
                 data={"inputs": counted, "winners": results["winners"]},
             )
     except (DatabaseError, ArithmeticError, ValueError) as exc:
+        lost = isinstance(exc, (OperationalError, InterfaceError))
+        if lost and not connection.in_atomic_block:
+            connection.close()  # the next query opens a fresh connection to record this
+        failed_at = timezone.now()
+        failure = _failure("database" if lost else "error", failed_at, str(exc))
         PollTallyRun.objects.filter(pk=run_id).update(
-            status=TallyStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+            status=TallyStatus.FAILED,
+            finished_at=failed_at,
+            error=str(exc)[:2000],
+            inputs={**(run.inputs or {}), "failure": failure},
         )
         audit_record(
             actor=run.requested_by,
@@ -746,12 +786,71 @@ def poll_tally_execute(*, run_id: int) -> PollTallyRun:
     return run
 
 
+def _fingerprint(inputs: dict) -> dict:
+    """What a tally counted, kept on the run so that publishing can tell whether the
+    responses changed since: households per final code and votes per (stratum, candidate)."""
+    return {
+        "dispositions": {k or "": v for k, v in sorted(inputs["dispositions"].items())},
+        "cells": sorted([s, c, n] for (s, c), n in inputs["cells"].items()),
+    }
+
+
+def tally_changes(run: PollTallyRun) -> list[str]:
+    """How the poll's counted inputs differ from what `run` counted, one sentence each;
+    [] when the tally is up to date. A run that kept no fingerprint cannot be checked and
+    counts as out of date."""
+    kept = run.inputs or {}
+    if "cells" not in kept:
+        return [_("This tally was run before tallies recorded what they counted.")]
+    now = _fingerprint(tally_inputs(run.poll))
+    changes = []
+    labels = dict(Disposition.choices)
+    before_d, after_d = kept["dispositions"], now["dispositions"]
+    for code in sorted(set(before_d) | set(after_d)):
+        a, b = before_d.get(code, 0), after_d.get(code, 0)
+        if a != b:
+            changes.append(
+                _("Households “%(code)s”: %(before)d then, %(after)d now.")
+                % {"code": labels.get(code) or _("not called"), "before": a, "after": b}
+            )
+    names = {
+        c.pk: c.agency.code
+        for c in PollCandidate.objects.filter(poll=run.poll).select_related("agency")
+    }
+    votes_then: dict[int, int] = {}
+    votes_now: dict[int, int] = {}
+    for cells, into in ((kept["cells"], votes_then), (now["cells"], votes_now)):
+        for _s, c, n in cells:
+            into[c] = into.get(c, 0) + n
+    for cid in sorted(set(votes_then) | set(votes_now), key=lambda c: names.get(c, str(c))):
+        a, b = votes_then.get(cid, 0), votes_now.get(cid, 0)
+        if a != b:
+            changes.append(
+                _("Votes for %(code)s: %(before)d then, %(after)d now.")
+                % {"code": names.get(cid, cid), "before": a, "after": b}
+            )
+    if not changes and [list(c) for c in kept["cells"]] != now["cells"]:
+        changes.append(_("Votes moved between districts; the totals per department are the same."))
+    return changes
+
+
 @transaction.atomic
 def poll_publish(*, poll: Poll, run: PollTallyRun, actor) -> Poll:
     if run.poll_id != poll.pk or run.status != TallyStatus.DONE:
         raise PollError(_("Only a finished tally of this poll can be published."))
     if poll.status not in (PollStatus.CLOSED, PollStatus.PUBLISHED):
         raise PollError(_("Close the fieldwork before publishing the results."))
+    changes = tally_changes(run)
+    if changes:
+        raise PollError(
+            [
+                _(
+                    "The responses changed since this tally was run, so it is out of date. "
+                    "Run the tally again and publish the new run."
+                ),
+                *changes,
+            ]
+        )
     old = poll.status
     poll.status = PollStatus.PUBLISHED
     poll.published_run = run

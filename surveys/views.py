@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -208,7 +208,11 @@ def import_detail(request, pk, import_pk, obj):
                 form.add_error(None, _errors(exc))
             else:
                 if imp.status == ImportStatus.IMPORTED:
-                    messages.success(request, _("%(n)s rows imported.") % {"n": imp.imported_count})
+                    messages.success(
+                        request,
+                        ngettext("%(n)s row imported.", "%(n)s rows imported.", imp.imported_count)
+                        % {"n": imp.imported_count},
+                    )
                 elif imp.status == ImportStatus.DUPLICATE:
                     messages.warning(
                         request, _("This file was already imported. Nothing was changed.")
@@ -216,8 +220,12 @@ def import_detail(request, pk, import_pk, obj):
                 else:
                     messages.error(
                         request,
-                        _(
-                            "Nothing was imported: %(n)s errors. Correct the file and upload it again."
+                        ngettext(
+                            "Nothing was imported: %(n)s error. Correct the file and upload it "
+                            "again.",
+                            "Nothing was imported: %(n)s errors. Correct the file and upload it "
+                            "again.",
+                            len(imp.errors),
                         )
                         % {"n": len(imp.errors)},
                     )
@@ -303,6 +311,7 @@ def _results_context(poll, run):
         "tie": run.results.get("tie"),
         "strata": run.results.get("strata", []),
         "tz": poll.edition.tzinfo,
+        "health": selectors.tally_health(run, poll.edition.tzinfo),
     }
 
 
@@ -320,8 +329,9 @@ def publish(request, pk, obj):
     try:
         services.poll_publish(poll=obj, run=run, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("surveys:tally_run", pk=pk, run_pk=run.pk)
+        context = _results_context(obj, run)
+        context["publish_errors"] = exc.messages
+        return render(request, "surveys/tally_run.html", context, status=400)
     messages.success(request, _("The results are published."))
     return redirect("surveys:results", pk=pk)
 

@@ -226,6 +226,7 @@ def _category_head(category: Category, rule: AwardRule) -> dict:
         "indicators": [],
         "rows": [],
         "warnings": [],
+        "close_call": None,
     }
 
 
@@ -367,6 +368,36 @@ def _poll_category(edition, category, rule, run) -> dict:
         out["warnings"].append(
             _("The poll had a tie for the last place; its tie rule decided the winners.")
         )
+    out["close_call"] = _close_call(results, agencies)
+    if out["close_call"]:
+        c = out["close_call"]
+        out["warnings"].append(
+            _(
+                "Too close to call: in the poll the last winner (%(last)s) leads the next "
+                "(%(next)s) by %(lead).3f, within the margin of error of that lead "
+                "(±%(moe).3f, 95 %%)."
+            )
+            % {
+                "last": c["last_winner_zh"],
+                "next": c["next_zh"],
+                "lead": c["lead"],
+                "moe": c["moe_of_lead"],
+            }
+        )
+    return out
+
+
+def _close_call(results: dict, agencies: dict) -> dict | None:
+    """The tally's "too close to call" flag (the last winner's lead over the next inside
+    the margin of error of that lead), with both agencies' names, or None."""
+    close = results.get("close_call")
+    if not close or not close.get("within_margin"):
+        return None
+    out = dict(close)
+    for key in ("last_winner", "next"):
+        agency = agencies.get(close[key])
+        out[f"{key}_zh"] = agency.name_zh if agency else close[key]
+        out[f"{key}_en"] = (agency.name_en or agency.name_zh) if agency else close[key]
     return out
 
 
@@ -418,6 +449,7 @@ def snapshot(edition: Edition) -> dict:
             "title_zh": poll.title_zh,
             "title_en": poll.title_en,
             "n_votes": run.results.get("n_votes"),
+            "close_call": run.results.get("close_call"),
             "rows": [
                 {k: v for k, v in r.items() if not k.startswith("_")} for r in run.results["rows"]
             ],

@@ -4,7 +4,12 @@ reports); editions run in this system are counted from their data:
 
 - participants: nominations submitted at least once and not withdrawn;
 - finalists: nominations shortlisted (state 'finalist');
-- winners: agencies with an award in the edition's public version (selectors.public_version).
+- winners: agencies with an award in the edition's public version (selectors.public_version),
+  counted as published: an award revoked later still counts as won, and the awards
+  revoked since are counted in their own column (`revoked`).
+
+A demonstration edition (Edition.is_demo: invented data, loaded by the demo) is listed,
+labelled, and left out of the totals.
 
 An edition counted from this system's data is shown only once its results are
 published: until then even its participant and finalist counts are not public (who
@@ -34,6 +39,11 @@ class HistoryRow:
     finalists: int | None
     winners: int | None
     recorded: bool
+    revoked: int | None = None  # awards of the published results revoked since
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.edition is not None and self.edition.is_demo)
 
     @property
     def rate(self) -> float | None:
@@ -49,7 +59,11 @@ class History:
     unpublished: int = 0  # editions with data whose results are not yet published
 
     def _total(self, rows) -> HistoryRow | None:
-        rows = [r for r in rows if None not in (r.participants, r.finalists, r.winners)]
+        rows = [
+            r
+            for r in rows
+            if None not in (r.participants, r.finalists, r.winners) and not r.is_demo
+        ]
         if not rows:
             return None
         return HistoryRow(
@@ -58,7 +72,14 @@ class History:
             finalists=sum(r.finalists for r in rows),
             winners=sum(r.winners for r in rows),
             recorded=all(r.recorded for r in rows),
+            revoked=None
+            if all(r.revoked is None for r in rows)
+            else sum(r.revoked or 0 for r in rows),
         )
+
+    @property
+    def demo_rows(self) -> list[HistoryRow]:
+        return [r for r in self.rows if r.is_demo]
 
     @property
     def recorded_rows(self) -> list[HistoryRow]:
@@ -71,7 +92,7 @@ class History:
 
     @property
     def total(self) -> HistoryRow | None:
-        """The total of every edition with all three figures."""
+        """The total of every edition with all three figures, demonstrations left out."""
         return self._total(self.rows)
 
 
@@ -93,12 +114,17 @@ def scheme_history(scheme, now=None) -> History:
         )
         .order_by("number")
     )
-    winners = dict(
-        Award.objects.filter(version__in=public)
+    counted = {
+        edition_id: (n, revoked)
+        for edition_id, n, revoked in Award.objects.filter(version__in=public)
         .values_list("version__edition_id")
-        .annotate(n=Count("agency_id", distinct=True))
+        .annotate(
+            n=Count("agency_id", distinct=True),
+            revoked=Count("pk", filter=Q(revoked_on__isnull=False)),
+        )
+        .values_list("version__edition_id", "n", "revoked")
         .order_by()
-    )
+    }
     history = History(scheme=scheme)
     for e in editions:
         if e.recorded_participants is not None:
@@ -119,8 +145,9 @@ def scheme_history(scheme, now=None) -> History:
                     edition=e,
                     participants=e.n_participants,
                     finalists=e.n_finalists,
-                    winners=winners.get(e.pk, 0),
+                    winners=counted.get(e.pk, (0, 0))[0],
                     recorded=False,
+                    revoked=counted.get(e.pk, (0, 0))[1],
                 )
             )
     return history

@@ -28,10 +28,14 @@ changed afterwards. Its shape (all keys always present; numbers are JSON numbers
               "winner" (bool), "level_zh", "level_en", "citation_zh", "citation_en"
             }
           ],
-          "warnings": [str]   # e.g. a tie across the last winning place
+          "warnings": [str],  # e.g. a tie across the last winning place
+          "close_call": null | {"last_winner", "next" (agency codes), "lead", "moe_of_lead",
+                        "within_margin": true, "last_winner_zh", "last_winner_en",
+                        "next_zh", "next_en"}   # poll only: the tally's "too close to call"
         }
       ],
-      "poll": null | {"run_id", "title_zh", "title_en", "n_votes", "rows": [...tally rows]}
+      "poll": null | {"run_id", "title_zh", "title_en", "n_votes", "close_call",
+                      "rows": [...tally rows]}
     }
 """
 

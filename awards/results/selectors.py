@@ -131,6 +131,17 @@ def waiting_for_approval() -> list[ResultVersion]:
     )
 
 
+def returned_versions() -> list[ResultVersion]:
+    """Versions the approver returned with comments, for the secretariat to act on: a
+    returned version stays in that state until it is submitted again or a recompile
+    supersedes it."""
+    return list(
+        ResultVersion.objects.filter(status=VersionStatus.RETURNED)
+        .select_related("edition__scheme", "decided_by")
+        .order_by("-decided_at", "-pk")
+    )
+
+
 @dataclass
 class CertificateState:
     """What the verification page says about a serial: `state` is "valid", "revoked" or

@@ -16,13 +16,13 @@ from tests.results.helpers import approved_version, scored_cycle
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TW_TABLE = [
-    ["150", "46", "24", "16.0 %"],
-    ["147", "46", "28", "19.0 %"],
-    ["156", "50", "29", "18.6 %"],
-    ["168", "51", "32", "19.0 %"],
-    ["173", "53", "30", "17.3 %"],
-    ["175", "46", "30", "17.1 %"],
-    ["174", "50", "30", "17.2 %"],
+    ["150", "46", "24", "16.0 %", "—"],
+    ["147", "46", "28", "19.0 %", "—"],
+    ["156", "50", "29", "18.6 %", "—"],
+    ["168", "51", "32", "19.0 %", "—"],
+    ["173", "53", "30", "17.3 %", "—"],
+    ["175", "46", "30", "17.1 %", "—"],
+    ["174", "50", "30", "17.2 %", "—"],
 ]
 
 
@@ -47,7 +47,7 @@ def test_visitor_reads_the_tw_history_table_and_chart(
     expect(rows.first.locator("th")).to_contain_text("1st Government Service Quality Award")
     expect(page.locator("#history-table tfoot tr")).to_have_count(1)
     expect(page.locator("#history-table tfoot tr td")).to_have_text(
-        ["1143", "342", "203", "17.8 %"]
+        ["1143", "342", "203", "17.8 %", "—"]
     )
 
     chart = page.get_by_role("img", name="History of Government Service Quality Award")
@@ -70,7 +70,7 @@ def test_history_in_chinese_has_no_wcag_violations(
         "第一屆政府服務品質獎"
     )
     expect(page.locator("#history-table tfoot tr td")).to_have_text(
-        ["1143", "342", "203", "17.8 %"]
+        ["1143", "342", "203", "17.8 %", "—"]
     )
     shot(page, "history-zh")
     assert axe_violations(page) == []

@@ -305,7 +305,7 @@ def test_public_list_query_count_is_constant(django_assert_num_queries):
 # --- history statistics -----------------------------------------------------------------
 
 TW_ROWS_EN = [
-    [f"{n} Government Service Quality Award* (recorded from the scheme's reports)", *figures]
+    [f"{n} Government Service Quality Award* (recorded from the scheme's reports)", *figures, "—"]
     for n, *figures in [
         ("1st", "150", "46", "24", "16.0 %"),
         ("2nd", "147", "46", "28", "19.0 %"),
@@ -318,6 +318,12 @@ TW_ROWS_EN = [
 ]
 
 
+WINNERS_NOTE = (
+    "Winners are counted as the results were published; an award revoked later still "
+    "counts as won and is also counted under “Revoked since”."
+)
+
+
 def test_tw_demo_history_shows_the_seed_table(demo):
     scheme = AwardScheme.objects.get(code="tw-gsqa")
     response = visitor("en").get(history_url(scheme))
@@ -325,14 +331,15 @@ def test_tw_demo_history_shows_the_seed_table(demo):
     tree = html(response)
     assert table_rows(tree, "//table[@id='history-table']") == TW_ROWS_EN
     assert [texts(r, "./th|./td") for r in tree.xpath("//table[@id='history-table']/tfoot/tr")] == [
-        ["Total", "1143", "342", "203", "17.8 %"]
+        ["Total", "1143", "342", "203", "17.8 %", "—"]
     ]
     assert texts(tree, "//table[@id='history-table']/caption") == [
         "Government Service Quality Award: participants, finalists and winners per edition"
     ]
     assert texts(tree, "//ul[@class='table-notes']/li") == [
         "* Recorded from the scheme's reports; the other editions are counted from this "
-        "system's data."
+        "system's data.",
+        WINNERS_NOTE,
     ]
     # The chart: an image with a title and a description, three bars and a rate per edition.
     (svg,) = tree.xpath("//figure[@id='history-chart']//svg")
@@ -361,7 +368,7 @@ def test_tw_demo_history_in_chinese(demo):
     assert [row[0].split("*")[0] for row in rows] == [f"第{n}屆政府服務品質獎" for n in zh]
     assert [row[1:] for row in rows] == [row[1:] for row in TW_ROWS_EN]
     (total,) = tree.xpath("//table[@id='history-table']/tfoot/tr")
-    assert texts(total, "./td") == ["1143", "342", "203", "17.8 %"]
+    assert texts(total, "./td") == ["1143", "342", "203", "17.8 %", "—"]
 
 
 def _with_recorded_editions(cycle):
@@ -388,11 +395,11 @@ def test_history_leaves_out_an_edition_whose_results_are_not_published(cycle):
     tree = html(response)
     mark = "* (recorded from the scheme's reports)"
     assert table_rows(tree, "//table[@id='history-table']") == [
-        [f"Edition 1{mark}", "40", "12", "6", "15.0 %"],
-        [f"Edition 2{mark}", "50", "15", "9", "18.0 %"],
+        [f"Edition 1{mark}", "40", "12", "6", "15.0 %", "—"],
+        [f"Edition 2{mark}", "50", "15", "9", "18.0 %", "—"],
     ]
     assert [texts(r, "./th|./td") for r in tree.xpath("//table[@id='history-table']/tfoot/tr")] == [
-        ["Total", "90", "27", "15", "16.7 %"]
+        ["Total", "90", "27", "15", "16.7 %", "—"]
     ]
     assert texts(tree, "//li[@id='unpublished-note']") == [
         "1 edition whose results are not yet published is not shown: its figures are made "
@@ -421,13 +428,13 @@ def test_history_of_a_published_edition_counts_it_with_subtotal_and_total(cycle)
     approved_version(cycle)
     tree = html(visitor().get(history_url(scheme)))
     rows = table_rows(tree, "//table[@id='history-table']")
-    assert rows[2] == ["Edition 3", "6", "3", "2", "33.3 %"]
+    assert rows[2] == ["Edition 3", "6", "3", "2", "33.3 %", "0"]
     assert tree.xpath("//table[@id='history-table']/tbody/tr[3]/th/a/@href") == [
         edition_url(cycle.edition)
     ]
     assert [texts(r, "./th|./td") for r in tree.xpath("//table[@id='history-table']/tfoot/tr")] == [
-        ["Editions recorded from reports", "90", "27", "15", "16.7 %"],
-        ["Total", "96", "30", "17", "17.7 %"],
+        ["Editions recorded from reports", "90", "27", "15", "16.7 %", "—"],
+        ["Total", "96", "30", "17", "17.7 %", "0"],
     ]
 
 

@@ -38,6 +38,16 @@ def test_tally_job_counts_in_the_database_and_matches_the_hand_figures(
         "votes": 20,
         "candidates": 3,
         "strata": 2,
+        # what publishing compares with the live responses (stratum, candidate, votes)
+        "dispositions": {"complete": 20},
+        "cells": [
+            [strata["A"].pk, cand["X"].pk, 6],
+            [strata["A"].pk, cand["Y"].pk, 2],
+            [strata["A"].pk, cand["Z"].pk, 2],
+            [strata["B"].pk, cand["X"].pk, 2],
+            [strata["B"].pk, cand["Y"].pk, 6],
+            [strata["B"].pk, cand["Z"].pk, 2],
+        ],
     }
     res = run.results
     assert [(r["code"], r["votes"], r["estimate"], r["moe"]) for r in res["rows"]] == [
@@ -111,7 +121,8 @@ def test_run_whose_worker_died_is_failed_and_the_next_run_is_complete(
     dead.refresh_from_db()
     run.refresh_from_db()
     assert dead.status == "failed"
-    assert dead.error.startswith("No heartbeat since")
+    assert dead.error.startswith("No sign of life since")
+    assert dead.inputs["failure"] == {"cause": "stopped", "at": stale.isoformat(), "detail": ""}
     assert run.status == "done"
     assert run.inputs["votes"] == 20
     assert [(r["code"], r["votes"], r["estimate"]) for r in run.results["rows"]] == [
@@ -157,7 +168,17 @@ def test_partial_interviews_and_other_dispositions_do_not_vote(poll, cand, strat
     run = services.poll_tally_start(poll=poll, actor=secretariat)
     services.poll_tally_execute(run_id=run.pk)
     run.refresh_from_db()
-    assert run.inputs == {"households": 8, "responses": 5, "votes": 4, "candidates": 3, "strata": 2}
+    counts = {
+        k: run.inputs[k] for k in ("households", "responses", "votes", "candidates", "strata")
+    }
+    assert counts == {"households": 8, "responses": 5, "votes": 4, "candidates": 3, "strata": 2}
+    assert run.inputs["dispositions"] == {
+        "": 1,
+        "complete": 4,
+        "ineligible": 1,
+        "partial": 1,
+        "refusal": 1,
+    }
     # RR1 = 4 / (4 + 1 + 1 + 0 + 0 + 1) ; COOP1 = 4 / (4 + 1 + 1)
     assert run.results["rr1"] == round(4 / 7, 6)
     assert run.results["coop1"] == round(4 / 6, 6)

@@ -256,7 +256,7 @@ def test_import_pages(poll, secretariat, interviewer, outsider, strata):
             follow=True,
         )
     )
-    assert "Nothing was imported: 1 errors." in page
+    assert "Nothing was imported: 1 error. Correct the file" in page
     assert (
         '<td class="num">3</td><td>住戶編號</td><td><code>H9</code></td><td>Household not in the sample.</td>'
         in page.replace("> <", "><")

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agencies.enums import Role
@@ -69,10 +70,18 @@ def public_edition(request, scheme_code, number):
         raise Http404
     version.edition = edition
     awards = list(selectors.awards_of(version))
+    close_calls = _close_calls(version)
     categories = []
     for category, rows in groupby(awards, key=lambda a: a.category):
         rows = list(rows)
-        categories.append({"category": category, "award_name": rows[0].name, "awards": rows})
+        categories.append(
+            {
+                "category": category,
+                "award_name": rows[0].name,
+                "awards": rows,
+                "close_call": close_calls.get(category.pk),
+            }
+        )
     return render(
         request,
         "results/public/edition.html",
@@ -84,6 +93,23 @@ def public_edition(request, scheme_code, number):
             "categories": categories,
         },
     )
+
+
+def _close_calls(version) -> dict:
+    """Category id -> the poll's "too close to call" flag kept in the version's snapshot,
+    with the last winner's name in the current language (the runner-up is not named:
+    the public page shows winners only)."""
+    lang_en = (get_language() or "").startswith("en")
+    out = {}
+    for c in (version.data or {}).get("categories", []):
+        close = c.get("close_call")
+        if close:
+            out[c["id"]] = {
+                "last_winner_name": close["last_winner_en" if lang_en else "last_winner_zh"],
+                "lead": close["lead"],
+                "moe_of_lead": close["moe_of_lead"],
+            }
+    return out
 
 
 # --- history statistics ------------------------------------------------------------------
@@ -158,7 +184,8 @@ def history_chart(history: History, *, height: int = 330) -> dict | None:
         groups.append(
             {
                 "row": row,
-                "label": _("No. %(number)d") % {"number": row.edition.number},
+                "label": (_("No. %(number)d (demo)") if row.is_demo else _("No. %(number)d"))
+                % {"number": row.edition.number},
                 "mid": round(left + i * slot + slot / 2, 1),
                 "bars": bars,
                 "rate": percent(row.rate),
@@ -209,6 +236,7 @@ def history(request, scheme_code):
             # The subtotal of recorded editions only when it differs from the total.
             "subtotal": subtotal if _figures(subtotal) != _figures(total) else None,
             "any_recorded": any(r.recorded for r in data.rows),
+            "demo_rows": data.demo_rows,
             "unpublished": data.unpublished,
             "chart": history_chart(data),
         },

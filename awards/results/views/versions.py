@@ -21,7 +21,7 @@ from awards.models import Category, Edition
 
 from .. import selectors, services
 from ..compilation import open_reviews
-from ..enums import JobKind, VersionStatus
+from ..enums import JobKind, JobStatus, VersionStatus
 from ..forms import ApproveForm, ReturnForm, RevokeForm, ScheduleForm, SummaryForm
 from ..frozen import changes_since
 from ..models import Award, AwardLevel, ResultJob, ResultVersion
@@ -142,6 +142,13 @@ def job_status(request, job_pk, obj):
             "job": obj,
             "edition": obj.edition,
             "can_manage": user_may(request.user, "results.manage"),
+            # A finished compile made a version: the edition page's list is swapped
+            # out of band, so it shows the new version without a reload.
+            "oob_versions": list(
+                selectors.versions_of(obj.edition).annotate(n_awards=Count("awards"))
+            )
+            if obj.kind == JobKind.COMPILE and obj.status == JobStatus.DONE and obj.version_id
+            else None,
         },
     )
 
@@ -192,6 +199,10 @@ def _version_context(request, version, **extra):
         for r in c["rows"]:
             r["agency"] = (r["agency_en"] or r["agency_zh"]) if lang_en else r["agency_zh"]
             r["level"] = (r["level_en"] or r["level_zh"]) if lang_en else r["level_zh"]
+        close = c.get("close_call")  # absent in versions compiled before it was kept
+        if close:
+            close["last_winner_name"] = close["last_winner_en" if lang_en else "last_winner_zh"]
+            close["next_name"] = close["next_en" if lang_en else "next_zh"]
     user = request.user
     tz = edition.tzinfo
     now_local = timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
@@ -199,6 +210,7 @@ def _version_context(request, version, **extra):
         "version": version,
         "edition": edition,
         "categories": categories,
+        "close_calls": [c for c in categories if c.get("close_call")],
         "awards": awards,
         "workbook_job": latest_jobs.get(JobKind.WORKBOOK),
         "certificates_job": latest_jobs.get(JobKind.CERTIFICATES),
