@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('awards', '0004_review_panels'),
+        ('awards', '0005_nomination_state_reason_visibility'),
     ]
 
     operations = [
