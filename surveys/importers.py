@@ -187,9 +187,7 @@ class RowStream:
         except uploads.UploadRefused as refused:
             raise ImportFileError(refused.message) from None
         try:
-            self._workbook = load_workbook(
-                io.BytesIO(self.content), read_only=True, data_only=True
-            )
+            self._workbook = load_workbook(io.BytesIO(self.content), read_only=True, data_only=True)
             sheet = self._workbook.worksheets[0]
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
             raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
