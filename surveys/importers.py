@@ -3,6 +3,7 @@ validating their rows against the poll. No writes here: surveys.services applies
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -72,20 +73,58 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
 
 
+@dataclass
+class Header:
+    """What the upload request learns from the first rows of a file: its format, the
+    encoding of a CSV, and the column names."""
+
+    file_format: str
+    encoding: str
+    headers: list[str]
+
+
+ENCODING_PREFIX = 64 * 1024  # bytes of a CSV the upload request decodes to guess its encoding
+CHUNK = 1024 * 1024  # bytes decoded at a time when the job checks a whole CSV
+CODECS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "big5": "big5hkscs"}
+
+
+def _not_text() -> ImportFileError:
+    return ImportFileError(
+        _("The file is neither UTF-8 nor Big5 text. Save it as CSV (UTF-8) or XLSX.")
+    )
+
+
 def decode_csv(content: bytes) -> tuple[str, str]:
     """Return (text, encoding name). UTF-8 with BOM, then UTF-8, then Big5 (HKSCS)."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8"), "utf-8-sig"
+    encoding = detect_encoding(content)
+    return content.decode(CODECS[encoding]).removeprefix("\ufeff"), encoding
+
+
+def _decodes(content, codec: str, *, prefix: bool) -> bool:
+    """Whether the content (or its first ENCODING_PREFIX bytes, a character cut at the
+    end allowed) decodes, a chunk at a time: no decoded copy of the file is kept."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(content)
+    stop = min(len(view), ENCODING_PREFIX) if prefix else len(view)
     try:
-        return content.decode("utf-8"), "utf-8"
+        for start in range(0, stop, CHUNK):
+            decoder.decode(view[start : min(start + CHUNK, stop)], final=False)
+        if not prefix or stop == len(view):
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("big5hkscs"), "big5"
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("The file is neither UTF-8 nor Big5 text. Save it as CSV (UTF-8) or XLSX.")
-        ) from exc
+        return False
+    return True
+
+
+def detect_encoding(content, *, prefix: bool = False) -> str:
+    """The encoding name of a CSV: "utf-8-sig", "utf-8" or "big5", judged on the whole
+    file, or with prefix=True on its first ENCODING_PREFIX bytes (the upload request)."""
+    if bytes(content[:3]) == b"\xef\xbb\xbf":
+        return "utf-8-sig"
+    for name in ("utf-8", "big5"):
+        if _decodes(content, CODECS[name], prefix=prefix):
+            return name
+    raise _not_text()
 
 
 def _clean(value) -> str:
@@ -98,44 +137,105 @@ def _clean(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook  # slow import: only when an XLSX arrives
+def _is_xlsx(content, filename: str) -> bool:
+    return bytes(content[:4]) == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
 
+
+class RowStream:
+    """The non-blank rows of a file (the header first), one at a time, as lists of
+    stripped strings: a csv reader over the stored bytes, or openpyxl's read-only
+    iter_rows. `fraction()` says how far the reading has got (0..1), for progress."""
+
+    def __init__(self, content, filename: str, *, encoding: str = ""):
+        if not content:
+            raise ImportFileError(_("The file is empty."))
+        self.content = content
+        self.file_format = "xlsx" if _is_xlsx(content, filename) else "csv"
+        self.encoding = ""
+        self._workbook = None
+        self._done = 0
+        self._total = 0
+        if self.file_format == "xlsx":
+            self._rows = self._open_xlsx()
+        else:
+            self.encoding = encoding or detect_encoding(content, prefix=True)
+            self._rows = self._open_csv()
+
+    def _open_csv(self):
+        self._raw = io.BytesIO(self.content)
+        self._total = len(self.content)
+        text = io.TextIOWrapper(self._raw, encoding=CODECS[self.encoding], newline="")
+        first_line = text.readline()
+        delimiter = max([",", ";", "\t"], key=first_line.count)
+        text.seek(0)
+        reader = csv.reader(text, csv.excel, delimiter=delimiter)
+
+        def rows():
+            try:
+                for row in reader:
+                    yield [c.strip() for c in row]
+            except UnicodeDecodeError:
+                raise _not_text() from None
+
+        return rows()
+
+    def _open_xlsx(self):
+        from openpyxl import load_workbook  # slow import: only when an XLSX arrives
+
+        try:
+            uploads.inspect_zip(self.content)  # a zip bomb is refused before openpyxl unpacks it
+        except uploads.UploadRefused as refused:
+            raise ImportFileError(refused.message) from None
+        try:
+            self._workbook = load_workbook(io.BytesIO(self.content), read_only=True, data_only=True)
+            sheet = self._workbook.worksheets[0]
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+            raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
+        self._total = sheet.max_row or 0  # from the sheet's dimension, when it declares one
+        return ([_clean(v) for v in row] for row in sheet.iter_rows(values_only=True))
+
+    def __iter__(self):
+        try:
+            for row in self._rows:
+                self._done += 1
+                if any(c for c in row):
+                    yield row
+        finally:
+            self.close()
+
+    def fraction(self) -> float:
+        if not self._total:
+            return 0.0
+        done = self._raw.tell() if self.file_format == "csv" else self._done
+        return min(1.0, done / self._total)
+
+    def close(self) -> None:
+        if self._workbook is not None:
+            self._workbook.close()
+            self._workbook = None
+
+
+def read_header(content, filename: str) -> Header:
+    """The header of a file, reading only its first rows (the upload request): the rest
+    is read by the background job. A file with no data row under the header is refused."""
+    stream = RowStream(content, filename)
+    rows = iter(stream)
     try:
-        uploads.inspect_zip(content)  # a zip bomb is refused before openpyxl unpacks it
-    except uploads.UploadRefused as refused:
-        raise ImportFileError(refused.message) from None
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [[_clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+        header = next(rows, None)
+        if header is None:
+            raise ImportFileError(_("The file is empty."))
+        if next(rows, None) is None:
+            raise ImportFileError(_("The file has a header row but no data rows."))
+    finally:
+        stream.close()
+    return Header(stream.file_format, stream.encoding, [h.strip() for h in header])
 
 
 def read_table(content: bytes, filename: str) -> Table:
-    if not content or not content.strip():
-        raise ImportFileError(_("The file is empty."))
-    if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        rows, fmt, encoding = _read_xlsx(content), "xlsx", ""
-    else:
-        text, encoding = decode_csv(content)
-        first_line = text.split("\n", 1)[0]
-        delimiter = max([",", ";", "\t"], key=first_line.count)
-        rows = [
-            [c.strip() for c in row]
-            for row in csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
-        ]
-        fmt = "csv"
-    rows = [r for r in rows if any(c for c in r)]
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    headers = [h.strip() for h in rows[0]]
-    if len(rows) == 1:
-        raise ImportFileError(_("The file has a header row but no data rows."))
-    return Table(fmt, encoding, headers, rows[1:])
+    """A whole (small) file in memory: for tests and the shell. Imports stream it."""
+    header = read_header(content, filename)
+    rows = list(RowStream(content, filename))
+    return Table(header.file_format, header.encoding, header.headers, rows[1:])
 
 
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:

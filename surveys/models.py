@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agencies.enums import ACTIVE_IMPORT_JOB_STATUSES, ImportJobStatus
 from agencies.models import localized
 
 from .enums import (
@@ -303,6 +304,17 @@ class PollImport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The background job that reads and applies every row (surveys.tasks.poll_import):
+    # blank until the column mapping is confirmed. The same shape as the agency import
+    # job and the tally runs: status, progress, heartbeat, the uploader's language.
+    job_status = models.CharField(
+        _("job status"), max_length=16, choices=ImportJobStatus.choices, blank=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("poll import")
@@ -314,10 +326,25 @@ class PollImport(models.Model):
                 condition=models.Q(status="imported"),
                 name="import_once_per_content",
             ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="poll_import_progress_le_100"
+            ),
         ]
 
     def __str__(self):
         return self.filename
+
+    @property
+    def is_active(self) -> bool:
+        return self.job_status in ACTIVE_IMPORT_JOB_STATUSES
+
+    @property
+    def may_apply(self) -> bool:
+        """The column mapping may be (re)confirmed: uploaded or rejected, no job queued
+        or running, none failed."""
+        return self.status in (ImportStatus.UPLOADED, ImportStatus.REJECTED) and (
+            self.job_status in ("", ImportJobStatus.DONE)
+        )
 
 
 class PollTallyRun(models.Model):

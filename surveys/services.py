@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from agencies.enums import ImportJobStatus
 from agencies.models import Agency
 from agencies.services import audit_record
 
@@ -248,9 +249,10 @@ def content_sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor):
-    """Store an uploaded file and read its header. Returns (PollImport, already_imported):
-    a file whose content was already imported for this poll is not stored again."""
+def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor, language=""):
+    """Store an uploaded file and read its header (its first rows only: the background
+    job reads the rest). Returns (PollImport, already_imported): a file whose content was
+    already imported for this poll is not stored again."""
     if len(content) > importers.import_max_bytes():
         raise importers.ImportFileError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
@@ -265,7 +267,7 @@ def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor
     ).first()
     if done is not None:
         return done, True
-    table = importers.read_table(content, filename)
+    header = importers.read_header(content, filename)
     with transaction.atomic():
         imp = PollImport.objects.create(
             poll=poll,
@@ -273,25 +275,24 @@ def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor
             filename=filename[:255],
             sha256=digest,
             content=content,
-            file_format=table.file_format,
-            encoding=table.encoding,
-            headers=table.headers,
-            mapping=importers.guess_mapping(kind, table.headers),
-            row_count=len(table.rows),
+            file_format=header.file_format,
+            encoding=header.encoding,
+            headers=header.headers,
+            mapping=importers.guess_mapping(kind, header.headers),
             uploaded_by=actor,
+            language=language or "",
         )
         audit_record(
             actor=actor,
             action="poll.import.upload",
             obj=imp,
             to_state=ImportStatus.UPLOADED,
-            data={"sha256": digest, "kind": kind, "rows": len(table.rows)},
+            data={"sha256": digest, "kind": kind, "size": len(content)},
         )
     return imp, False
 
 
-def _row_values(row: list[str], headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    index = {h: i for i, h in enumerate(headers)}
+def _row_values(row: list[str], index: dict[str, int], mapping: dict[str, str]) -> dict[str, str]:
     out = {}
     for name, column in mapping.items():
         i = index.get(column)
@@ -315,45 +316,54 @@ def _err(errors, row_number, column, value, message, params=None):
     )
 
 
-def _validate_sample(poll, rows, headers, mapping):
-    errors, clean = [], []
-    strata = {s.code: s for s in poll.strata.all()}
-    known = set(Household.objects.filter(poll=poll).values_list("ref", flat=True))
-    known_phones = set(
-        Household.objects.filter(poll=poll)
-        .exclude(phone_hash="")
-        .values_list("phone_hash", flat=True)
-    )
-    seen, seen_phones = {}, {}
-    for number, row in enumerate(rows, start=2):
-        v = _row_values(row, headers, mapping)
+class _SampleCheck:
+    """Checks sampled households one row at a time; remembers what it has seen (ids and
+    telephone hashes) so duplicates within the file are found however long it is."""
+
+    def __init__(self, poll, headers, mapping):
+        self.poll, self.mapping = poll, mapping
+        self.index = {h: i for i, h in enumerate(headers)}
+        self.errors = []
+        self.strata = {s.code: s for s in poll.strata.all()}
+        self.known = set(Household.objects.filter(poll=poll).values_list("ref", flat=True))
+        self.known_phones = set(
+            Household.objects.filter(poll=poll)
+            .exclude(phone_hash="")
+            .values_list("phone_hash", flat=True)
+        )
+        self.seen, self.seen_phones = {}, {}
+
+    def check(self, number, row):
+        """The Household to create for this row, or None (the row's errors recorded)."""
+        errors = self.errors
+        v = _row_values(row, self.index, self.mapping)
         ref, code = v.get("household_id", ""), v.get("stratum", "")
         ok = True
         if not ref:
             _err(errors, number, "household_id", ref, _("Blank household id."))
             ok = False
-        elif ref in seen:
+        elif ref in self.seen:
             _err(
                 errors,
                 number,
                 "household_id",
                 ref,
                 _("Household listed twice (first on row %(row)s)."),
-                {"row": seen[ref]},
+                {"row": self.seen[ref]},
             )
             ok = False
-        elif ref in known:
+        elif ref in self.known:
             _err(errors, number, "household_id", ref, _("Household already in the sample."))
             ok = False
         stratum = None
-        if strata:
-            if code not in strata:
+        if self.strata:
+            if code not in self.strata:
                 _err(errors, number, "stratum", code, _("Unknown stratum code."))
                 ok = False
             else:
-                stratum = strata[code]
+                stratum = self.strata[code]
         digest = phone_hash(v.get("phone", ""))
-        if digest and (digest in seen_phones or digest in known_phones):
+        if digest and (digest in self.seen_phones or digest in self.known_phones):
             _err(
                 errors,
                 number,
@@ -362,35 +372,50 @@ def _validate_sample(poll, rows, headers, mapping):
                 _("The same telephone number is already in the sample."),
             )
             ok = False
-        if ok:
-            seen[ref] = number
-            if digest:
-                seen_phones[digest] = number
-            clean.append(Household(poll=poll, ref=ref, stratum=stratum, phone_hash=digest))
-    return clean, errors
+        if not ok:
+            return None
+        self.seen[ref] = number
+        if digest:
+            self.seen_phones[digest] = number
+        return Household(poll=self.poll, ref=ref, stratum=stratum, phone_hash=digest)
+
+    def write(self, imp, batch):
+        Household.objects.bulk_create(batch, batch_size=IMPORT_BATCH)
 
 
-def _validate_responses(poll, rows, headers, mapping):
-    errors, clean = [], []
-    households = {
-        h.ref: h
-        for h in Household.objects.filter(poll=poll).only(
-            "id", "ref", "stratum_id", "disposition", "attempts"
+class _ResponsesCheck:
+    """Checks the polling firm's responses one row at a time. Households are held as
+    (id, stratum id) pairs, not model instances, so a large sample stays small."""
+
+    def __init__(self, poll, headers, mapping):
+        self.poll, self.mapping = poll, mapping
+        self.index = {h: i for i, h in enumerate(headers)}
+        self.errors = []
+        self.households = {
+            ref: (pk, stratum_id)
+            for pk, ref, stratum_id in Household.objects.filter(poll=poll).values_list(
+                "id", "ref", "stratum_id"
+            )
+        }
+        self.interviewed = set(
+            Response.objects.filter(poll=poll).values_list("household__ref", flat=True)
         )
-    }
-    interviewed = set(Response.objects.filter(poll=poll).values_list("household__ref", flat=True))
-    candidates = {c.agency.code: c for c in poll.candidates.select_related("agency")}
-    existing_codes = set(Agency.objects.values_list("code", flat=True))
-    tz = poll.edition.tzinfo
-    seen = {}
-    for number, row in enumerate(rows, start=2):
-        v = _row_values(row, headers, mapping)
+        self.candidates = {c.agency.code: c for c in poll.candidates.select_related("agency")}
+        self.existing_codes = set(Agency.objects.values_list("code", flat=True))
+        self.tz = poll.edition.tzinfo
+        self.seen = {}
+
+    def check(self, number, row):
+        """(household id, stratum id, disposition, candidate, suggestion, callback) for
+        this row, or None (the row's errors recorded)."""
+        errors, seen = self.errors, self.seen
+        v = _row_values(row, self.index, self.mapping)
         ref = v.get("household_id", "")
         raw_disposition = v.get("disposition", "")
         code = v.get("agency_code", "").strip().upper()
         suggestion = v.get("suggestion", "")
         ok = True
-        household = households.get(ref)
+        household = self.households.get(ref)
         if household is None:
             _err(errors, number, "household_id", ref, _("Household not in the sample."))
             ok = False
@@ -406,7 +431,7 @@ def _validate_responses(poll, rows, headers, mapping):
                 {"row": seen[ref]},
             )
             ok = False
-        elif ref in interviewed:
+        elif ref in self.interviewed:
             _err(
                 errors,
                 number,
@@ -424,9 +449,9 @@ def _validate_responses(poll, rows, headers, mapping):
             ok = False
         candidate = None
         if code:
-            if code in candidates:
-                candidate = candidates[code]
-            elif code in existing_codes:
+            if code in self.candidates:
+                candidate = self.candidates[code]
+            elif code in self.existing_codes:
                 _err(
                     errors,
                     number,
@@ -448,7 +473,7 @@ def _validate_responses(poll, rows, headers, mapping):
             ok = False
         callback_at = None
         if v.get("callback_at"):
-            callback_at = importers.parse_datetime(v["callback_at"], tz)
+            callback_at = importers.parse_datetime(v["callback_at"], self.tz)
             if callback_at is None:
                 _err(
                     errors,
@@ -470,14 +495,24 @@ def _validate_responses(poll, rows, headers, mapping):
             ok = False
         if household is not None and ref not in seen:
             seen[ref] = number
-        if ok:
-            clean.append((household, disposition, candidate, suggestion, callback_at))
-    return clean, errors
+        if not ok:
+            return None
+        return (*household, disposition, candidate, suggestion, callback_at)
+
+    def write(self, imp, batch):
+        _apply_responses(self.poll, imp, batch)
 
 
-def import_apply(*, imp: PollImport, mapping: dict[str, str], actor) -> PollImport:
-    """Validate every row with the column mapping; import all rows in one transaction if
-    there is no error, otherwise import nothing and keep the per-row error report."""
+IMPORT_BATCH = 2000  # rows checked (and written) between two progress updates
+IMPORT_STALE_SECONDS = 120  # a running import silent this long has lost its worker
+
+
+def _import_stale_before(now):
+    seconds = setting("SURVEYS_IMPORT_STALE_SECONDS", IMPORT_STALE_SECONDS)
+    return now - datetime.timedelta(seconds=seconds)
+
+
+def _check_mapping(imp: PollImport, mapping: dict[str, str]) -> dict[str, str]:
     missing = [
         name for name, required in importers.FIELDS[imp.kind] if required and not mapping.get(name)
     ]
@@ -488,82 +523,260 @@ def import_apply(*, imp: PollImport, mapping: dict[str, str], actor) -> PollImpo
     unknown = [c for c in mapping.values() if c and c not in imp.headers]
     if unknown:
         raise PollError(_("Unknown column: %(c)s.") % {"c": ", ".join(unknown)})
-    mapping = {k: v for k, v in mapping.items() if v}
-    table = importers.read_table(bytes(imp.content), imp.filename)
-    poll = imp.poll
+    return {k: v for k, v in mapping.items() if v}
+
+
+def import_apply(*, imp: PollImport, mapping: dict[str, str], actor, language="") -> PollImport:
+    """Confirm the column mapping and queue the background job that checks every row
+    and imports all of them in one transaction if there is no error (otherwise nothing,
+    and a per-row report). An import already imported is returned unchanged; one whose
+    job is queued, running or failed is refused."""
+    mapping = _check_mapping(imp, mapping)
     with transaction.atomic():
-        imp = PollImport.objects.select_for_update().get(pk=imp.pk)
-        if imp.status == ImportStatus.IMPORTED:
+        imp = PollImport.objects.select_for_update().select_related("poll").get(pk=imp.pk)
+        if imp.status in (ImportStatus.IMPORTED, ImportStatus.DUPLICATE):
             return imp
-        if PollImport.objects.filter(
-            poll=poll, kind=imp.kind, sha256=imp.sha256, status=ImportStatus.IMPORTED
-        ).exists():
-            imp.status = ImportStatus.DUPLICATE
-            imp.save(update_fields=["status"])
-            return imp
-        with translation.override("en"):
-            if imp.kind == ImportKind.SAMPLE:
-                clean, errors = _validate_sample(poll, table.rows, table.headers, mapping)
-            else:
-                clean, errors = _validate_responses(poll, table.rows, table.headers, mapping)
-        for e in errors:  # name the column as the file does
-            e["column"] = mapping.get(e["column"], e["column"])
-        imp.mapping = mapping
-        imp.finished_at = timezone.now()
+        if imp.is_active:
+            raise PollError(_("This file is already being imported. Wait for the job to finish."))
+        if not imp.may_apply:
+            raise PollError(
+                _("The import of this file stopped with an error. Upload the file again.")
+            )
         old = imp.status
-        if errors:
-            imp.status = ImportStatus.REJECTED
-            imp.errors = errors
-            imp.imported_count = 0
-        else:
-            if imp.kind == ImportKind.SAMPLE:
-                Household.objects.bulk_create(clean, batch_size=2000)
-            else:
-                _apply_responses(poll, imp, clean, actor)
-            imp.status = ImportStatus.IMPORTED
-            imp.errors = []
-            imp.imported_count = len(clean)
-        try:
-            with transaction.atomic():
-                imp.save(
-                    update_fields=["mapping", "finished_at", "status", "errors", "imported_count"]
-                )
-        except IntegrityError as exc:  # the same content imported concurrently
-            raise PollError(_("This file has just been imported by someone else.")) from exc
+        imp.mapping = mapping
+        imp.job_status = ImportJobStatus.QUEUED
+        imp.progress = 0
+        imp.heartbeat_at = timezone.now()
+        imp.started_at = imp.finished_at = None
+        imp.error = ""
+        imp.language = language or imp.language
+        imp.save(
+            update_fields=[
+                "mapping",
+                "job_status",
+                "progress",
+                "heartbeat_at",
+                "started_at",
+                "finished_at",
+                "error",
+                "language",
+            ]
+        )
         audit_record(
             actor=actor,
-            action="poll.import.apply",
+            action="poll.import.start",
             obj=imp,
             from_state=old,
-            to_state=imp.status,
-            data={"rows": imp.row_count, "errors": len(errors), "sha256": imp.sha256},
+            to_state=ImportJobStatus.QUEUED,
+            data={"mapping": mapping, "sha256": imp.sha256},
         )
+        import_id = imp.pk
+
+        def enqueue():
+            from .tasks import poll_import
+
+            poll_import.delay(import_id=import_id)
+
+        transaction.on_commit(enqueue)
     return imp
 
 
-def _apply_responses(poll, imp, clean, actor):
-    households, calls, responses = [], [], []
-    for household, disposition, candidate, suggestion, callback_at in clean:
-        household.disposition = disposition
-        household.attempts = household.attempts + 1
-        household.callback_at = callback_at if disposition == Disposition.CALLBACK else None
-        household.leased_by = None
-        household.leased_until = None
-        households.append(household)
+def _import_beat(import_id: int, progress: int) -> None:
+    PollImport.objects.filter(pk=import_id, job_status=ImportJobStatus.RUNNING).update(
+        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
+    )
+
+
+class _Rejected(Exception):
+    def __init__(self, errors, rows):
+        super().__init__(f"{len(errors)} row error(s)")
+        self.errors, self.rows = errors, rows
+
+
+def _checked_rows(imp, content, encoding, check, *, beat=None, write=None):
+    """Stream the file's data rows through `check`; every IMPORT_BATCH rows, hand the
+    clean ones to `write` (if given) and report progress to `beat` (if given). Returns
+    the number of data rows."""
+    stream = importers.RowStream(content, imp.filename, encoding=encoding)
+    rows = iter(stream)
+    header = next(rows, None)
+    if header is None:
+        raise importers.ImportFileError(_("The file is empty."))
+    if [h.strip() for h in header] != imp.headers:
+        raise importers.ImportFileError(_("The file's header has changed. Upload it again."))
+    batch, count = [], 0
+    for number, row in enumerate(rows, start=2):
+        count += 1
+        with translation.override("en"):
+            clean = check.check(number, row)
+        if clean is not None and write is not None:
+            batch.append(clean)
+        if count % IMPORT_BATCH == 0:
+            if write is not None and batch:
+                write(imp, batch)
+                batch = []
+            if beat is not None:
+                beat(stream.fraction())
+    if write is not None and batch:
+        write(imp, batch)
+    if not count:
+        raise importers.ImportFileError(_("The file has a header row but no data rows."))
+    return count
+
+
+def _import_run(imp: PollImport, old: str) -> dict | None:
+    """Check every row (progress committed each batch), then, if none is wrong, check
+    them again and write them in batches in one transaction: all rows or none. Returns
+    the fields to save on the import, or None when it is imported and saved."""
+    content = PollImport.objects.filter(pk=imp.pk).values_list("content", flat=True).get()
+    if not content:
+        raise importers.ImportFileError(
+            _("The uploaded file is no longer stored. Upload the file again.")
+        )
+    content = bytes(content)  # the one copy of the file in memory
+    poll, mapping = imp.poll, imp.mapping
+    encoding = importers.detect_encoding(content) if imp.file_format == "csv" else ""
+    Check = _SampleCheck if imp.kind == ImportKind.SAMPLE else _ResponsesCheck
+    with translation.override("en"):
+        first = Check(poll, imp.headers, mapping)
+    rows = _checked_rows(
+        imp,
+        content,
+        encoding,
+        first,
+        beat=lambda fraction: _import_beat(imp.pk, 5 + 80 * fraction),
+    )
+    if first.errors:
+        raise _Rejected(first.errors, rows)
+    _import_beat(imp.pk, 85)
+    with transaction.atomic():
+        locked = PollImport.objects.select_for_update().get(pk=imp.pk)
+        if locked.status == ImportStatus.IMPORTED:
+            return {}
+        if PollImport.objects.filter(
+            poll=poll, kind=imp.kind, sha256=imp.sha256, status=ImportStatus.IMPORTED
+        ).exists():
+            return {"status": ImportStatus.DUPLICATE, "row_count": rows}
+        # Checked again inside the transaction: the poll may have changed meanwhile.
+        with translation.override("en"):
+            second = Check(poll, imp.headers, mapping)
+        written = []
+
+        def write(imp, batch):
+            second.write(imp, batch)
+            written.append(len(batch))
+
+        _checked_rows(imp, content, encoding, second, write=write)
+        if second.errors:
+            raise _Rejected(second.errors, rows)  # and the batches written are rolled back
+        fields = {
+            "status": ImportStatus.IMPORTED,
+            "errors": [],
+            "imported_count": sum(written),
+            "row_count": rows,
+            "encoding": encoding,
+        }
+        # In the same transaction as the rows: the constraint "imported once per
+        # content" refuses a concurrent import of the same file, and the rows go with it.
+        _import_finish(imp, old, fields)
+    return None
+
+
+def import_execute(*, import_id: int) -> PollImport:
+    """Run a queued import (or take over one whose worker died), in the uploader's
+    language. Running it again does nothing more: the claim succeeds once, and an
+    imported file is never imported again."""
+    now = timezone.now()
+    claimed = (
+        PollImport.objects.filter(pk=import_id)
+        .filter(
+            Q(job_status=ImportJobStatus.QUEUED)
+            | Q(job_status=ImportJobStatus.RUNNING, heartbeat_at__lt=_import_stale_before(now))
+        )
+        .update(job_status=ImportJobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
+    )
+    imp = (
+        PollImport.objects.defer("content")
+        .select_related("poll__edition", "uploaded_by")
+        .get(pk=import_id)
+    )
+    if not claimed:
+        return imp
+    old = imp.status
+    fields = None
+    try:
+        with translation.override(imp.language or settings.LANGUAGE_CODE):
+            try:
+                fields = _import_run(imp, old)
+            except importers.ImportFileError as exc:
+                fields = {"job_status": ImportJobStatus.FAILED, "error": str(exc)}
+            except IntegrityError:
+                fields = {
+                    "status": old,
+                    "imported_count": 0,
+                    "job_status": ImportJobStatus.FAILED,
+                    "error": _("This file has just been imported by someone else."),
+                }
+    except _Rejected as rejected:
+        errors = rejected.errors
+        for e in errors:  # name the column as the file does
+            e["column"] = imp.mapping.get(e["column"], e["column"])
+        fields = {
+            "status": ImportStatus.REJECTED,
+            "errors": errors,
+            "imported_count": 0,
+            "row_count": rejected.rows,
+        }
+    except (DatabaseError, ValueError) as exc:
+        fields = {"job_status": ImportJobStatus.FAILED, "error": str(exc)[:2000]}
+    if fields is not None:
+        with transaction.atomic():
+            _import_finish(imp, old, fields)
+    return imp
+
+
+def _import_finish(imp: PollImport, old: str, fields: dict) -> None:
+    """Save the job's outcome on the import, with its audit entry."""
+    fields = {"job_status": ImportJobStatus.DONE, **fields}
+    for name, value in fields.items():
+        setattr(imp, name, value)
+    imp.progress = 100
+    imp.finished_at = imp.heartbeat_at = timezone.now()
+    imp.save(update_fields=[*fields, "progress", "finished_at", "heartbeat_at"])
+    failed = imp.job_status == ImportJobStatus.FAILED
+    audit_record(
+        actor=imp.uploaded_by,
+        action="poll.import.fail" if failed else "poll.import.apply",
+        obj=imp,
+        from_state=old,
+        to_state=ImportJobStatus.FAILED if failed else imp.status,
+        reason=imp.error[:500],
+        data={"rows": imp.row_count, "errors": len(imp.errors), "sha256": imp.sha256},
+    )
+
+
+def _apply_responses(poll, imp, clean):
+    """Write one batch of checked responses: a call per row, an interview for the
+    complete and partial ones, and the households' new dispositions."""
+    calls, responses = [], []
+    groups: dict[tuple, list[int]] = {}
+    for household_id, stratum_id, disposition, candidate, suggestion, callback_at in clean:
+        callback_at = callback_at if disposition == Disposition.CALLBACK else None
+        groups.setdefault((disposition, callback_at), []).append(household_id)
         calls.append(
             CallAttempt(
-                household=household,
+                household_id=household_id,
                 disposition=disposition,
                 source=ResponseSource.IMPORT,
-                callback_at=household.callback_at,
+                callback_at=callback_at,
             )
         )
         if disposition in (Disposition.COMPLETE, Disposition.PARTIAL):
             responses.append(
                 Response(
                     poll=poll,
-                    household=household,
-                    stratum_id=household.stratum_id,
+                    household_id=household_id,
+                    stratum_id=stratum_id,
                     disposition=disposition,
                     candidate=candidate,
                     suggestion=suggestion,
@@ -572,20 +785,16 @@ def _apply_responses(poll, imp, clean, actor):
                 )
             )
     # a few set-based UPDATEs (one per outcome) instead of one CASE per row
-    groups: dict[tuple, list[int]] = {}
-    for h in households:
-        groups.setdefault((h.disposition, h.callback_at), []).append(h.pk)
     for (disposition, callback_at), ids in groups.items():
-        for start in range(0, len(ids), 2000):
-            Household.objects.filter(pk__in=ids[start : start + 2000]).update(
-                disposition=disposition,
-                callback_at=callback_at,
-                attempts=F("attempts") + 1,
-                leased_by=None,
-                leased_until=None,
-            )
-    CallAttempt.objects.bulk_create(calls, batch_size=2000)
-    Response.objects.bulk_create(responses, batch_size=2000)
+        Household.objects.filter(pk__in=ids).update(
+            disposition=disposition,
+            callback_at=callback_at,
+            attempts=F("attempts") + 1,
+            leased_by=None,
+            leased_until=None,
+        )
+    CallAttempt.objects.bulk_create(calls, batch_size=IMPORT_BATCH)
+    Response.objects.bulk_create(responses, batch_size=IMPORT_BATCH)
 
 
 # --- the tally -----------------------------------------------------------------------

@@ -9,3 +9,11 @@ def poll_tally(*, run_id: int) -> dict:
 
     run = poll_tally_execute(run_id=run_id)
     return {"run_id": run.pk, "status": run.status}
+
+
+@shared_task(name="surveys.poll_import", acks_late=True)
+def poll_import(*, import_id: int) -> dict:
+    from .services import import_execute
+
+    imp = import_execute(import_id=import_id)
+    return {"import_id": imp.pk, "status": imp.status, "job_status": imp.job_status}

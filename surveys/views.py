@@ -7,6 +7,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.enums import ImportJobStatus
 from agencies.numbers import parse_int
 from agencies.permissions import require_perm, user_may
 
@@ -168,6 +169,7 @@ def import_new(request, pk, obj):
                 filename=upload.name,
                 content=upload.read(),
                 actor=request.user,
+                language=request.LANGUAGE_CODE,
             )
         except ImportFileError as exc:
             form.add_error("file", str(exc))
@@ -192,55 +194,67 @@ def import_new(request, pk, obj):
 
 def _import(request, pk, import_pk, **kwargs):
     return get_object_or_404(
-        PollImport.objects.select_related("poll__edition"), pk=import_pk, poll_id=pk
+        # Without the file itself: the progress partial is asked for every second.
+        PollImport.objects.select_related("poll__edition").defer("content"),
+        pk=import_pk,
+        poll_id=pk,
     )
 
 
 @require_perm("surveys.manage_poll", _poll)
 def import_detail(request, pk, import_pk, obj):
+    """One uploaded file: the column mapping; then the background job's progress (htmx
+    asks for the partial every second) and its result or per-row report."""
     imp = _import(request, pk, import_pk)
     form = ImportMappingForm(request.POST or None, imp=imp)
-    if request.method == "POST" and imp.status in (ImportStatus.UPLOADED, ImportStatus.REJECTED):
+    if request.method == "POST" and imp.may_apply:
         if form.is_valid():
             try:
-                imp = services.import_apply(imp=imp, mapping=form.cleaned_data, actor=request.user)
+                imp = services.import_apply(
+                    imp=imp,
+                    mapping=form.cleaned_data,
+                    actor=request.user,
+                    language=request.LANGUAGE_CODE,
+                )
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
-                if imp.status == ImportStatus.IMPORTED:
-                    messages.success(
-                        request,
-                        ngettext("%(n)s row imported.", "%(n)s rows imported.", imp.imported_count)
-                        % {"n": imp.imported_count},
-                    )
-                elif imp.status == ImportStatus.DUPLICATE:
-                    messages.warning(
-                        request, _("This file was already imported. Nothing was changed.")
-                    )
-                else:
-                    messages.error(
-                        request,
-                        ngettext(
-                            "Nothing was imported: %(n)s error. Correct the file and upload it "
-                            "again.",
-                            "Nothing was imported: %(n)s errors. Correct the file and upload it "
-                            "again.",
-                            len(imp.errors),
-                        )
-                        % {"n": len(imp.errors)},
-                    )
+                imp.refresh_from_db()  # the job may have run already (an eager worker)
+                _import_outcome_message(request, imp)
                 return redirect("surveys:import_detail", pk=pk, import_pk=imp.pk)
-    return render(
-        request,
-        "surveys/import_detail.html",
-        {
-            "poll": obj,
-            "imp": imp,
-            "form": form,
-            "errors": [{**e, "message": row_error_text(e)} for e in imp.errors[:500]],
-            "more_errors": max(len(imp.errors) - 500, 0),
-        },
-    )
+    context = {
+        "poll": obj,
+        "imp": imp,
+        "form": form,
+        "errors": [{**e, "message": row_error_text(e)} for e in imp.errors[:500]],
+        "more_errors": max(len(imp.errors) - 500, 0),
+    }
+    if request.htmx:
+        return render(request, "surveys/_import_job.html", context)
+    return render(request, "surveys/import_detail.html", context)
+
+
+def _import_outcome_message(request, imp):
+    if imp.is_active or imp.job_status == ImportJobStatus.FAILED:
+        return  # the page shows the progress, or why the job stopped
+    if imp.status == ImportStatus.IMPORTED:
+        messages.success(
+            request,
+            ngettext("%(n)s row imported.", "%(n)s rows imported.", imp.imported_count)
+            % {"n": imp.imported_count},
+        )
+    elif imp.status == ImportStatus.DUPLICATE:
+        messages.warning(request, _("This file was already imported. Nothing was changed."))
+    elif imp.status == ImportStatus.REJECTED:
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was imported: %(n)s error. Correct the file and upload it again.",
+                "Nothing was imported: %(n)s errors. Correct the file and upload it again.",
+                len(imp.errors),
+            )
+            % {"n": len(imp.errors)},
+        )
 
 
 @require_perm("surveys.manage_poll", _poll)
