@@ -122,13 +122,14 @@ def test_chinese_characters_count_one_each_against_the_limit(en):
     )
     section.refresh_from_db()
     assert section.version == 1
-    with pytest.raises(NominationError) as info:
-        section_save(
-            actor=cycle.editor, section=section, body="服務品質獎十一個字超過了", based_on_version=1
-        )
-    assert info.value.messages == ["“Agency profile” has 12 characters; the limit is 10."]
+    assert dossier_checklist(section.nomination)[0]["problem"] == ""
+    # Over the limit: saved as a draft (nothing is lost), refused by the checklist.
+    section_save(
+        actor=cycle.editor, section=section, body="服務品質獎十一個字超過了", based_on_version=1
+    )
     section.refresh_from_db()
-    assert section.body == "服務品質獎𠀀十個字好"
+    assert (section.body, section.version) == ("服務品質獎十一個字超過了", 2)
+    assert dossier_checklist(section.nomination)[0]["problem"] == "Too long: 12 of 10 characters."
 
 
 def test_submit_refuses_an_incomplete_dossier_naming_each_empty_required_section(cycle, en):
