@@ -117,7 +117,7 @@ def _load_live_demonstration():
     edition = Edition.objects.create(
         scheme=scheme,
         number=9,
-        year_label=f"{today.year}（系統示範 demonstration）",
+        year_label=str(today.year),  # the name says it is a demonstration, in each language
         name_zh="第九屆政府服務品質獎（系統示範）",
         name_en="9th Government Service Quality Award (demonstration)",
         time_zone="Asia/Taipei",

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from agencies.enums import Role
@@ -204,6 +204,18 @@ def _state_reason(nomination, user):
     return str(label) % {"reason": nomination.state_reason}
 
 
+def _over_message(body, limit):
+    """What the status line says of saved text over the limit (it is kept as a draft)."""
+    over = textformat.char_count(body) - limit
+    if over <= 0:
+        return ""
+    return ngettext(
+        "Saved, but %(over)s character over the limit of %(limit)s: shorten it before you submit.",
+        "Saved, but %(over)s characters over the limit of %(limit)s: shorten it before you submit.",
+        over,
+    ) % {"over": over, "limit": limit}
+
+
 def _dossier_context(request, nomination, overrides=None, upload_errors=None):
     """Everything the dossier page shows. `overrides` maps a section id to what the
     user typed and why it was not saved, so a refused save loses nothing;
@@ -244,6 +256,8 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
                 **item,
                 "body": body,
                 "typed_chars": textformat.char_count(body),
+                "over_by": max(textformat.char_count(body) - section.max_chars, 0),
+                "over_message": "" if typed else _over_message(body, section.max_chars),
                 "version": typed.get("version", section.version),
                 "conflict": typed.get("conflict"),
                 "error": typed.get("error", ""),
@@ -338,6 +352,7 @@ def section_save(request, pk, section_pk, obj):
             {
                 "section": section,
                 "saved_at": _local(edition, saved.updated_at) if saved else None,
+                "over_message": _over_message(saved.body, saved.max_chars) if saved else "",
                 "version": saved.version
                 if saved
                 else (conflict["version"] if conflict else version),
@@ -359,6 +374,9 @@ def section_save(request, pk, section_pk, obj):
                 else "",
             },
         )
+        over = _over_message(saved.body, saved.max_chars)
+        if over:
+            messages.warning(request, f"{saved.heading}: {over}")
         return redirect(_dossier_url(nomination, f"section-{section.pk}"))
     # Without JavaScript: show the page again with the typed text kept in the box.
     nomination = selectors.nomination_for_dossier(nomination.pk)

@@ -309,18 +309,16 @@ def section_save(*, actor, section: DossierSection, body: str, based_on_version:
     """Save a section's text if nobody saved since `based_on_version`; otherwise keep the
     text as a refused revision and raise SaveConflict. Returns the saved section.
 
+    Text over the section's limit is saved too, so nothing typed is lost on a reload: it
+    is a draft, the page says by how much it is over, and the checklist (hence submit)
+    refuses it until it is shortened.
+
     Do not wrap a call in an outer transaction that the conflict would roll back: the
     refused text is written after the save's own transaction so that it is kept."""
     body = textformat.normalise(body)
     with transaction.atomic():
         nomination = Nomination.objects.select_related("edition").get(pk=section.nomination_id)
         _ensure_editable(nomination)
-        count = textformat.char_count(body)
-        if count > section.max_chars:
-            raise NominationError(
-                _("“%(section)s” has %(count)s characters; the limit is %(limit)s.")
-                % {"section": section.heading, "count": count, "limit": section.max_chars}
-            )
         now = timezone.now()
         updated = DossierSection.objects.filter(pk=section.pk, version=based_on_version).update(
             body=body,

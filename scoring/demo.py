@@ -77,7 +77,9 @@ PANEL = [
     ("reviewer5@demo.test", "評審委員 蔡委員", AffiliationType.LEGISLATURE, "立法院", False),
 ]
 
-DEMO_NOTE = "示範資料（非實際評分） Demo data, not real scores"
+# Stored as a reason, like the demo's other Chinese data (comments, dossier text): one
+# language, that of the TW scheme. Pages around it are translated; the data is not.
+DEMO_NOTE = "示範資料（非實際評分）"
 
 
 def _stage(edition, kind) -> Stage:

@@ -99,6 +99,7 @@ def job_start(*, edition, kind: str, actor, version=None, detail=None) -> Result
                     version=version,
                     requested_by=actor,
                     heartbeat_at=now,
+                    detail=dict(detail or {}),
                 )
         except IntegrityError as exc:
             other = ResultJob.objects.filter(

@@ -1,6 +1,8 @@
-/* The dossier page: live character counters and the "Use their text" button of a save
-   conflict. Loaded with <script defer>; no inline scripts (strict CSP). Autosave itself
-   is htmx (hx-post on each textarea). The server's count is authoritative. */
+/* The dossier page: live character counters, the "Use their text" button of a save
+   conflict, a confirmation before submitting, and a warning before leaving the page with
+   text that is not saved yet. Loaded with <script defer>; no inline scripts (strict CSP).
+   Autosave itself is htmx (hx-post on each textarea). The server's count is
+   authoritative. */
 (function () {
   "use strict";
 
@@ -20,12 +22,58 @@
     counter.classList.toggle("over", over);
     var note = counter.querySelector("[data-over]");
     if (note) note.hidden = !over;
+    var by = counter.querySelector("[data-over-by]");
+    if (by) by.textContent = String(Math.max(count - parseInt(textarea.dataset.maxChars, 10), 0));
+  }
+
+  // Text boxes changed since their last successful save (id -> true), and the text each
+  // one's save in flight carries (id -> text).
+  var unsaved = {};
+  var sending = {};
+
+  function isSectionBox(node) {
+    return node && node.matches && node.matches("textarea[data-max-chars]") && node.id;
   }
 
   document.addEventListener("input", function (event) {
-    if (event.target.matches && event.target.matches("textarea[data-max-chars]")) {
+    if (isSectionBox(event.target)) {
       updateCounter(event.target);
+      unsaved[event.target.id] = true;
     }
+  });
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (isSectionBox(elt)) sending[elt.id] = elt.value;
+  });
+
+  // The status line was replaced by the server's answer: a save that was not refused
+  // (over the limit is saved too) clears the warning, unless more was typed meanwhile.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.id || target.id.indexOf("status-") !== 0) return;
+    var box = document.getElementById(target.id.replace(/^status-/, "body-"));
+    if (!box || !(box.id in sending)) return;
+    var refused = target.querySelector(".save-error:not(.over-saved)");
+    if (!refused && box.value === sending[box.id]) delete unsaved[box.id];
+    delete sending[box.id];
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    // A section's own Save button posts its text: that text is not lost by leaving.
+    var box = form.querySelector && form.querySelector("textarea[data-max-chars]");
+    if (box) delete unsaved[box.id];
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (Object.keys(unsaved).length === 0) return;
+    event.preventDefault();
+    event.returnValue = ""; // older Chromium needs it set to show the dialog
   });
 
   document.addEventListener("click", function (event) {

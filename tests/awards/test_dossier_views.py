@@ -532,24 +532,45 @@ def test_a_concurrent_save_is_refused_and_shows_both_texts(cycle):
     assert section.body == "乙的版本"
 
 
-def test_text_over_the_limit_is_refused_and_kept_in_the_box():
+def test_text_over_the_limit_is_saved_as_a_draft_and_says_how_far_over():
+    """Nothing typed is lost on a reload: over-limit text is saved, every answer and the
+    reloaded page say by how much it is over, and submitting names the section."""
     cycle = open_cycle(section_max_chars=10)
     nomination = start(cycle)
     section = first_section(nomination)
     client = client_for(cycle.editor)
     too_long = "服務品質獎十一個字超過了"
-    message = "“Agency profile” has 12 characters; the limit is 10."
+    over = "Saved, but 2 characters over the limit of 10: shorten it before you submit."
     html = text(save(client, nomination, section, too_long, 0))
-    assert html.startswith(f'<span class="save-error">{message}</span>')
-    response = save(client, nomination, section, too_long, 0, htmx=False)
-    page = text(response)
-    assert response.status_code == 400
-    assert f"\n{too_long}</textarea>" in page
-    assert 'aria-invalid="true"' in page
-    assert f'<span class="save-error">{message}</span>' in page
-    assert "<span data-count>12</span> of 10 characters" in page
+    assert html.startswith(f'<span class="save-error over-saved">{over}</span>')
+    assert '<span class="cell-note">Too long: 12 of 10 characters.</span>' in html
     section.refresh_from_db()
-    assert (section.body, section.version) == ("", 0)
+    assert (section.body, section.version) == (too_long, 1)
+
+    page = text(client.get(reverse("awards:dossier", args=[nomination.pk])))
+    assert f"\n{too_long}</textarea>" in page
+    assert "<span data-count>12</span> of 10 characters" in page
+    assert (
+        '<span class="over-note" data-over>(<span data-over-by>2</span> over the limit)</span>'
+        in page
+    )
+    assert f'<span class="save-error over-saved">{over}</span>' in page
+
+    # Without JavaScript: the same text saved, a warning after the redirect.
+    one_over = too_long[:11]
+    response = save(client, nomination, section, one_over, 1, htmx=False)
+    assert response.status_code == 302
+    page = text(client.get(response["Location"]))
+    assert (
+        '<li class="message warning">Agency profile: Saved, but 1 character over the limit '
+        "of 10: shorten it before you submit.</li>"
+    ) in page
+    section.refresh_from_db()
+    assert (section.body, section.version) == (one_over, 2)
+
+    response = client.post(reverse("awards:dossier_submit", args=[nomination.pk]))
+    assert "<li>“Agency profile”: Too long: 11 of 10 characters.</li>" in text(response)
+    assert Nomination.objects.get(pk=nomination.pk).state == S.DRAFT
 
 
 def test_a_save_after_the_deadline_changes_nothing(cycle):

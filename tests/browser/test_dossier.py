@@ -112,6 +112,7 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     shot(page, "03-preview")
     page.go_back()
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="送出自薦書").click()
     expect(page.locator(".messages")).to_contain_text("已送出第 1 版")
     expect(page.locator(".badge.state-submitted")).to_have_text("已送出")
@@ -152,6 +153,7 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     page.locator(f"#body-{external.pk}").fill("外部效益：民眾滿意度由 85% 提升至 92%。")
     expect(page.locator(f"#status-{external.pk}")).to_contain_text("已儲存")
     shot(page, "08-returned")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="送出自薦書").click()
     expect(page.locator(".messages")).to_contain_text("已送出第 2 版")
     expect(page.locator(".submissions-table tbody tr")).to_have_count(2)
@@ -231,6 +233,7 @@ def test_after_the_deadline_nothing_changes(live_server, context, sign_in, shot)
         "it can no longer change."
     )
     expect(page.locator(f"#status-{section.pk}")).to_have_text(expected)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="Submit the dossier").click()
     expect(page.locator("#submit-errors li")).to_have_text(expected)
     nomination.refresh_from_db()
@@ -316,24 +319,26 @@ def test_bad_files_an_empty_section_and_too_much_text_are_refused(
     page.screenshot(path=shot(page, "06-big-file-refused-full").replace("-full", "-in-view"))
     assert not Attachment.objects.exists()
 
-    # Too much text: the counter warns while typing, the server refuses.
+    # Too much text: the counter warns while typing; it is saved as a draft (nothing lost
+    # on a reload) with how far over it is, and submitting refuses it.
     box = page.locator(f"#body-{sections[0].pk}")
     box.fill("一二三四五六七八九十一二三四五六七八九十𠀀")
     counter = page.locator(f"#count-{sections[0].pk}")
     expect(counter.locator("[data-count]")).to_have_text("21")
     expect(counter).to_have_class(re.compile(r"\bover\b"))
     expect(page.locator(f"#status-{sections[0].pk}")).to_have_text(
-        "“Agency profile” has 21 characters; the limit is 20."
+        "Saved, but 1 character over the limit of 20: shorten it before you submit."
     )
-    assert DossierSection.objects.get(pk=sections[0].pk).version == 0
+    assert DossierSection.objects.get(pk=sections[0].pk).version == 1
 
     # Submitting with empty required sections names each one.
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="Submit the dossier").click()
     report = page.get_by_role("alert").filter(has_text="The dossier was not submitted")
     expect(report.get_by_role("heading")).to_have_text("The dossier was not submitted")
     expect(report.get_by_role("listitem")).to_have_text(
         [
-            "“Agency profile”: Required: not written yet.",
+            "“Agency profile”: Too long: 21 of 20 characters.",
             "“Contact person”: Required: not written yet.",
             "“Solution / Integrated solution”: Required: not written yet.",
             "“Actual effect / External benefit”: Required: not written yet.",

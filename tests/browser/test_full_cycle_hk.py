@@ -56,6 +56,7 @@ def test_hk_from_nomination_to_best_public_image_certificates(
     for section in nomination.sections.order_by("order"):
         page.locator(f"#body-{section.pk}").fill("網上預約及自助出入境檢查，服務快捷。")
         expect(page.locator(f"#status-{section.pk}")).to_contain_text("Saved", timeout=10000)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="Submit the dossier").click()
     expect(page.locator(".messages")).to_contain_text("1")
     shot(page, "01-submitted")

@@ -170,6 +170,7 @@ def test_tw8_from_nomination_to_a_verified_certificate(
             f"{section.heading_zh}：戶籍登記一站完成，民眾滿意。"
         )
         expect(page.locator(f"#status-{section.pk}")).to_contain_text("已儲存", timeout=10000)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="送出自薦書").click()
     expect(page.locator(".messages")).to_contain_text("已送出第 1 版")
     shot(page, "01-submitted")

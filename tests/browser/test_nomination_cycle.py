@@ -37,6 +37,7 @@ def test_a_dossier_from_writing_to_eligible_in_the_browser(live_server, sign_in,
     )
     page.locator("#attachments").get_by_role("button", name="上傳").click()
     expect(page.locator(".messages")).to_contain_text("已上傳「流程改造成果.png」")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="送出自薦書").click()
     expect(page.locator(".messages")).to_contain_text("已送出第 1 版")
     shot(page, "01-submitted")
@@ -68,6 +69,7 @@ def test_a_dossier_from_writing_to_eligible_in_the_browser(live_server, sign_in,
     external = sections[4]
     page.locator(f"#body-{external.pk}").fill("外部效益：滿意度由 85% 提升至 92%。")
     expect(page.locator(f"#status-{external.pk}")).to_contain_text("已儲存", timeout=10000)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="送出自薦書").click()
     expect(page.locator(".messages")).to_contain_text("已送出第 2 版")
 
