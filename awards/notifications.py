@@ -78,7 +78,7 @@ def nomination_changed(nomination_id: int, from_state: str, to_state: str) -> in
                         "n": nomination,
                         "from": S(from_state).label,
                         "to": S(to_state).label,
-                        "site": getattr(settings, "SITE_URL", ""),
+                        "site": settings.SITE_URL or settings.SITE_URL_FALLBACK,
                     },
                 ),
             }

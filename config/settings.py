@@ -244,3 +244,9 @@ LOGGING = {
 }
 
 SITE_NAME = _("Service Quality Award")
+
+# The site's one declared address, for absolute links made outside a request (mail sent by
+# jobs, batch certificates' QR codes). Production sets it (docs/deploy.md). Empty: pages use
+# the request's own address, and jobs use the address `make run` serves on.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+SITE_URL_FALLBACK = "http://127.0.0.1:8000"  # where `make run` serves

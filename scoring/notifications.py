@@ -30,7 +30,7 @@ def _bilingual(template: str, context: dict) -> tuple[str, str]:
 
 
 def _site(site_url: str = "") -> str:
-    return (site_url or getattr(settings, "SITE_URL", "") or "http://localhost:8000").rstrip("/")
+    return (site_url or settings.SITE_URL or settings.SITE_URL_FALLBACK).rstrip("/")
 
 
 def set_password_url(user: User, site_url: str = "") -> str:

@@ -24,7 +24,9 @@ def review_reopened_mail(review_id: int) -> int:
     if not reviewer.is_active or not reviewer.email:
         return 0
     last = review.revisions.filter(event="reopen").first()
-    url = getattr(settings, "SITE_URL", "") + reverse("scoring:review", args=[review.assignment_id])
+    url = (settings.SITE_URL or settings.SITE_URL_FALLBACK) + reverse(
+        "scoring:review", args=[review.assignment_id]
+    )
     parts = {}
     for lang in ("zh-hant", "en"):
         with translation.override(lang):

@@ -639,8 +639,8 @@ def certificates_execute(job: ResultJob, beat) -> None:
     all_awards = list(awards_of(version).select_related("version__edition__scheme"))
     awards = [a for a in all_awards if a.serial and a.revoked_on is None]
     skipped = len(all_awards) - len(awards)
-    base_url = (job.detail or {}).get("base_url") or getattr(
-        settings, "SITE_URL", "http://localhost:8000/"
+    base_url = (job.detail or {}).get("base_url") or (
+        (settings.SITE_URL or settings.SITE_URL_FALLBACK) + "/"
     )
     beat(10)
     merged, archive = certificates_batch(awards, design, base_url, beat=beat)

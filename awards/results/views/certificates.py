@@ -40,7 +40,7 @@ EXAMPLE_SERIAL = "7K3M-Q9TB-X2WD-H4NP"
 
 def base_url(request) -> str:
     """The site's address for QR codes: settings.SITE_URL if set, else this request's."""
-    return getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/")
+    return (settings.SITE_URL + "/") if settings.SITE_URL else request.build_absolute_uri("/")
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
