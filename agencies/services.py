@@ -1,36 +1,14 @@
-"""Writes for organisations, people and roles, and the one audit service every app uses."""
+"""Writes for organisations, people and roles, (the audit service is workflow.audit)."""
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import transaction
+
+from workflow.audit import audit_record  # noqa: F401  (the one audit service; re-exported)
+from workflow.models import AuditEntry
 
 from .enums import AGENCY_ROLES, Role
-from .models import Agency, AuditEntry, RoleAssignment, User
-
-
-def audit_record(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    data: dict | None = None,
-) -> AuditEntry:
-    """Record one state change or administrative act. Call inside the same transaction
-    as the change itself, so an entry exists exactly when the change does."""
-    return AuditEntry.objects.create(
-        actor=actor if (actor is not None and actor.pk) else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        from_state=str(from_state or ""),
-        to_state=str(to_state or ""),
-        reason=reason or "",
-        data=data or {},
-    )
+from .models import Agency, RoleAssignment, User
 
 
 def path_segment(agency_id: int) -> str:

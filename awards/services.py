@@ -16,9 +16,11 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from agencies.models import Agency
-from agencies.services import audit_record
+from workflow.audit import audit_record
+from workflow.transitions import Transition, Workflow
 
 from . import filetypes, notifications, textformat
 from .enums import NominationState as S
@@ -34,27 +36,45 @@ from .models import (
 )
 from .selectors import edition_today
 
-# (from, to) pairs a nomination may take. Anything else is refused.
-TRANSITIONS = {
-    (S.DRAFT, S.SUBMITTED),
-    (S.RETURNED, S.SUBMITTED),
-    (S.SUBMITTED, S.RETURNED),
-    (S.RECOMMENDED, S.RETURNED),
-    (S.SUBMITTED, S.RECOMMENDED),
-    (S.RECOMMENDED, S.SUBMITTED),  # taken off the authority's ranked list
-    (S.SUBMITTED, S.ELIGIBLE),  # editions without recommendation
-    (S.SUBMITTED, S.INELIGIBLE),
-    (S.RECOMMENDED, S.ELIGIBLE),
-    (S.RECOMMENDED, S.INELIGIBLE),
-    (S.ELIGIBLE, S.INELIGIBLE),  # the secretariat corrects itself, with a reason
-    (S.INELIGIBLE, S.ELIGIBLE),
-    (S.ELIGIBLE, S.FINALIST),  # shortlisted (入圍) by the secretariat, scoring.services
-    (S.FINALIST, S.ELIGIBLE),  # shortlisting undone, with a reason
-    *(
-        (state, S.WITHDRAWN)
-        for state in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBLE)
-    ),
-}
+
+class NominationError(ValidationError):
+    """A request the rules of the cycle refuse; the message says why, translated."""
+
+
+# The nomination's transition table (workflow.transitions). Anything else is refused.
+_BEFORE_DECISION = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBLE)
+NOMINATION_WORKFLOW = Workflow(
+    model=Nomination,
+    states=S,
+    field="state",
+    audit_action="nomination.transition",
+    initial=(S.DRAFT,),
+    error_class=NominationError,
+    transitions=[
+        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, _l("Submit")),
+        Transition("return", (S.SUBMITTED, S.RECOMMENDED), S.RETURNED, _l("Return")),
+        Transition("recommend", (S.SUBMITTED,), S.RECOMMENDED, _l("Recommend")),
+        # taken off the authority's ranked list
+        Transition("unrecommend", (S.RECOMMENDED,), S.SUBMITTED, _l("Take off the list")),
+        # SUBMITTED → ELIGIBLE in editions without recommendation
+        Transition(
+            "find_eligible", (S.SUBMITTED, S.RECOMMENDED, S.INELIGIBLE), S.ELIGIBLE, _l("Eligible")
+        ),
+        # ELIGIBLE → INELIGIBLE: the secretariat corrects itself, with a reason
+        Transition(
+            "find_ineligible",
+            (S.SUBMITTED, S.RECOMMENDED, S.ELIGIBLE),
+            S.INELIGIBLE,
+            _l("Ineligible"),
+        ),
+        # shortlisted (入圍) by the secretariat (scoring.services), and undone with a reason
+        Transition("shortlist", (S.ELIGIBLE,), S.FINALIST, _l("Shortlist")),
+        Transition("unshortlist", (S.FINALIST,), S.ELIGIBLE, _l("Undo shortlisting")),
+        Transition("withdraw", _BEFORE_DECISION, S.WITHDRAWN, _l("Withdraw")),
+    ],
+)
+# The (from, to) pairs of the table, for code that asks whether a change is possible.
+TRANSITIONS = set(NOMINATION_WORKFLOW._by_pair)
 REASON_REQUIRED = {S.RETURNED, S.INELIGIBLE}
 # Whose reason the agency reads unless told otherwise: required reasons (always for the
 # agency) and its own withdrawal. Any other note is internal unless marked for the agency.
@@ -87,10 +107,6 @@ GENERAL_SECTIONS = [
         False,
     ),
 ]
-
-
-class NominationError(ValidationError):
-    """A request the rules of the cycle refuse; the message says why, translated."""
 
 
 @dataclass
@@ -179,7 +195,7 @@ def nomination_transition(
     locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
     from_state = S(locked.state)
     to_state = S(to_state)
-    if (from_state, to_state) not in TRANSITIONS:
+    if not NOMINATION_WORKFLOW.allows(from_state, to_state):
         raise NominationError(
             _("A nomination that is “%(from)s” cannot become “%(to)s”.")
             % {"from": from_state.label, "to": to_state.label}
@@ -191,29 +207,22 @@ def nomination_transition(
         visibility = NoteVisibility.AGENCY
     else:
         visibility = NoteVisibility(reason_visibility or NoteVisibility.INTERNAL)
-    now = timezone.now()
-    locked.state = to_state
-    locked.state_reason = reason
-    locked.state_reason_visibility = visibility
-    locked.state_changed_at = now
-    fields = ["state", "state_reason", "state_reason_visibility", "state_changed_at"]
-    for key, value in (update or {}).items():
-        setattr(locked, key, value)
-        fields.append(key)
-    locked.save(update_fields=fields)
-    audit_record(
+    fields = {
+        "state_reason": reason,
+        "state_reason_visibility": visibility,
+        "state_changed_at": timezone.now(),
+        **(update or {}),
+    }
+    NOMINATION_WORKFLOW.apply(
+        nomination,
+        to_state,
         actor=actor,
-        action="nomination.transition",
-        obj=locked,
-        from_state=from_state.value,
-        to_state=to_state.value,
         reason=reason,
+        update=fields,
         data={**(data or {}), "reason_visibility": visibility.value} if reason else data or {},
+        locked=locked,
+        after_commit=[lambda obj, old, new: notifications.nomination_changed(obj.pk, old, new)],
     )
-    transaction.on_commit(
-        lambda: notifications.nomination_changed(locked.pk, from_state.value, to_state.value)
-    )
-    nomination.__dict__.update({f: getattr(locked, f) for f in fields})
     return locked
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from agencies.enums import ImportJobStatus
 from agencies.models import Agency
-from agencies.services import audit_record
+from workflow.audit import audit_record
 
 from . import importers, statistics
 from .enums import (

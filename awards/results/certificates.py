@@ -44,7 +44,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.services import audit_record
+from workflow.audit import audit_record
 
 from . import certificate_sandbox as sandbox
 from .compilation import ResultsError

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agencies.services import audit_record
+from workflow.audit import audit_record
 
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
 from .enums import ACTIVE_JOB_STATUSES, VERSION_TRANSITIONS, JobKind, JobStatus, VersionStatus

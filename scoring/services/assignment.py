@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency
-from agencies.services import audit_record
 from awards.enums import NominationState, StageKind
 from awards.models import Nomination
+from workflow.audit import audit_record
 
 from ..enums import MemberKind, ReviewState
 from ..models import Assignment, Conflict, Panel, PanelMember

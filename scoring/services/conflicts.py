@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from agencies.services import audit_record
+from workflow.audit import audit_record
 
 from ..enums import ConflictSource
 from ..models import Assignment, Conflict, ConflictDeclaration, ReviewPolicy

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from agencies.numbers import normalise, parse_decimal
 from agencies.rules import is_secretariat
-from agencies.services import audit_record
 from awards.selectors import edition_today
+from workflow.audit import audit_record
 
 from ..enums import ReviewState
 from ..models import Assignment, Indicator, Review, ReviewRevision, Score

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.services import audit_record
+from workflow.audit import audit_record
 
 from ..models import Dimension, Indicator, Rubric, Score
 

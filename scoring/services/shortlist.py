@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.numbers import int_list, parse_decimal
-from agencies.services import audit_record
 from awards.enums import NominationState as S
 from awards.enums import NoteVisibility
 from awards.services import nomination_transition
+from workflow.audit import audit_record
 
 from .assignment import AssignmentError, PlannedAssignment, assignments_auto, assignments_plan
 

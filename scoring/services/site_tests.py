@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.services import audit_record
 from awards import filetypes
+from workflow.audit import audit_record
 
 from ..enums import SiteTestKind
 from ..models import Assignment, Indicator, SiteTest, SiteTestEvidence

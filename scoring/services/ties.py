@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.rules import is_secretariat
-from agencies.services import audit_record
+from workflow.audit import audit_record
 
 from ..models import PanelMember, TieDecision
 

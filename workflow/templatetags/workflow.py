@@ -1,0 +1,19 @@
+"""`{% workflow_actions obj as actions %}`: the actions the signed-in user may take on obj
+now, by name, from obj's transition table (workflow.transitions). Templates show a button
+when `actions.<name>` is set, never by comparing status strings."""
+
+from django import template
+
+from workflow.transitions import workflow_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def workflow_actions(context, obj):
+    table = workflow_for(obj) if obj is not None else None
+    if table is None:
+        return {}
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return table.actions(obj, user)
