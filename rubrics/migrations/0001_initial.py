@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ("total_points", models.PositiveIntegerField(verbose_name="total points")),
                 ("allows_half_points", models.BooleanField(default=False, verbose_name="half points allowed")),
                 ("cloned_from", models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="rubrics.rubric", verbose_name="cloned from")),
-                ("legacy_category", models.BigIntegerField(db_column="category_id", editable=False, null=True)),
+                ("legacy_category", models.BigIntegerField(db_column="category_id", editable=False, null=True, unique=True)),
             ],
             options={
                 "verbose_name": "rubric",
