@@ -1,4 +1,3 @@
-
 from .views import panels, reviews, standings
 
 app_name = "scoring"
