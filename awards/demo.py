@@ -1,7 +1,6 @@
 """Load the demo award cycles (both seed schemes) through the services.
 
-This is seed configuration spanning every layer, so unlike the rest of `awards` it
-calls scoring's services to create rubrics.
+Rubrics are created through awards' own category_rubric_create (rubrics below awards).
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from agencies.services import agency_create, user_create
-from scoring.services import rubric_clone, rubric_create
 
 from . import demo_data as data
 from .enums import CategoryKind
 from .models import AwardScheme, Category, Edition, Stage
+from .services import category_rubric_clone, category_rubric_create
 
 
 def _agency_tree(nodes, parent=None):
@@ -101,8 +100,8 @@ def _load_taiwan():
         name_zh="特別獎",
         name_en="Special award",
     )
-    rubric_create(category=first_line, **data.TW8_FIRST_LINE_RUBRIC)
-    rubric_create(category=planning, **data.TW8_PLANNING_RUBRIC)
+    category_rubric_create(category=first_line, **data.TW8_FIRST_LINE_RUBRIC)
+    category_rubric_create(category=planning, **data.TW8_PLANNING_RUBRIC)
     _stages(edition, data.TW8_STAGES)
     _agency_tree(data.TW_AGENCIES)
 
@@ -138,7 +137,7 @@ def _load_live_demonstration():
         )
         rubric = getattr(category, "rubric", None)
         if rubric is not None:
-            rubric_clone(source=rubric, category=copy)
+            category_rubric_clone(source=rubric, category=copy)
     rows = []
     for kind, zh, en, start, end, flags in data.LIVE_STAGES:
         rows.append(
@@ -187,7 +186,7 @@ def _load_hong_kong():
         description_en="Decided by the household telephone poll: the three departments with "
         "the most votes win.",
     )
-    rubric_create(category=department, **data.HK_DEPARTMENT_RUBRIC)
+    category_rubric_create(category=department, **data.HK_DEPARTMENT_RUBRIC)
     _stages(edition, data.HK_STAGES)
     government = agency_create(
         code="HK-GOV",

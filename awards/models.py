@@ -141,6 +141,14 @@ class Category(models.Model):
     nominations_per_agency = models.PositiveSmallIntegerField(
         _("nominations per agency"), default=1
     )
+    rubric = models.OneToOneField(
+        "rubrics.Rubric",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="category",
+        verbose_name=_("rubric"),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -295,7 +303,7 @@ class DossierSection(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=SectionKind.choices)
     indicator = models.ForeignKey(
-        "scoring.Indicator",
+        "rubrics.Indicator",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

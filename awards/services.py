@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from agencies.models import Agency
+from rubrics.services import rubric_clone, rubric_create
 from workflow.audit import audit_record
 from workflow.transitions import Transition, Workflow
 
@@ -224,6 +225,28 @@ def nomination_transition(
         after_commit=[lambda obj, old, new: notifications.nomination_changed(obj.pk, old, new)],
     )
     return locked
+
+
+# --- a category's rubric -----------------------------------------------------------------
+
+
+@transaction.atomic
+def category_rubric_create(*, category: Category, actor=None, **rubric):
+    """Create a rubric from plain data (rubrics.services.rubric_create) and make it the
+    category's; nothing is saved if it does not add up."""
+    created = rubric_create(actor=actor, **rubric)
+    category.rubric = created
+    category.save(update_fields=["rubric"])
+    return created
+
+
+@transaction.atomic
+def category_rubric_clone(*, source, category: Category, actor=None):
+    """Copy a rubric (e.g. the previous edition's) and make the copy the category's."""
+    clone = rubric_clone(source=source, actor=actor)
+    category.rubric = clone
+    category.save(update_fields=["rubric"])
+    return clone
 
 
 # --- starting and writing ---------------------------------------------------------------

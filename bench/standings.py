@@ -61,9 +61,10 @@ def build(dossiers: int, reviewers: int):
     from awards.enums import CategoryKind, StageKind
     from awards.enums import NominationState as S
     from awards.models import AwardScheme, Category, Edition, Nomination, Stage
+    from awards.services import category_rubric_create
+    from rubrics.models import Indicator
     from scoring.enums import Aggregation, ReviewState
-    from scoring.models import Assignment, Indicator, Review, ReviewPolicy, Score
-    from scoring.services import rubric_create
+    from scoring.models import Assignment, Review, ReviewPolicy, Score
 
     scheme = AwardScheme.objects.create(code="bench", name_zh="基準獎", name_en="Bench award")
     edition = Edition.objects.create(scheme=scheme, number=1, name_zh="第一屆", name_en="Edition 1")
@@ -82,7 +83,7 @@ def build(dossiers: int, reviewers: int):
     category = Category.objects.create(
         edition=edition, code="c1", kind=CategoryKind.FIRST_LINE, name_zh="第一線服務機關"
     )
-    rubric_create(category=category, **RUBRIC)
+    category_rubric_create(category=category, **RUBRIC)
     indicators = list(
         Indicator.objects.filter(dimension__rubric__category=category).order_by(
             "dimension__order", "order"

@@ -43,9 +43,10 @@ def build(dossiers: int, reviewers: int):
     from awards.enums import NominationState as S
     from awards.models import AwardScheme, Category, Edition, Nomination, Stage
     from awards.results.models import AwardRule
+    from awards.services import category_rubric_create
+    from rubrics.models import Indicator
     from scoring.enums import ReviewState
-    from scoring.models import Assignment, Indicator, Panel, PanelMember, Review, Score
-    from scoring.services import rubric_create
+    from scoring.models import Assignment, Panel, PanelMember, Review, Score
 
     scheme = AwardScheme.objects.create(code="bench", name_zh="基準獎", name_en="Bench award")
     edition = Edition.objects.create(
@@ -70,7 +71,7 @@ def build(dossiers: int, reviewers: int):
         name_zh="第一線服務機關",
         name_en="First-line service agencies",
     )
-    rubric_create(category=category, **demo_data.TW8_FIRST_LINE_RUBRIC)
+    category_rubric_create(category=category, **demo_data.TW8_FIRST_LINE_RUBRIC)
     AwardRule.objects.create(category=category, winners=30, finalists_only=False)
     indicators = list(
         Indicator.objects.filter(dimension__rubric__category=category).order_by(

@@ -4,4 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 class ScoringConfig(AppConfig):
     name = "scoring"
-    verbose_name = _("Rubrics and scoring")
+    verbose_name = _("Scoring")
+
+    def ready(self):
+        from rubrics.services import rubric_freeze_check_register
+
+        from .services.reviews import rubric_has_scores
+
+        # A rubric that anyone has scored with can no longer change (rubrics.services).
+        rubric_freeze_check_register(rubric_has_scores)

@@ -184,8 +184,8 @@ ROWS = [
     R("awards:nomination_return", "draft", "pk=nomination_draft", allow(ok=METHOD), post=allow()),
     R("awards:eligibility_list", "-", "", allow(SEC)),
     R("awards:eligibility_mark", "own", "pk=nomination_own", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
-    # --- scoring: rubric, panels, conflicts, assignment (the secretariat) ------------------
-    R("scoring:category_rubric", "-", "pk=category", allow(SEC)),
+    R("awards:category_rubric", "-", "pk=category", allow(SEC)),
+    # --- scoring: panels, conflicts, assignment (the secretariat) --------------------------
     R("scoring:review_editions", "-", "", allow(SEC)),
     R("scoring:panel", "-", "category_pk=category", allow(SEC), post=allow(SEC)),
     R("scoring:conflicts", "-", "edition_pk=edition", allow(SEC), post=allow(SEC)),

@@ -78,9 +78,10 @@ def build_world():
     from awards.results import certificates as certs
     from awards.results.enums import JobKind, JobStatus
     from awards.results.models import Award, CertificateTemplate, ResultJob
+    from awards.services import category_rubric_create
     from scoring.enums import MemberKind
     from scoring.models import Assignment, Conflict, ConflictDeclaration, PanelMember
-    from scoring.services import review_open, rubric_create, rubric_indicators, site_test_log
+    from scoring.services import review_open, rubric_indicators, site_test_log
     from surveys import services as poll_services
     from tests.results.helpers import approved_version, poll_cycle, scored_cycle
 
@@ -245,7 +246,7 @@ def build_world():
         ends_on=today + datetime.timedelta(days=17),
     )
     open_category = CategoryFactory(edition=open_edition, kind="service_planning")
-    rubric_create(category=open_category, **demo_data.TW8_PLANNING_RUBRIC)
+    category_rubric_create(category=open_category, **demo_data.TW8_PLANNING_RUBRIC)
     w.open_edition = open_edition
     from awards.services import nomination_start
 

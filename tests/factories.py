@@ -112,7 +112,7 @@ def open_cycle(
     from django.utils import timezone
 
     from awards import demo_data
-    from scoring.services import rubric_create
+    from awards.services import category_rubric_create
 
     edition = EditionFactory(
         time_zone=time_zone,
@@ -163,7 +163,7 @@ def open_cycle(
         name_zh="服務規劃機關",
         name_en="Service planning agencies",
     )
-    rubric_create(category=category, **demo_data.TW8_PLANNING_RUBRIC)
+    category_rubric_create(category=category, **demo_data.TW8_PLANNING_RUBRIC)
     authority = AgencyFactory(
         name_zh="臺北市政府", name_en="Taipei City Government", is_competent_authority=True
     )
@@ -252,10 +252,9 @@ def review_cycle(*, agencies=6, reviewers=4, site_assessors=1, k=3, kind="first_
     from awards import demo_data
     from awards.enums import NominationState
     from awards.models import Nomination
-    from awards.services import nomination_start
+    from awards.services import category_rubric_create, nomination_start
     from scoring.enums import MemberKind
     from scoring.models import ConflictDeclaration, Panel, PanelMember
-    from scoring.services import rubric_create
 
     edition = EditionFactory(uses_recommendation=False, time_zone="Asia/Taipei")
     today = timezone.now().astimezone(edition.tzinfo).date()
@@ -310,7 +309,7 @@ def review_cycle(*, agencies=6, reviewers=4, site_assessors=1, k=3, kind="first_
     category = CategoryFactory(
         edition=edition, kind=kind, name_zh="第一線服務機關", name_en="First-line service agencies"
     )
-    rubric = rubric_create(category=category, **demo_data.TW8_FIRST_LINE_RUBRIC)
+    rubric = category_rubric_create(category=category, **demo_data.TW8_FIRST_LINE_RUBRIC)
     authorities = [
         AgencyFactory(
             name_zh="臺北市政府", name_en="Taipei City Government", is_competent_authority=True

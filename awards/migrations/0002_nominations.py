@@ -7,12 +7,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Edited when the rubric moved to rubrics/: the indicator is rubrics.Indicator (same table,
+# scoring_indicator), and rubrics.0001_initial replaces scoring.0001_initial.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0001_initial'),
         ('awards', '0001_initial'),
-        ('scoring', '0001_initial'),
+        ('rubrics', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -75,7 +79,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, verbose_name='text')),
                 ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
                 ('updated_at', models.DateTimeField(blank=True, null=True, verbose_name='last saved')),
-                ('indicator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scoring.indicator', verbose_name='indicator')),
+                ('indicator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rubrics.indicator', verbose_name='indicator')),
                 ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last saved by')),
                 ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='awards.nomination', verbose_name='nomination')),
             ],

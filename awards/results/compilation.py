@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from awards.enums import NominationState
 from awards.models import Category, Edition, Nomination
+from rubrics.models import Indicator
 from scoring import aggregation as agg
 from scoring.enums import ReviewState
-from scoring.models import Assignment, Indicator, ReviewPolicy, Score, TieDecision
+from scoring.models import Assignment, ReviewPolicy, Score, TieDecision
 from scoring.selectors.standings import final_standings, weighted_stages
 
 from .enums import AwardBasis

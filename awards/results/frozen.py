@@ -107,7 +107,8 @@ def _reviews(edition) -> dict:
 def _site_tests(edition) -> list[dict]:
     from django.db.models import Count, Prefetch
 
-    from scoring.models import Indicator, SiteTest
+    from rubrics.models import Indicator
+    from scoring.models import SiteTest
 
     tests = (
         SiteTest.objects.filter(assignment__stage__edition=edition)
@@ -177,7 +178,7 @@ def _poll(edition) -> dict | None:
 def record(edition) -> dict:
     """VersionRecord.data for `edition` now (see models.VersionRecord)."""
     from awards.models import Nomination, Stage
-    from scoring.models import Indicator
+    from rubrics.models import Indicator
 
     scores = []
     per_review = defaultdict(list)

@@ -7,21 +7,24 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Edited when the rubric moved to rubrics/ (see rubrics/migrations/0001_initial.py):
+# scoring.0001_initial is replaced by rubrics.0001_initial, so this migration no longer adds
+# Dimension.tie_break_rank (rubrics.0001 creates it) nor drops 0001's early Score table
+# (never created now). Databases that applied the old text are left as they are.
+
+
 class Migration(migrations.Migration):
+
+    initial = True
 
     dependencies = [
         ('agencies', '0003_review_panels'),
         ('awards', '0004_review_panels'),
-        ('scoring', '0001_initial'),
+        ('rubrics', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='dimension',
-            name='tie_break_rank',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Equal totals are ordered by the higher score on the dimension ranked 1, then 2, …', null=True, verbose_name='tie-break rank'),
-        ),
         migrations.CreateModel(
             name='Assignment',
             fields=[
@@ -171,7 +174,7 @@ class Migration(migrations.Migration):
                 ('findings', models.TextField(verbose_name='findings')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='logged')),
                 ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='site_tests', to='scoring.assignment', verbose_name='assignment')),
-                ('indicators', models.ManyToManyField(blank=True, related_name='site_tests', to='scoring.indicator', verbose_name='indicators it bears on')),
+                ('indicators', models.ManyToManyField(blank=True, related_name='site_tests', to='rubrics.indicator', verbose_name='indicators it bears on')),
             ],
             options={
                 'verbose_name': 'site test',
@@ -210,9 +213,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'tie decision',
                 'verbose_name_plural': 'tie decisions',
             },
-        ),
-        migrations.DeleteModel(
-            name='Score',
         ),
         migrations.AddIndex(
             model_name='assignment',

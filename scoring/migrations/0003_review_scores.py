@@ -5,9 +5,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# Edited when the rubric moved to rubrics/: the indicator is rubrics.Indicator (same table).
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('rubrics', '0001_initial'),
         ('scoring', '0002_review_panels'),
     ]
 
@@ -18,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('points', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='points')),
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='scoring.indicator', verbose_name='indicator')),
+                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='rubrics.indicator', verbose_name='indicator')),
                 ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='scoring.review', verbose_name='review')),
             ],
             options={

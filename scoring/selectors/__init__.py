@@ -24,5 +24,4 @@ from .reviews import (  # noqa: F401
     site_tests_for,
 )
 from .reviews import dashboard_context as reviewer_dashboard_context  # noqa: F401
-from .rubrics import rubric_for_display  # noqa: F401
 from .standings import final_standings, stage_standings, weighted_stages  # noqa: F401

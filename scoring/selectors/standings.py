@@ -20,10 +20,11 @@ from django.db.models import Count, Sum
 
 from awards.enums import NominationState
 from awards.models import Nomination, Stage
+from rubrics.models import Dimension, Rubric
 
 from .. import aggregation as agg
 from ..enums import Aggregation, ReviewState
-from ..models import Assignment, Dimension, Rubric, Score, TieDecision
+from ..models import Assignment, Score, TieDecision
 from ..services.conflicts import review_policy
 
 # Nominations that no longer compete drop out of the standings.

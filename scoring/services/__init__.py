@@ -51,17 +51,6 @@ from .reviews import (  # noqa: F401
     review_total,
     rubric_indicators,
 )
-from .rubrics import (  # noqa: F401
-    RubricFrozen,
-    dimension_update,
-    indicator_update,
-    rubric_check_totals,
-    rubric_clone,
-    rubric_create,
-    rubric_ensure_editable,
-    rubric_is_frozen,
-    rubric_validate,
-)
 from .shortlist import (  # noqa: F401
     ShortlistError,
     ShortlistPlan,

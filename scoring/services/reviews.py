@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from agencies.numbers import normalise, parse_decimal
 from agencies.rules import is_secretariat
 from awards.selectors import edition_today
+from rubrics.models import Indicator
 from workflow.audit import audit_record
 
 from ..enums import ReviewState
-from ..models import Assignment, Indicator, Review, ReviewRevision, Score
+from ..models import Assignment, Review, ReviewRevision, Score
 from .conflicts import has_declared, is_conflicted
 
 NON_FIELD = "__all__"
@@ -80,6 +81,11 @@ def rubric_indicators(rubric) -> list[Indicator]:
         .select_related("dimension")
         .order_by("dimension__order", "dimension_id", "order", "id")
     )
+
+
+def rubric_has_scores(rubric) -> bool:
+    """Whether anyone has scored with this rubric: then it is frozen (rubrics.services)."""
+    return Score.objects.filter(indicator__dimension__rubric=rubric).exists()
 
 
 def review_total(review: Review) -> Decimal:

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from awards import filetypes
+from rubrics.models import Indicator
 from workflow.audit import audit_record
 
 from ..enums import SiteTestKind
-from ..models import Assignment, Indicator, SiteTest, SiteTestEvidence
+from ..models import Assignment, SiteTest, SiteTestEvidence
 from .reviews import ReviewClosed, ReviewInvalid, review_closed_reason
 
 

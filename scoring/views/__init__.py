@@ -1,1 +1,0 @@
-from .rubrics import category_rubric  # noqa: F401

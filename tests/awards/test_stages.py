@@ -5,7 +5,7 @@ import pytest
 from awards.enums import StageKind
 from awards.models import AwardScheme, Category, Edition, Stage
 from awards.selectors import edition_today, stages_current
-from scoring.models import Indicator
+from rubrics.models import Indicator
 from tests.factories import EditionFactory, StageFactory
 
 pytestmark = pytest.mark.django_db

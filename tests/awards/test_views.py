@@ -11,7 +11,7 @@ import pytest
 from agencies.enums import Role
 from awards.models import Category, Edition
 from awards.selectors import edition_today
-from scoring.services import rubric_create
+from awards.services import category_rubric_create
 from tests.conftest import html, table_rows, texts
 from tests.factories import (
     AgencyFactory,
@@ -258,7 +258,7 @@ def test_edition_page_query_count_does_not_grow_with_categories_and_stages(
     edition = EditionFactory()
     for i in range(rows):
         category = CategoryFactory(edition=edition, order=i)
-        rubric_create(
+        category_rubric_create(
             category=category,
             total_points=100,
             dimensions=[
@@ -367,7 +367,7 @@ def test_rubric_page_query_count_does_not_grow_with_the_rubric(
     client, secretariat, django_assert_num_queries, dimensions, indicators
 ):
     cat = CategoryFactory()
-    rubric_create(
+    category_rubric_create(
         category=cat,
         total_points=dimensions * indicators * 10,
         dimensions=[

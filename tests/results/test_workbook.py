@@ -20,8 +20,9 @@ from awards.results import services, workbook
 from awards.results.enums import AwardBasis, VersionStatus
 from awards.results.models import AwardRule, ResultJob
 from awards.results.workbook import _Book, build_workbook, sheet_title, workbook_filename
+from rubrics.models import Indicator
 from scoring.enums import ReviewState, SiteTestKind
-from scoring.models import Assignment, Indicator, Review, Score, SiteTest, SiteTestEvidence
+from scoring.models import Assignment, Review, Score, SiteTest, SiteTestEvidence
 from scoring.selectors.standings import final_standings
 from surveys import services as poll_services
 from tests.factories import (

@@ -6,8 +6,9 @@ from django.utils import timezone
 from agencies.models import Agency
 from awards.enums import NominationState
 from awards.models import Nomination
+from rubrics.models import Indicator
 from scoring.enums import ReviewState
-from scoring.models import Assignment, Indicator, Review, Score
+from scoring.models import Assignment, Review, Score
 from tests.factories import score_directly
 
 # TW 8th first-line rubric: indicator maxima 200, 200 | 100, 200 | 300, in three dimensions

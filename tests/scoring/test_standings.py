@@ -11,8 +11,9 @@ from agencies.enums import Role
 from agencies.models import AuditEntry
 from awards.enums import NominationState as S
 from awards.models import Nomination
+from rubrics.models import Dimension
 from scoring.enums import Aggregation
-from scoring.models import Dimension, ReviewPolicy, TieDecision
+from scoring.models import ReviewPolicy, TieDecision
 from scoring.selectors import final_standings, stage_standings
 from scoring.services import TieError, tie_decide
 from tests.conftest import html, table_rows, texts

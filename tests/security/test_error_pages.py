@@ -108,7 +108,7 @@ def test_400_and_403(lang):
 @pytest.mark.parametrize("lang", ["zh-hant", "en"])
 def test_the_admin_403_is_the_sites_page(lang):
     staff = UserFactory(is_staff=True)
-    tree = check_page(client(lang, staff).get("/admin/scoring/dimension/add/"), lang, 403, 403)
+    tree = check_page(client(lang, staff).get("/admin/rubrics/dimension/add/"), lang, 403, 403)
     assert links(tree) == [(LINKS[lang]["tasks"], reverse("dashboard"))]
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from awards.enums import NominationState as S
 from awards.models import Nomination
-from scoring.models import Dimension, Review, ReviewRevision, Rubric
+from rubrics.models import Dimension, Rubric
+from scoring.models import Review, ReviewRevision
 from scoring.services import review_open, rubric_indicators
 from tests.conftest import html, texts
 from tests.factories import UserFactory, open_cycle, review_cycle
@@ -124,14 +125,14 @@ def _inline_management(prefix):
     ("model", "prefix", "required"),
     [
         ("dimension", "indicators", ["rubric", "order", "name_zh", "max_points"]),
-        ("rubric", "dimensions", ["category", "total_points"]),
+        ("rubric", "dimensions", ["total_points"]),
     ],
 )
 def test_an_empty_add_in_the_admin_shows_the_required_fields(superuser, model, prefix, required):
     client = Client(raise_request_exception=True)
     client.cookies["lang"] = "en"
     client.force_login(superuser)
-    url = f"/admin/scoring/{model}/add/"
+    url = f"/admin/rubrics/{model}/add/"
     assert client.get(url).status_code == 200
     response = client.post(url, _inline_management(prefix))
     assert response.status_code == 200

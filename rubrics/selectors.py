@@ -1,12 +1,16 @@
+"""Reads of rubrics."""
+
 from django.db.models import Prefetch
 
-from ..models import Dimension, Indicator, Rubric
+from .models import Dimension, Indicator, Rubric
 
 
-def rubric_for_display(category) -> Rubric | None:
-    """A category's rubric with dimensions and indicators loaded in three queries."""
+def rubric_for_display(rubric_id: int | None) -> Rubric | None:
+    """A rubric with its dimensions and indicators loaded in three queries."""
+    if rubric_id is None:
+        return None
     return (
-        Rubric.objects.filter(category=category)
+        Rubric.objects.filter(pk=rubric_id)
         .prefetch_related(
             Prefetch(
                 "dimensions",

@@ -2,8 +2,8 @@ import pytest
 from django.utils import translation
 
 from awards import demo_data
-from scoring.models import Dimension, Indicator
-from scoring.services import rubric_create
+from awards.services import category_rubric_create
+from rubrics.models import Dimension, Indicator
 from tests.factories import CategoryFactory, UserFactory, score_on
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,9 @@ def _indicator_formset(dimension, points):
 
 
 def test_admin_refuses_indicators_that_do_not_add_up_and_names_the_dimension(admin_client):
-    rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
+    category_rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
     dimension = Dimension.objects.get(name_zh="優質便民服務")
-    url = f"/admin/scoring/dimension/{dimension.pk}/change/"
+    url = f"/admin/rubrics/dimension/{dimension.pk}/change/"
     response = admin_client.post(url, _indicator_formset(dimension, [100, 90]))
     with translation.override("en"):
         assert response.status_code == 200
@@ -59,11 +59,11 @@ def test_admin_refuses_indicators_that_do_not_add_up_and_names_the_dimension(adm
 
 
 def test_admin_shows_a_scored_rubric_read_only_and_refuses_changes(admin_client):
-    rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
+    category_rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
     dimension = Dimension.objects.get(name_zh="優質便民服務")
     indicator = dimension.indicators.first()
     score_on(indicator, 150)
-    url = f"/admin/scoring/dimension/{dimension.pk}/change/"
+    url = f"/admin/rubrics/dimension/{dimension.pk}/change/"
     page = admin_client.get(url).content.decode()
     assert "This rubric is frozen: reviewers have already scored with it" in page
     assert 'name="max_points"' not in page  # read-only: no inputs

@@ -1,19 +1,21 @@
+"""A category's rubric, as the secretariat configures the cycle."""
+
 from django.shortcuts import get_object_or_404, render
 
 from agencies.permissions import require_perm
-from awards.models import Category
+from rubrics.selectors import rubric_for_display
+from rubrics.services import rubric_is_frozen
 
-from ..selectors import rubric_for_display
-from ..services import rubric_is_frozen
+from .models import Category
 
 
-@require_perm("awards.view_cycle_setup")
+@require_perm("rubrics.view_rubric")
 def category_rubric(request, pk):
     category = get_object_or_404(Category.objects.select_related("edition__scheme"), pk=pk)
-    rubric = rubric_for_display(category)
+    rubric = rubric_for_display(category.rubric_id)
     return render(
         request,
-        "scoring/category_rubric.html",
+        "awards/category_rubric.html",
         {
             "category": category,
             "edition": category.edition,

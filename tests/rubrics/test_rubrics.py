@@ -3,15 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from awards import demo_data
-from scoring.models import Dimension, Indicator, Rubric
-from scoring.services import (
-    RubricFrozen,
-    dimension_update,
-    indicator_update,
-    rubric_clone,
-    rubric_create,
-    rubric_validate,
-)
+from awards.services import category_rubric_clone, category_rubric_create
+from rubrics.models import Dimension, Indicator, Rubric
+from rubrics.services import RubricFrozen, dimension_update, indicator_update, rubric_validate
 from tests.factories import CategoryFactory, score_on
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +36,7 @@ def _bad_rubric_data():
 def test_rubric_whose_indicators_add_to_190_of_200_is_refused_naming_the_dimension():
     category = CategoryFactory()
     with translation.override("en"), pytest.raises(ValidationError) as info:
-        rubric_create(category=category, **_bad_rubric_data())
+        category_rubric_create(category=category, **_bad_rubric_data())
     assert info.value.messages == [
         "Dimension “Convenient quality service”: its indicators add up to 190, but the dimension is worth 200."
     ]
@@ -64,21 +58,23 @@ def test_rubric_dimensions_must_add_to_the_total():
         ],
     }
     with translation.override("en"), pytest.raises(ValidationError) as info:
-        rubric_create(category=category, **data)
+        category_rubric_create(category=category, **data)
     assert info.value.messages == ["The dimensions add up to 300, but the rubric total is 1000."]
 
 
 def test_message_is_translated_in_chinese():
     category = CategoryFactory()
     with translation.override("zh-hant"), pytest.raises(ValidationError) as info:
-        rubric_create(category=category, **_bad_rubric_data())
+        category_rubric_create(category=category, **_bad_rubric_data())
     assert info.value.messages == [
         "評核構面「優質便民服務」的評核指標合計 190 分，但構面配分為 200 分。"
     ]
 
 
 def test_seed_rubrics_are_valid_and_sum_as_published():
-    first_line = rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
+    first_line = category_rubric_create(
+        category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC
+    )
     rubric_validate(first_line)
     dims = [
         (d.name_zh, d.max_points, [i.max_points for i in d.indicators.all()])
@@ -89,7 +85,7 @@ def test_seed_rubrics_are_valid_and_sum_as_published():
         ("資訊網路服務", 300, [100, 200]),
         ("創新增值服務", 300, [300]),
     ]
-    planning = rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
+    planning = category_rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
     dims = [
         (d.name_zh, d.max_points, [i.max_points for i in d.indicators.all()])
         for d in planning.dimensions.all()
@@ -98,9 +94,9 @@ def test_seed_rubrics_are_valid_and_sum_as_published():
 
 
 def test_clone_copies_every_dimension_indicator_and_focus_point():
-    source = rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
+    source = category_rubric_create(category=CategoryFactory(), **demo_data.TW8_FIRST_LINE_RUBRIC)
     target_category = CategoryFactory()
-    clone = rubric_clone(source=source, category=target_category)
+    clone = category_rubric_clone(source=source, category=target_category)
 
     def shape(r):
         return [
@@ -124,15 +120,14 @@ def test_clone_copies_every_dimension_indicator_and_focus_point():
 
 
 def test_editing_a_rubric_that_has_scores_is_refused_and_changes_nothing():
-    rubric = rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
+    rubric = category_rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
     indicator = Indicator.objects.get(name_zh="外部效益")
     score_on(indicator, 420)
 
     with translation.override("en"), pytest.raises(RubricFrozen) as info:
         indicator_update(indicator=indicator, max_points=450)
     assert info.value.messages == [
-        "The rubric of “First-line service agencies” is frozen: reviewers have already scored "
-        "with it, so its dimensions and indicators can no longer change."
+        "This rubric is frozen: reviewers have already scored with it, so it can no longer change."
     ]
     with pytest.raises(RubricFrozen):
         dimension_update(dimension=indicator.dimension, name_zh="改名")
@@ -142,7 +137,7 @@ def test_editing_a_rubric_that_has_scores_is_refused_and_changes_nothing():
 
 
 def test_editing_an_unscored_rubric_keeps_totals_valid():
-    rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
+    category_rubric_create(category=CategoryFactory(), **demo_data.TW8_PLANNING_RUBRIC)
     indicator = Indicator.objects.get(name_zh="內部效益")
     indicator_update(indicator=indicator, focus_points_zh="內部流程改善")
     indicator.refresh_from_db()

@@ -1,6 +1,14 @@
-"""Writes for rubrics: validation of the arithmetic, cloning, and the freeze rule."""
+"""Writes for rubrics: validation of the arithmetic, cloning, and the freeze rule.
+
+A rubric is frozen once anything has been scored with it. What counts as "scored" is
+known to the layers above (scoring), not here: they register a check with
+`rubric_freeze_check_register` when their app is ready, so this layer imports none of them.
+Attaching a rubric to a category of the cycle is done in awards (category_rubric_create).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +16,16 @@ from django.utils.translation import gettext as _
 
 from workflow.audit import audit_record
 
-from ..models import Dimension, Indicator, Rubric, Score
+from .models import Dimension, Indicator, Rubric
+
+# Checks that say "this rubric has been used, it must not change". Registered by the
+# apps above (scoring.apps.ScoringConfig.ready); each takes a saved rubric.
+_freeze_checks: list[Callable[[Rubric], bool]] = []
+
+
+def rubric_freeze_check_register(check: Callable[[Rubric], bool]) -> None:
+    if check not in _freeze_checks:
+        _freeze_checks.append(check)
 
 
 class RubricFrozen(ValidationError):
@@ -16,17 +33,16 @@ class RubricFrozen(ValidationError):
 
 
 def rubric_is_frozen(rubric: Rubric) -> bool:
-    return Score.objects.filter(indicator__dimension__rubric=rubric).exists()
+    return any(check(rubric) for check in _freeze_checks)
 
 
 def rubric_ensure_editable(rubric: Rubric) -> None:
     if rubric.pk and rubric_is_frozen(rubric):
         raise RubricFrozen(
             _(
-                "The rubric of “%(category)s” is frozen: reviewers have already scored with "
-                "it, so its dimensions and indicators can no longer change."
+                "This rubric is frozen: reviewers have already scored with it, "
+                "so it can no longer change."
             )
-            % {"category": rubric.category.name}
         )
 
 
@@ -77,7 +93,6 @@ def rubric_validate(rubric: Rubric) -> None:
 @transaction.atomic
 def rubric_create(
     *,
-    category,
     total_points: int,
     dimensions: list[dict],
     actor=None,
@@ -86,9 +101,7 @@ def rubric_create(
     """Create a whole rubric from plain data and validate it; nothing is saved if it
     does not add up. Each dimension dict: name_zh, name_en, max_points, indicators=[
     {name_zh, name_en, max_points, focus_points_zh, focus_points_en}]."""
-    rubric = Rubric.objects.create(
-        category=category, total_points=total_points, allows_half_points=allows_half_points
-    )
+    rubric = Rubric.objects.create(total_points=total_points, allows_half_points=allows_half_points)
     for d_order, dim in enumerate(dimensions, start=1):
         indicators = dim.get("indicators", [])
         dimension = Dimension.objects.create(
@@ -116,10 +129,9 @@ def rubric_create(
 
 
 @transaction.atomic
-def rubric_clone(*, source: Rubric, category, actor=None) -> Rubric:
-    """Copy a rubric (e.g. from the previous edition) onto another category."""
+def rubric_clone(*, source: Rubric, actor=None) -> Rubric:
+    """Copy a rubric (e.g. from the previous edition) with its dimensions and indicators."""
     clone = Rubric.objects.create(
-        category=category,
         total_points=source.total_points,
         allows_half_points=source.allows_half_points,
         cloned_from=source,

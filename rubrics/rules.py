@@ -1,0 +1,8 @@
+"""Who may see rubrics: the secretariat, who configures the cycle (changes are made in the
+admin). Writers and reviewers read a rubric only through their dossier or review."""
+
+import rules
+
+from agencies.rules import is_secretariat
+
+rules.add_perm("rubrics.view_rubric", is_secretariat)
