@@ -5,7 +5,7 @@ import rules
 
 from agencies.enums import Role
 from agencies.rules import is_agency_editor, is_authority_officer, is_secretariat
-from agencies.selectors import user_agency_paths
+from agencies.selectors import agency_under_any, user_agency_paths
 
 from .enums import NominationState
 
@@ -26,8 +26,7 @@ def is_nomination_authority(user, nomination):
         return False
     if nomination.state == NominationState.DRAFT or nomination.submitted_at is None:
         return False
-    path = nomination.agency.path
-    return any(path.startswith(p) for p in user_agency_paths(user, Role.AUTHORITY_OFFICER))
+    return agency_under_any(nomination.agency, user_agency_paths(user, Role.AUTHORITY_OFFICER))
 
 
 rules.add_perm("awards.view_cycle_setup", is_secretariat)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from agencies.models import Agency
+from agencies.selectors import agency_is_under, subtree_filter
 from workflow.audit import audit_record
 from workflow.transitions import Transition, Workflow
 
@@ -572,7 +573,7 @@ def nomination_submit(*, actor, nomination: Nomination) -> Submission:
 
 
 def _in_subtree(nomination, authority) -> bool:
-    return nomination.agency.path.startswith(authority.path)
+    return agency_is_under(nomination.agency, authority)
 
 
 @transaction.atomic
@@ -607,8 +608,8 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
     candidates = {
         n.pk: n
         for n in Nomination.objects.select_for_update().filter(
+            subtree_filter(authority, field="agency"),
             edition=edition,
-            agency__path__startswith=authority.path,
             state__in=[S.SUBMITTED, S.RECOMMENDED],
         )
     }

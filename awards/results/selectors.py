@@ -103,11 +103,10 @@ def award_by_serial(serial: str) -> Award | None:
 
 def awards_for_agency_paths(paths: list[str], now=None) -> QuerySet[Award]:
     """Published awards of the agencies at or below any of `paths`."""
-    match = Q(pk__in=[])
-    for p in paths:
-        match |= Q(agency__path__startswith=p)
+    from agencies.selectors import subtree_filter
+
     return (
-        Award.objects.filter(match)
+        Award.objects.filter(subtree_filter(paths, field="agency"))
         .filter(version__in=public_version_ids(now))
         .select_related("agency", "category", "version__edition__scheme")
         .order_by("-version__edition__number", "category__order", "order")

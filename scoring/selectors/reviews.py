@@ -163,7 +163,7 @@ def declaration_choices(edition) -> list[dict]:
     [Agency, ...]}]. Inactive agencies are left out unless nominated in this edition;
     each agency carries `nominated`: it has a nomination in this edition."""
     from agencies.models import Agency
-    from agencies.selectors import agency_trees
+    from agencies.selectors import agency_trees, nearest_authorities
 
     scheme_paths = (
         Agency.objects.filter(nominations__edition__scheme_id=edition.scheme_id)
@@ -176,14 +176,11 @@ def declaration_choices(edition) -> list[dict]:
     ]
     for agency in agencies:
         agency.nominated = agency.pk in here
-    ancestor_ids = {int(p) for a in agencies for p in a.path.strip("/").split("/") if p}
-    authorities = {
-        a.pk: a for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)
-    }
+    nearest = nearest_authorities(agencies)
+    authorities = {a.pk: a for a in nearest.values() if a is not None}
     grouped: dict = defaultdict(list)
     for agency in agencies:
-        ids = [int(p) for p in agency.path.strip("/").split("/") if p]
-        authority = next((authorities[i] for i in reversed(ids) if i in authorities), None)
+        authority = nearest[agency.pk]
         grouped[authority.pk if authority else None].append(agency)
     groups = [
         {"authority": authorities[pk], "agencies": items}
