@@ -101,6 +101,14 @@ def award_by_serial(serial: str) -> Award | None:
     )
 
 
+def awards_for_user(user, now=None) -> QuerySet[Award]:
+    """The published awards the user sees as their agencies' own (results.see_award's
+    is_award_agency, as a list)."""
+    from .rules import award_agency_scopes
+
+    return awards_for_agency_paths(award_agency_scopes(user), now)
+
+
 def awards_for_agency_paths(paths: list[str], now=None) -> QuerySet[Award]:
     """Published awards of the agencies at or below any of `paths`."""
     from agencies.selectors import subtree_filter

@@ -10,20 +10,13 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from agencies.enums import Role
-from agencies.selectors import has_role
 from awards.models import Submission
 from awards.selectors import edition_today
 
 from ..enums import ReviewState
 from ..models import Assignment, ConflictDeclaration, Panel, ReviewRevision, Score
+from ..rules import is_panel_person
 from ..services.conflicts import conflict_paths, path_is_conflicted
-
-
-def _is_panel_person(user) -> bool:
-    return user.is_authenticated and (
-        has_role(user, Role.REVIEWER) or has_role(user, Role.SITE_ASSESSOR)
-    )
 
 
 def reviewer_home(user) -> dict:
@@ -32,7 +25,7 @@ def reviewer_home(user) -> dict:
     undeclared edition are listed as locked; conflicted ones are left out. A fixed number
     of queries however many assignments there are (a few more per edition)."""
     empty = {"groups": [], "declarations_missing": [], "count": 0}
-    if not _is_panel_person(user):
+    if not is_panel_person(user):
         return empty
     panels = list(
         Panel.objects.filter(members__user=user).select_related("edition__scheme").distinct()
