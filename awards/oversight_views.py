@@ -56,11 +56,7 @@ def _recommendation_stage(edition) -> Stage | None:
 def _window_problem(edition) -> str:
     """Why the authority cannot recommend in this edition today, or "" if it can. The
     rule is the service's own, so the page never disagrees with what a POST would do."""
-    try:
-        services._ensure_authority_window(edition)
-    except services.NominationError as exc:
-        return " ".join(exc.messages)
-    return ""
+    return services.recommendation_window_problem(edition)
 
 
 def _officer_authorities(user) -> list[Agency]:

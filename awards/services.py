@@ -158,6 +158,25 @@ def _ensure_open_for_agency(nomination):
         )
 
 
+def dossier_window_problem(nomination) -> str:
+    """Why the agency cannot edit or submit this dossier today (its dates only), or ""
+    if it can: the rule every write checks, for pages to say before a POST is refused."""
+    try:
+        _ensure_open_for_agency(nomination)
+    except NominationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def recommendation_window_problem(edition) -> str:
+    """Why no authority can recommend in this edition today, or "" if they can."""
+    try:
+        _ensure_authority_window(edition)
+    except NominationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 def _ensure_authority_window(edition):
     today = edition_today(edition)
     nominate = _stage(edition, StageKind.NOMINATION)
@@ -273,6 +292,12 @@ def dossier_sections_create(nomination) -> list[DossierSection]:
     return DossierSection.objects.bulk_create(sections)
 
 
+def may_start_another(category: Category, live: int) -> bool:
+    """Whether an agency with `live` nominations (not withdrawn) in the category may
+    start one more."""
+    return live < category.nominations_per_agency
+
+
 @transaction.atomic
 def nomination_start(*, actor, agency: Agency, category: Category, title: str = "") -> Nomination:
     edition = category.edition
@@ -289,7 +314,7 @@ def nomination_start(*, actor, agency: Agency, category: Category, title: str = 
         .exclude(state=S.WITHDRAWN)
         .count()
     )
-    if existing >= category.nominations_per_agency:
+    if not may_start_another(category, existing):
         raise NominationError(
             _("%(agency)s already has a nomination in “%(category)s”.")
             % {"agency": agency.name, "category": category.name}
