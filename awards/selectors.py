@@ -107,17 +107,12 @@ def nominations_for_authority(user, *, edition=None) -> QuerySet:
     from agencies.enums import Role
     from agencies.selectors import subtree_filter, user_agency_paths
 
-    from .enums import NominationState
+    from .rules import AUTHORITY_SEES
 
     paths = user_agency_paths(user, Role.AUTHORITY_OFFICER)
     if not paths:
         return _nomination_list_qs().none()
-    under = subtree_filter(paths, field="agency")
-    qs = (
-        _nomination_list_qs()
-        .filter(under, submitted_at__isnull=False)
-        .exclude(state=NominationState.DRAFT)
-    )
+    qs = _nomination_list_qs().filter(subtree_filter(paths, field="agency"), AUTHORITY_SEES)
     if edition is not None:
         qs = qs.filter(edition=edition)
     return qs.order_by("edition", "category__order", "recommendation_rank", "agency__code")
