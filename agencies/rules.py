@@ -29,3 +29,5 @@ is_approver = _role_predicate(Role.APPROVER)
 rules.add_perm("agencies.view_agency_list", is_secretariat)
 rules.add_perm("agencies.import_agencies", is_secretariat)
 rules.add_perm("agencies.unlock_sign_in", is_secretariat)
+# The configuration (Django's admin) opens to staff accounts only.
+rules.add_perm("agencies.open_configuration", is_secretariat & rules.is_staff)

@@ -93,7 +93,7 @@ def _open_editions(user, user_nominations):
                         ),
                         "started": started.get(category.pk, []),
                         "can_start": several_agencies
-                        or len(started.get(category.pk, [])) < category.nominations_per_agency,
+                        or services.may_start_another(category, len(started.get(category.pk, []))),
                     }
                     for category in by_edition.get(edition.pk, [])
                 ],
@@ -226,19 +226,12 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
     edition = nomination.edition
     today = selectors.edition_today(edition)
     deadline = services.dossier_deadline(nomination)
-    window = services.nomination_window(edition)
     may_edit = user_may(request.user, "awards.edit_dossier", nomination)
     in_editable_state = nomination.state in services.EDITABLE_STATES
-    open_now = bool(window and deadline and window.starts_on <= today <= deadline)
-    editable = may_edit and in_editable_state and open_now
-    closed_note = ""
-    if may_edit and in_editable_state and not open_now:
-        if deadline and today > deadline:
-            closed_note = _(
-                "The deadline for this dossier was %(day)s (%(tz)s); it can no longer change."
-            ) % {"day": deadline.isoformat(), "tz": edition.time_zone}
-        else:
-            closed_note = _("Nominations for this edition are not open yet.")
+    # The service's own date rule, so the page never disagrees with what a save would do.
+    problem = services.dossier_window_problem(nomination) if may_edit and in_editable_state else ""
+    editable = may_edit and in_editable_state and not problem
+    closed_note = problem
 
     attachments = list(nomination.attachments.all())
     by_section = defaultdict(list)

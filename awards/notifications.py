@@ -10,6 +10,7 @@ from django.utils import translation
 
 from agencies.enums import Role
 from agencies.models import User
+from agencies.selectors import agency_ancestor_ids
 
 from .enums import NominationState as S
 
@@ -23,7 +24,7 @@ def _editors(nomination):
 
 
 def _authority_officers(nomination):
-    ancestors = [int(x) for x in nomination.agency.path.strip("/").split("/") if x]
+    ancestors = agency_ancestor_ids(nomination.agency, include_self=True)
     return User.objects.filter(
         is_active=True,
         role_assignments__role=Role.AUTHORITY_OFFICER,

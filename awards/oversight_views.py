@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from agencies.enums import Role
 from agencies.models import Agency
 from agencies.permissions import require_perm
-from agencies.selectors import user_agencies
+from agencies.selectors import (
+    agency_is_under,
+    nearest_authorities,
+    subtree_filter,
+    user_agencies,
+)
 
 from . import selectors, services
 from .enums import NominationState as S
@@ -51,11 +56,7 @@ def _recommendation_stage(edition) -> Stage | None:
 def _window_problem(edition) -> str:
     """Why the authority cannot recommend in this edition today, or "" if it can. The
     rule is the service's own, so the page never disagrees with what a POST would do."""
-    try:
-        services._ensure_authority_window(edition)
-    except services.NominationError as exc:
-        return " ".join(exc.messages)
-    return ""
+    return services.recommendation_window_problem(edition)
 
 
 def _officer_authorities(user) -> list[Agency]:
@@ -97,7 +98,7 @@ def recommendation_list(request):
     for authority in authorities:
         counts = Counter()
         for edition_id, state, n in (
-            mine.filter(agency__path__startswith=authority.path)
+            mine.filter(subtree_filter(authority, field="agency"))
             .order_by()
             .values_list("edition_id", "state")
             .annotate(n=Count("id"))
@@ -140,7 +141,7 @@ def recommendation_edit(request, edition_pk):
     authority = _chosen_authority(request, authorities)
     nominations = list(
         selectors.nominations_for_authority(request.user, edition=edition)
-        .filter(agency__path__startswith=authority.path)
+        .filter(subtree_filter(authority, field="agency"))
         .annotate(version=_latest_version())
     )
     rankable = sorted(
@@ -225,7 +226,7 @@ def _nomination(request, pk, **kwargs):
 def nomination_return(request, pk, obj):
     nomination = obj
     covering = [
-        a for a in _officer_authorities(request.user) if nomination.agency.path.startswith(a.path)
+        a for a in _officer_authorities(request.user) if agency_is_under(nomination.agency, a)
     ]
     wanted = request.POST.get("authority", "")
     authority = next((a for a in covering if str(a.pk) == wanted), covering[0])
@@ -260,18 +261,13 @@ def nomination_return(request, pk, obj):
 def _competent_authorities(nominations) -> dict[int, Agency]:
     """For each nomination's agency, its nearest competent authority above it (itself
     if it is one and has none above): one query whatever the number of rows."""
-    ancestry = {
-        n.agency_id: [int(p) for p in n.agency.path.strip("/").split("/") if p] for n in nominations
-    }
-    ids = {pk for chain in ancestry.values() for pk in chain}
-    authorities = {a.pk: a for a in Agency.objects.filter(pk__in=ids, is_competent_authority=True)}
+    agencies = {n.agency_id: n.agency for n in nominations}
+    above = nearest_authorities(agencies.values(), include_self=False)
     found = {}
-    for agency_id, chain in ancestry.items():
-        above = [authorities[pk] for pk in chain[:-1] if pk in authorities]
-        if above:
-            found[agency_id] = above[-1]
-        elif agency_id in authorities:
-            found[agency_id] = authorities[agency_id]
+    for agency_id, agency in agencies.items():
+        authority = above[agency_id] or (agency if agency.is_competent_authority else None)
+        if authority is not None:
+            found[agency_id] = authority
     return found
 
 

@@ -2,10 +2,11 @@
 object gets 404 from the views (agencies.permissions.require_perm)."""
 
 import rules
+from django.db.models import Q
 
 from agencies.enums import Role
 from agencies.rules import is_agency_editor, is_authority_officer, is_secretariat
-from agencies.selectors import user_agency_paths
+from agencies.selectors import agency_under_any, user_agency_paths
 
 from .enums import NominationState
 
@@ -18,16 +19,23 @@ def is_nomination_editor(user, nomination):
     return nomination.agency.path in user_agency_paths(user, Role.AGENCY_EDITOR)
 
 
+# What a competent authority sees of the agencies under it: a dossier submitted at least
+# once. Twice, side by side: on one nomination (the predicate below) and as a filter
+# (awards.selectors.nominations_for_authority).
+AUTHORITY_SEES = Q(submitted_at__isnull=False) & ~Q(state=NominationState.DRAFT)
+
+
+def authority_sees(nomination) -> bool:
+    return nomination.submitted_at is not None and nomination.state != NominationState.DRAFT
+
+
 @rules.predicate
 def is_nomination_authority(user, nomination):
     """An officer of a competent authority above (or equal to) the nominating agency,
     once the dossier has been submitted at least once."""
-    if nomination is None or not user.is_authenticated:
+    if nomination is None or not user.is_authenticated or not authority_sees(nomination):
         return False
-    if nomination.state == NominationState.DRAFT or nomination.submitted_at is None:
-        return False
-    path = nomination.agency.path
-    return any(path.startswith(p) for p in user_agency_paths(user, Role.AUTHORITY_OFFICER))
+    return agency_under_any(nomination.agency, user_agency_paths(user, Role.AUTHORITY_OFFICER))
 
 
 rules.add_perm("awards.view_cycle_setup", is_secretariat)

@@ -104,24 +104,15 @@ def nominations_for_editor(user) -> QuerySet:
 
 def nominations_for_authority(user, *, edition=None) -> QuerySet:
     """Nominations of agencies under the user's competent authorities, once submitted."""
-    from django.db.models import Q
-
     from agencies.enums import Role
-    from agencies.selectors import user_agency_paths
+    from agencies.selectors import subtree_filter, user_agency_paths
 
-    from .enums import NominationState
+    from .rules import AUTHORITY_SEES
 
     paths = user_agency_paths(user, Role.AUTHORITY_OFFICER)
     if not paths:
         return _nomination_list_qs().none()
-    under = Q()
-    for path in paths:
-        under |= Q(agency__path__startswith=path)
-    qs = (
-        _nomination_list_qs()
-        .filter(under, submitted_at__isnull=False)
-        .exclude(state=NominationState.DRAFT)
-    )
+    qs = _nomination_list_qs().filter(subtree_filter(paths, field="agency"), AUTHORITY_SEES)
     if edition is not None:
         qs = qs.filter(edition=edition)
     return qs.order_by("edition", "category__order", "recommendation_rank", "agency__code")
@@ -140,7 +131,9 @@ def nominations_for_secretariat(
     if state:
         qs = qs.filter(state=state)
     if authority is not None:
-        qs = qs.filter(agency__path__startswith=authority.path)
+        from agencies.selectors import subtree_filter
+
+        qs = qs.filter(subtree_filter(authority, field="agency"))
     if q:
         qs = qs.filter(
             Q(agency__name_zh__icontains=q)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from agencies.models import Agency
+from agencies.selectors import agency_is_under, subtree_filter
 from rubrics.services import rubric_clone, rubric_create
 from workflow.audit import audit_record
 from workflow.transitions import Transition, Workflow
@@ -158,6 +159,25 @@ def _ensure_open_for_agency(nomination):
         )
 
 
+def dossier_window_problem(nomination) -> str:
+    """Why the agency cannot edit or submit this dossier today (its dates only), or ""
+    if it can: the rule every write checks, for pages to say before a POST is refused."""
+    try:
+        _ensure_open_for_agency(nomination)
+    except NominationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def recommendation_window_problem(edition) -> str:
+    """Why no authority can recommend in this edition today, or "" if they can."""
+    try:
+        _ensure_authority_window(edition)
+    except NominationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 def _ensure_authority_window(edition):
     today = edition_today(edition)
     nominate = _stage(edition, StageKind.NOMINATION)
@@ -295,6 +315,12 @@ def dossier_sections_create(nomination) -> list[DossierSection]:
     return DossierSection.objects.bulk_create(sections)
 
 
+def may_start_another(category: Category, live: int) -> bool:
+    """Whether an agency with `live` nominations (not withdrawn) in the category may
+    start one more."""
+    return live < category.nominations_per_agency
+
+
 @transaction.atomic
 def nomination_start(*, actor, agency: Agency, category: Category, title: str = "") -> Nomination:
     edition = category.edition
@@ -311,7 +337,7 @@ def nomination_start(*, actor, agency: Agency, category: Category, title: str = 
         .exclude(state=S.WITHDRAWN)
         .count()
     )
-    if existing >= category.nominations_per_agency:
+    if not may_start_another(category, existing):
         raise NominationError(
             _("%(agency)s already has a nomination in “%(category)s”.")
             % {"agency": agency.name, "category": category.name}
@@ -595,7 +621,7 @@ def nomination_submit(*, actor, nomination: Nomination) -> Submission:
 
 
 def _in_subtree(nomination, authority) -> bool:
-    return nomination.agency.path.startswith(authority.path)
+    return agency_is_under(nomination.agency, authority)
 
 
 @transaction.atomic
@@ -630,8 +656,8 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
     candidates = {
         n.pk: n
         for n in Nomination.objects.select_for_update().filter(
+            subtree_filter(authority, field="agency"),
             edition=edition,
-            agency__path__startswith=authority.path,
             state__in=[S.SUBMITTED, S.RECOMMENDED],
         )
     }

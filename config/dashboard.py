@@ -7,22 +7,45 @@ from django.shortcuts import render
 
 from agencies import selectors as agency_selectors
 from agencies.enums import Role
+from agencies.rules import is_secretariat
 from awards import selectors as award_selectors
 from awards.results import selectors as results_selectors
 from scoring.selectors.reviews import dashboard_context as review_dashboard_context
 from surveys.selectors import dashboard_context as poll_dashboard_context
+
+# The section each role's holder sees, in the order of Role.
+SECTION_TEMPLATES = {
+    Role.SECRETARIAT: "agencies/dashboard/secretariat.html",
+    Role.AGENCY_EDITOR: "agencies/dashboard/agency_editor.html",
+    Role.AUTHORITY_OFFICER: "agencies/dashboard/authority_officer.html",
+    Role.REVIEWER: "scoring/_dashboard_reviewer.html",
+    Role.SITE_ASSESSOR: "scoring/_dashboard_reviewer.html",
+    Role.POLL_INTERVIEWER: "surveys/_dashboard_interviewer.html",
+    Role.APPROVER: "results/_dashboard_approver.html",
+}
+
+
+def _sections(roles: set[str]) -> list[dict]:
+    sections = []
+    for role in Role:
+        if role.value not in roles:
+            continue
+        template = SECTION_TEMPLATES[role]
+        if role == Role.SITE_ASSESSOR and Role.REVIEWER.value in roles:
+            # One list of assignments serves both roles; it is shown once, above.
+            template = "agencies/dashboard/site_visits_listed.html"
+        sections.append({"key": role.value, "label": role.label, "template": template})
+    return sections
 
 
 @login_required
 def dashboard(request):
     user = request.user
     roles = agency_selectors.user_roles(user)
-    if user.is_superuser:
+    if is_secretariat(user):
         roles = roles | {Role.SECRETARIAT.value}
-    ordered = [r for r in Role if r.value in roles]
     context = {
-        "roles": ordered,
-        "role_values": {r.value for r in ordered},
+        "sections": _sections(roles),
         "my_agencies": {
             role.value: list(agency_selectors.user_agencies(user, role.value))
             for role in (Role.AGENCY_EDITOR, Role.AUTHORITY_OFFICER)

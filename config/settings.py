@@ -83,7 +83,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "agencies.context_processors.roles",
                 "agencies.context_processors.two_factor",
             ],
         },

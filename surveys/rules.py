@@ -4,11 +4,17 @@ Interviewers see only the household in their hands and their own calls; the secr
 sees everything; everyone else sees nothing of a poll until its results are published."""
 
 import rules
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.rules import is_poll_interviewer, is_secretariat
 
 from .enums import PollStatus
+
+# Each condition on a poll twice, side by side: as a predicate on one poll and as a filter
+# for lists of polls (visible_polls_filter, used by surveys.selectors.polls_for_user).
+IN_FIELDWORK = Q(status=PollStatus.FIELDWORK)
+PUBLISHED = Q(status=PollStatus.PUBLISHED, published_run__isnull=False)
 
 
 @rules.predicate
@@ -31,7 +37,18 @@ def holds_household(user, household):
     )
 
 
+def visible_polls_filter(user) -> Q | None:
+    """The polls `surveys.see_poll` lets this user see, as a filter; None for all."""
+    if is_secretariat(user):
+        return None
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return PUBLISHED | IN_FIELDWORK if is_poll_interviewer(user) else PUBLISHED
+
+
 rules.add_perm("surveys.view_poll_list", rules.is_authenticated)
+# The poll is work for the secretariat and its interviewers (the navigation's link).
+rules.add_perm("surveys.work_on_polls", is_secretariat | is_poll_interviewer)
 rules.add_perm(
     "surveys.see_poll",
     is_secretariat

@@ -7,25 +7,18 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from agencies.enums import Role
-from agencies.selectors import has_role
+from agencies.rules import is_poll_interviewer, is_secretariat
 
 from .enums import ACTIVE_TALLY_STATUSES, Disposition, PollStatus, TallyStatus
 from .models import CallAttempt, Household, Poll, PollTallyRun, Response
-
-
-def _is_secretariat(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_role(user, Role.SECRETARIAT))
+from .rules import visible_polls_filter
 
 
 def polls_for_user(user) -> QuerySet[Poll]:
+    """The polls the user may see (the rule of surveys.see_poll, as a filter)."""
     qs = Poll.objects.select_related("edition__scheme").order_by("-edition__number", "pk")
-    if _is_secretariat(user):
-        return qs
-    visible = Q(status=PollStatus.PUBLISHED, published_run__isnull=False)
-    if has_role(user, Role.POLL_INTERVIEWER):
-        visible |= Q(status=PollStatus.FIELDWORK)
-    return qs.filter(visible)
+    visible = visible_polls_filter(user)
+    return qs if visible is None else qs.filter(visible)
 
 
 def households_due(poll: Poll, now=None) -> int:
@@ -245,7 +238,7 @@ def dashboard_context(user) -> dict:
     if not user.is_authenticated:
         return context
     now = timezone.now()
-    if has_role(user, Role.POLL_INTERVIEWER):
+    if is_poll_interviewer(user):
         for poll in Poll.objects.filter(status=PollStatus.FIELDWORK).select_related("edition"):
             start = timezone.localtime(now, poll.edition.tzinfo).replace(
                 hour=0, minute=0, second=0, microsecond=0
@@ -259,7 +252,7 @@ def dashboard_context(user) -> dict:
                     ).count(),
                 }
             )
-    if _is_secretariat(user):
+    if is_secretariat(user):
         polls = Poll.objects.select_related("edition").annotate(
             completes=Count("responses", filter=Q(responses__disposition=Disposition.COMPLETE))
         )

@@ -187,9 +187,21 @@ ROWS = [
     R("awards:category_rubric", "-", "pk=category", allow(SEC)),
     # --- scoring: panels, conflicts, assignment (the secretariat) --------------------------
     R("scoring:review_editions", "-", "", allow(SEC)),
-    R("scoring:panel", "-", "category_pk=category", allow(SEC), post=allow(SEC)),
-    R("scoring:conflicts", "-", "edition_pk=edition", allow(SEC), post=allow(SEC)),
-    R("scoring:assignments", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC)),
+    # Each page is read with GET; each of its forms posts to a view of its own. An empty
+    # form is shown again with its errors (OK); a member's or conflict's action redirects.
+    R("scoring:panel", "-", "category_pk=category", allow(SEC), post=allow(SEC, ok=METHOD)),
+    R("scoring:panel_member_add", "-", "category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC)),
+    R("scoring:panel_invite", "-", "category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC)),
+    R("scoring:panel_chair", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:panel_member_remove", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:conflicts", "-", "edition_pk=edition", allow(SEC), post=allow(SEC, ok=METHOD)),
+    R("scoring:conflict_add", "-", "edition_pk=edition", allow(SEC, ok=METHOD), post=allow(SEC)),
+    R("scoring:conflict_remove", "-", "edition_pk=edition conflict_pk=conflict", allow(SEC, ok=METHOD), post=allow(SEC)),
+    R("scoring:assignments", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC, ok=METHOD)),
+    R("scoring:assignments_auto", "-", "stage_pk=written category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:assignment_create", "-", "stage_pk=written category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC), data="nomination=nomination_own"),
+    R("scoring:assignment_withdraw", "own", "stage_pk=written category_pk=category assignment_pk=assignment_own", allow(SEC, ok=METHOD), post=allow(SEC)),
+    R("scoring:assignments_reassign", "-", "stage_pk=written category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC)),
     R("scoring:progress", "-", "stage_pk=written category_pk=category", allow(SEC)),
     # --- scoring: reviewers ----------------------------------------------------------------
     R("scoring:my_reviews", "-", "", allow(REV0, REVC, REV, CHAIR, SITE)),

@@ -143,13 +143,14 @@ def build_world():
     w.assignment_conflicted = Assignment.objects.get(
         stage=w.written, nomination=w.nomination_own, reviewer=personas[REVC]
     )
-    Conflict.objects.create(
+    w.conflict = Conflict.objects.create(
         edition=w.edition,
         reviewer=personas[REVC],
         agency=w.agency,
         source="declared",
         reason="曾任該機關顧問",
     )
+    w.panel_member = PanelMember.objects.get(panel=cycle.panel, user=personas[REV])
     PanelMember.objects.create(
         panel=cycle.panel,
         user=personas[SITE],

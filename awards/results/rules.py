@@ -4,8 +4,19 @@ the approver's only; an agency sees its own published awards and certificates.""
 import rules
 
 from agencies.enums import Role
-from agencies.rules import is_approver, is_secretariat
-from agencies.selectors import user_agency_paths
+from agencies.rules import is_agency_editor, is_approver, is_authority_officer, is_secretariat
+from agencies.selectors import agency_under_any, user_agency_paths
+
+
+def award_agency_scopes(user) -> list[str]:
+    """The subtrees whose published awards are the user's own: the agencies they edit
+    for and the authorities they serve. The rule of is_award_agency, shared with the
+    list of "my awards" (results.selectors.awards_for_user)."""
+    if not user.is_authenticated:
+        return []
+    return user_agency_paths(user, Role.AGENCY_EDITOR) + user_agency_paths(
+        user, Role.AUTHORITY_OFFICER
+    )
 
 
 @rules.predicate
@@ -14,14 +25,12 @@ def is_award_agency(user, award):
     award's results are published."""
     if award is None or not user.is_authenticated or not award.version.is_published:
         return False
-    path = award.agency.path
-    paths = user_agency_paths(user, Role.AGENCY_EDITOR) + user_agency_paths(
-        user, Role.AUTHORITY_OFFICER
-    )
-    return any(path.startswith(p) for p in paths)
+    return agency_under_any(award.agency, award_agency_scopes(user))
 
 
 rules.add_perm("results.manage", is_secretariat)
 rules.add_perm("results.view_versions", is_secretariat | is_approver)
 rules.add_perm("results.approve", is_approver)
 rules.add_perm("results.see_award", is_secretariat | is_approver | is_award_agency)
+# Agencies' own awards: editors and authority officers (award_agency_scopes).
+rules.add_perm("results.view_my_awards", is_agency_editor | is_authority_officer)

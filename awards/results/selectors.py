@@ -101,13 +101,20 @@ def award_by_serial(serial: str) -> Award | None:
     )
 
 
+def awards_for_user(user, now=None) -> QuerySet[Award]:
+    """The published awards the user sees as their agencies' own (results.see_award's
+    is_award_agency, as a list)."""
+    from .rules import award_agency_scopes
+
+    return awards_for_agency_paths(award_agency_scopes(user), now)
+
+
 def awards_for_agency_paths(paths: list[str], now=None) -> QuerySet[Award]:
     """Published awards of the agencies at or below any of `paths`."""
-    match = Q(pk__in=[])
-    for p in paths:
-        match |= Q(agency__path__startswith=p)
+    from agencies.selectors import subtree_filter
+
     return (
-        Award.objects.filter(match)
+        Award.objects.filter(subtree_filter(paths, field="agency"))
         .filter(version__in=public_version_ids(now))
         .select_related("agency", "category", "version__edition__scheme")
         .order_by("-version__edition__number", "category__order", "order")

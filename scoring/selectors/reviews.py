@@ -10,20 +10,13 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from agencies.enums import Role
-from agencies.selectors import has_role
 from awards.models import Submission
 from awards.selectors import edition_today
 
 from ..enums import ReviewState
 from ..models import Assignment, ConflictDeclaration, Panel, ReviewRevision, Score
+from ..rules import is_panel_person
 from ..services.conflicts import conflict_paths, path_is_conflicted
-
-
-def _is_panel_person(user) -> bool:
-    return user.is_authenticated and (
-        has_role(user, Role.REVIEWER) or has_role(user, Role.SITE_ASSESSOR)
-    )
 
 
 def reviewer_home(user) -> dict:
@@ -32,7 +25,7 @@ def reviewer_home(user) -> dict:
     undeclared edition are listed as locked; conflicted ones are left out. A fixed number
     of queries however many assignments there are (a few more per edition)."""
     empty = {"groups": [], "declarations_missing": [], "count": 0}
-    if not _is_panel_person(user):
+    if not is_panel_person(user):
         return empty
     panels = list(
         Panel.objects.filter(members__user=user).select_related("edition__scheme").distinct()
@@ -163,7 +156,7 @@ def declaration_choices(edition) -> list[dict]:
     [Agency, ...]}]. Inactive agencies are left out unless nominated in this edition;
     each agency carries `nominated`: it has a nomination in this edition."""
     from agencies.models import Agency
-    from agencies.selectors import agency_trees
+    from agencies.selectors import agency_trees, nearest_authorities
 
     scheme_paths = (
         Agency.objects.filter(nominations__edition__scheme_id=edition.scheme_id)
@@ -176,14 +169,11 @@ def declaration_choices(edition) -> list[dict]:
     ]
     for agency in agencies:
         agency.nominated = agency.pk in here
-    ancestor_ids = {int(p) for a in agencies for p in a.path.strip("/").split("/") if p}
-    authorities = {
-        a.pk: a for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)
-    }
+    nearest = nearest_authorities(agencies)
+    authorities = {a.pk: a for a in nearest.values() if a is not None}
     grouped: dict = defaultdict(list)
     for agency in agencies:
-        ids = [int(p) for p in agency.path.strip("/").split("/") if p]
-        authority = next((authorities[i] for i in reversed(ids) if i in authorities), None)
+        authority = nearest[agency.pk]
         grouped[authority.pk if authority else None].append(agency)
     groups = [
         {"authority": authorities[pk], "agencies": items}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency
+from agencies.selectors import nearest_authorities
 from awards.enums import NominationState, StageKind
 from awards.models import Nomination
 from workflow.audit import audit_record
@@ -86,28 +87,12 @@ def conflict_prefixes(edition, users) -> dict[int, list[str]]:
         for user in users:
             if user.affiliated_agency_id:
                 agencies_of[user.pk].append(affiliated[user.affiliated_agency_id])
-    authorities = {}
-    if cover:
-        ancestor_ids = {
-            int(part)
-            for agencies in agencies_of.values()
-            for agency in agencies
-            if not agency.is_competent_authority
-            for part in agency.path.strip("/").split("/")
-            if part
-        }
-        if ancestor_ids:
-            authorities = {
-                a.pk: a
-                for a in Agency.objects.filter(pk__in=ancestor_ids, is_competent_authority=True)
-            }
+    everyone = {a.pk: a for agencies in agencies_of.values() for a in agencies}
+    authorities = nearest_authorities(everyone.values()) if cover else {}
 
     def scope(agency):
-        if not cover or agency.is_competent_authority:
-            return agency.path
-        chain = [int(p) for p in agency.path.strip("/").split("/") if p]
-        above = [authorities[pk] for pk in chain if pk in authorities]
-        return max(above, key=lambda a: a.depth).path if above else agency.path
+        authority = authorities.get(agency.pk)
+        return authority.path if authority else agency.path
 
     return {user.pk: sorted({scope(a) for a in agencies_of.get(user.pk, [])}) for user in users}
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from agencies.selectors import agency_under_any, nearest_authority
 from workflow.audit import audit_record
 
 from ..enums import ConflictSource
@@ -23,21 +24,11 @@ def review_policy(edition) -> ReviewPolicy:
     return cached
 
 
-def _ancestor_ids(agency: Agency) -> list[int]:
-    return [int(part) for part in agency.path.strip("/").split("/") if part]
-
-
 def conflict_scope_path(agency: Agency, *, cover_authority: bool) -> str:
     """The subtree a conflict with `agency` covers, as a path prefix: the agency's own
     subtree, or, when the edition says so, the subtree of its nearest competent authority
     (the agency itself if it is one)."""
-    if not cover_authority or agency.is_competent_authority:
-        return agency.path
-    authority = (
-        Agency.objects.filter(pk__in=_ancestor_ids(agency), is_competent_authority=True)
-        .order_by("-depth")
-        .first()
-    )
+    authority = nearest_authority(agency) if cover_authority else None
     return authority.path if authority else agency.path
 
 
@@ -52,7 +43,7 @@ def conflict_paths(edition, reviewer) -> list[str]:
 
 
 def path_is_conflicted(path: str, prefixes: list[str]) -> bool:
-    return any(path.startswith(prefix) for prefix in prefixes)
+    return agency_under_any(path, prefixes)
 
 
 def is_conflicted(edition, reviewer, agency: Agency) -> bool:

@@ -1,8 +1,8 @@
 """Views: the secretariat's side of review (see scoring/urls.py): the overview of
 editions, panels, conflicts of interest, assignment and progress. Every page needs
-scoring.manage_review (404 for anyone else). Each page's form posts back to the page
-with an `action`; a success redirects (with a message), a refusal renders the page again
-with the message and nothing changed."""
+scoring.manage_review (404 for anyone else). Each form posts to a view of its own that
+calls one service; a success redirects to the page (with a message), a refusal renders
+the page again with the message, what was typed and nothing changed."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 
 from agencies.models import User
+from agencies.numbers import parse_int
 from agencies.permissions import require_perm
 from awards.models import Category, Edition, Nomination, Stage
 
@@ -63,81 +65,8 @@ def _category(pk) -> Category:
         raise Http404 from exc
 
 
-@require_perm(PERM)
-def panel(request, category_pk):
-    category = _category(category_pk)
-    add_form = MemberAddForm(candidates=sel.panel_candidates(category))
-    invite_form = InviteForm()
-    action = request.POST.get("action") if request.method == "POST" else None
-    if action in ("chair", "remove"):
-        member = get_object_or_404(
-            PanelMember.objects.select_related("user", "panel__category"),
-            pk=request.POST.get("member") or 0,
-            panel__category=category,
-        )
-        try:
-            if action == "chair":
-                services.panel_chair_set(actor=request.user, member=member)
-                messages.success(
-                    request,
-                    _("%(name)s now chairs the panel.") % {"name": member.user.get_full_name()},
-                )
-            else:
-                withdrawn = services.panel_member_remove(actor=request.user, member=member)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(name)s was removed from the panel; %(count)s assignment withdrawn.",
-                        "%(name)s was removed from the panel; %(count)s assignments withdrawn.",
-                        len(withdrawn),
-                    )
-                    % {"name": member.user.get_full_name(), "count": len(withdrawn)},
-                )
-        except services.PanelError as exc:
-            _refused(request, exc)
-        return redirect("scoring:panel", category.pk)
-    if action == "add":
-        add_form = MemberAddForm(request.POST, candidates=sel.panel_candidates(category))
-        if add_form.is_valid():
-            data = add_form.cleaned_data
-            try:
-                services.panel_member_add(
-                    actor=request.user,
-                    panel=services.panel_for(category),
-                    user=data["user"],
-                    kind=data["kind"],
-                    is_chair=data["is_chair"],
-                )
-            except services.PanelError as exc:
-                add_form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s was added to the panel.") % {"name": data["user"].get_full_name()},
-                )
-                return redirect("scoring:panel", category.pk)
-    elif action == "invite":
-        invite_form = InviteForm(request.POST)
-        if invite_form.is_valid():
-            data = invite_form.cleaned_data
-            try:
-                member = services.reviewer_invite(
-                    actor=request.user,
-                    panel=services.panel_for(category),
-                    site_url=request.build_absolute_uri("/"),
-                    **data,
-                )
-            except services.PanelError as exc:
-                invite_form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "%(name)s was invited: an e-mail with a link to choose a password is on its way to %(email)s."
-                    )
-                    % {"name": member.user.get_full_name(), "email": member.user.email},
-                )
-                return redirect("scoring:panel", category.pk)
+def _panel_page(request, category, *, add_form=None, invite_form=None):
+    """The panel page; a refused add or invitation shows it again with what was typed."""
     members = sel.panel_members(category)
     declared = sel.declared_ids(category.edition, [m.user_id for m in members])
     for member in members:
@@ -150,75 +79,135 @@ def panel(request, category_pk):
             "edition": category.edition,
             "members": members,
             "reviewer_count": sum(1 for m in members if m.kind == MemberKind.REVIEWER),
-            "add_form": add_form,
-            "invite_form": invite_form,
-            "open_form": action,
+            "add_form": add_form or MemberAddForm(candidates=sel.panel_candidates(category)),
+            "invite_form": invite_form or InviteForm(),
         },
     )
+
+
+@require_perm(PERM)
+@require_safe
+def panel(request, category_pk):
+    return _panel_page(request, _category(category_pk))
+
+
+@require_perm(PERM)
+@require_POST
+def panel_member_add(request, category_pk):
+    category = _category(category_pk)
+    form = MemberAddForm(request.POST, candidates=sel.panel_candidates(category))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.panel_member_add(
+                actor=request.user,
+                panel=services.panel_for(category),
+                user=data["user"],
+                kind=data["kind"],
+                is_chair=data["is_chair"],
+            )
+        except services.PanelError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added to the panel.") % {"name": data["user"].get_full_name()},
+            )
+            return redirect("scoring:panel", category.pk)
+    return _panel_page(request, category, add_form=form)
+
+
+@require_perm(PERM)
+@require_POST
+def panel_invite(request, category_pk):
+    category = _category(category_pk)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            member = services.reviewer_invite(
+                actor=request.user,
+                panel=services.panel_for(category),
+                site_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except services.PanelError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s was invited: an e-mail with a link to choose a password is on its way to %(email)s."
+                )
+                % {"name": member.user.get_full_name(), "email": member.user.email},
+            )
+            return redirect("scoring:panel", category.pk)
+    return _panel_page(request, category, invite_form=form)
+
+
+def _member(category_pk, member_pk) -> PanelMember:
+    """A member of this category's panel (another panel's member here is a 404)."""
+    return get_object_or_404(
+        PanelMember.objects.select_related("user", "panel__category"),
+        pk=member_pk,
+        panel__category_id=category_pk,
+    )
+
+
+@require_perm(PERM)
+@require_POST
+def panel_chair(request, category_pk, member_pk):
+    member = _member(category_pk, member_pk)
+    try:
+        services.panel_chair_set(actor=request.user, member=member)
+    except services.PanelError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request, _("%(name)s now chairs the panel.") % {"name": member.user.get_full_name()}
+        )
+    return redirect("scoring:panel", category_pk)
+
+
+@require_perm(PERM)
+@require_POST
+def panel_member_remove(request, category_pk, member_pk):
+    member = _member(category_pk, member_pk)
+    try:
+        withdrawn = services.panel_member_remove(actor=request.user, member=member)
+    except services.PanelError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s was removed from the panel; %(count)s assignment withdrawn.",
+                "%(name)s was removed from the panel; %(count)s assignments withdrawn.",
+                len(withdrawn),
+            )
+            % {"name": member.user.get_full_name(), "count": len(withdrawn)},
+        )
+    return redirect("scoring:panel", category_pk)
 
 
 # --- conflicts ----------------------------------------------------------------------------
 
 
-@require_perm(PERM)
-def conflicts(request, edition_pk):
-    edition = get_object_or_404(Edition.objects.select_related("scheme"), pk=edition_pk)
+def _edition(edition_pk) -> Edition:
+    return get_object_or_404(Edition.objects.select_related("scheme"), pk=edition_pk)
+
+
+def _conflict_people(edition):
     people = sel.edition_panel_people(edition)
     people_qs = User.objects.filter(pk__in=[u.pk for u in people]).order_by("full_name", "email")
-    agencies = sel.conflict_agency_choices(edition)
-    form = ConflictAddForm(people=people_qs, agencies=agencies)
-    action = request.POST.get("action") if request.method == "POST" else None
-    remove_errors = {}
-    if action == "add":
-        form = ConflictAddForm(request.POST, people=people_qs, agencies=agencies)
-        if form.is_valid():
-            data = form.cleaned_data
-            _conflict, withdrawn = services.conflict_add(
-                actor=request.user,
-                edition=edition,
-                reviewer=data["reviewer"],
-                agency=data["agency"],
-                source=ConflictSource.SECRETARIAT,
-                reason=data["reason"],
-            )
-            text = _("Conflict recorded: %(name)s ✕ %(agency)s.") % {
-                "name": data["reviewer"].get_full_name(),
-                "agency": data["agency"].name,
-            }
-            if withdrawn:
-                text += " " + ngettext(
-                    "%(count)s assignment was withdrawn.",
-                    "%(count)s assignments were withdrawn.",
-                    len(withdrawn),
-                ) % {"count": len(withdrawn)}
-            messages.success(request, text)
-            return redirect("scoring:conflicts", edition.pk)
-    elif action == "remove":
-        conflict = get_object_or_404(
-            Conflict.objects.select_related("reviewer", "agency"),
-            pk=request.POST.get("conflict") or 0,
-            edition=edition,
-        )
-        reason_form = ReasonForm(request.POST)
-        if reason_form.is_valid():
-            services.conflict_remove(
-                actor=request.user, conflict=conflict, reason=reason_form.cleaned_data["reason"]
-            )
-            messages.success(
-                request,
-                _("Conflict removed: %(name)s ✕ %(agency)s.")
-                % {"name": conflict.reviewer.get_full_name(), "agency": conflict.agency.name},
-            )
-            return redirect("scoring:conflicts", edition.pk)
-        remove_errors[conflict.pk] = reason_form.errors["reason"]
-        messages.error(
-            request,
-            _("%(subject)s: %(problem)s")
-            % {
-                "subject": f"{conflict.reviewer.get_full_name()} ✕ {conflict.agency.name}",
-                "problem": reason_form.errors["reason"][0],
-            },
-        )
+    return people, people_qs
+
+
+def _conflicts_page(request, edition, *, people=None, form=None, remove_errors=None):
+    """The conflicts page; a refused form shows it again with what was typed."""
+    if people is None:
+        people, people_qs = _conflict_people(edition)
+        form = ConflictAddForm(people=people_qs, agencies=sel.conflict_agency_choices(edition))
+    remove_errors = remove_errors or {}
     rows = sel.edition_conflicts(edition, people)
     for row in rows:
         row["errors"] = remove_errors.get(getattr(row["conflict"], "pk", None), [])
@@ -232,6 +221,75 @@ def conflicts(request, edition_pk):
             "declared_count": sum(1 for u in people if u.declared_at),
             "form": form,
         },
+    )
+
+
+@require_perm(PERM)
+@require_safe
+def conflicts(request, edition_pk):
+    return _conflicts_page(request, _edition(edition_pk))
+
+
+@require_perm(PERM)
+@require_POST
+def conflict_add(request, edition_pk):
+    edition = _edition(edition_pk)
+    people, people_qs = _conflict_people(edition)
+    agencies = sel.conflict_agency_choices(edition)
+    form = ConflictAddForm(request.POST, people=people_qs, agencies=agencies)
+    if not form.is_valid():
+        return _conflicts_page(request, edition, people=people, form=form)
+    data = form.cleaned_data
+    _conflict, withdrawn = services.conflict_add(
+        actor=request.user,
+        edition=edition,
+        reviewer=data["reviewer"],
+        agency=data["agency"],
+        source=ConflictSource.SECRETARIAT,
+        reason=data["reason"],
+    )
+    text = _("Conflict recorded: %(name)s ✕ %(agency)s.") % {
+        "name": data["reviewer"].get_full_name(),
+        "agency": data["agency"].name,
+    }
+    if withdrawn:
+        text += " " + ngettext(
+            "%(count)s assignment was withdrawn.",
+            "%(count)s assignments were withdrawn.",
+            len(withdrawn),
+        ) % {"count": len(withdrawn)}
+    messages.success(request, text)
+    return redirect("scoring:conflicts", edition.pk)
+
+
+@require_perm(PERM)
+@require_POST
+def conflict_remove(request, edition_pk, conflict_pk):
+    edition = _edition(edition_pk)
+    conflict = get_object_or_404(
+        Conflict.objects.select_related("reviewer", "agency"), pk=conflict_pk, edition=edition
+    )
+    reason_form = ReasonForm(request.POST)
+    if reason_form.is_valid():
+        services.conflict_remove(
+            actor=request.user, conflict=conflict, reason=reason_form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            _("Conflict removed: %(name)s ✕ %(agency)s.")
+            % {"name": conflict.reviewer.get_full_name(), "agency": conflict.agency.name},
+        )
+        return redirect("scoring:conflicts", edition.pk)
+    messages.error(
+        request,
+        _("%(subject)s: %(problem)s")
+        % {
+            "subject": f"{conflict.reviewer.get_full_name()} ✕ {conflict.agency.name}",
+            "problem": reason_form.errors["reason"][0],
+        },
+    )
+    return _conflicts_page(
+        request, edition, remove_errors={conflict.pk: reason_form.errors["reason"]}
     )
 
 
@@ -301,126 +359,152 @@ def _assignment_context(stage, category, rows, members, **extra):
     }
 
 
-@require_perm(PERM)
-def assignments(request, stage_pk, category_pk):
-    stage, category = _stage_and_category(stage_pk, category_pk)
-    here = reverse("scoring:assignments", args=[stage.pk, category.pk])
-    action = request.POST.get("action") if request.method == "POST" else None
-    extra = {}
-    if action == "auto":
-        try:
-            result = services.assignments_auto(actor=request.user, stage=stage, category=category)
-        except services.AssignmentError as exc:
-            _refused(request, exc)
-            extra["auto_report"] = exc.report
-        else:
-            count = len(result.created)
-            messages.success(
-                request,
-                ngettext(
-                    "Automatic assignment made %(count)s assignment.",
-                    "Automatic assignment made %(count)s assignments.",
-                    count,
-                )
-                % {"count": count}
-                if count
-                else _("Automatic assignment: every dossier already has its reviewers."),
-            )
-            return redirect(here)
-    elif action == "assign":
-        nomination = get_object_or_404(
-            Nomination.objects.select_related("agency", "category", "edition"),
-            pk=request.POST.get("nomination") or 0,
-            category=category,
-        )
-        reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0).first()
-        if reviewer is None:
-            messages.error(
-                request,
-                _("%(agency)s: choose a reviewer to assign.") % {"agency": nomination.agency.name},
-            )
-        else:
-            member = PanelMember.objects.filter(panel__category=category, user=reviewer).first()
-            try:
-                services.assignment_create(
-                    actor=request.user,
-                    stage=stage,
-                    nomination=nomination,
-                    reviewer=reviewer,
-                    kind=member.kind if member else MemberKind.REVIEWER,
-                )
-            except services.AssignmentError as exc:
-                _refused(request, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is assigned to %(agency)s.")
-                    % {"name": reviewer.get_full_name(), "agency": nomination.agency.name},
-                )
-                return redirect(here)
-    elif action == "withdraw":
-        assignment = get_object_or_404(
-            Assignment.objects.select_related("reviewer", "nomination__agency"),
-            pk=request.POST.get("assignment") or 0,
-            stage=stage,
-            nomination__category=category,
-        )
-        form = ReasonForm(request.POST)
-        subject = f"{assignment.reviewer.get_full_name()} · {assignment.nomination.agency.name}"
-        if not form.is_valid():
-            _errors_to_messages(request, form, subject)
-        else:
-            try:
-                services.assignment_withdraw(
-                    actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
-                )
-            except services.AssignmentError as exc:
-                _refused(request, exc)
-            else:
-                messages.success(
-                    request, _("Assignment withdrawn: %(subject)s.") % {"subject": subject}
-                )
-                return redirect(here)
+def _assignments_page(request, stage, category, **extra):
     rows = sel.assignment_rows(stage, category)
     members = sel.panel_members(category)
     context = _assignment_context(stage, category, rows, members, **extra)
-    if action == "reassign":
-        form = ReassignForm(
-            request.POST,
-            people=context["reassign_form"].fields["from_reviewer"].queryset,
-            nominations=context["reassign_form"].fields["nominations"].queryset,
+    return render(request, "scoring/panels/assignments.html", context)
+
+
+def _assignments_url(stage, category) -> str:
+    return reverse("scoring:assignments", args=[stage.pk, category.pk])
+
+
+@require_perm(PERM)
+@require_safe
+def assignments(request, stage_pk, category_pk):
+    stage, category = _stage_and_category(stage_pk, category_pk)
+    return _assignments_page(request, stage, category)
+
+
+@require_perm(PERM)
+@require_POST
+def assignments_auto(request, stage_pk, category_pk):
+    stage, category = _stage_and_category(stage_pk, category_pk)
+    try:
+        result = services.assignments_auto(actor=request.user, stage=stage, category=category)
+    except services.AssignmentError as exc:
+        _refused(request, exc)
+        return _assignments_page(request, stage, category, auto_report=exc.report)
+    count = len(result.created)
+    messages.success(
+        request,
+        ngettext(
+            "Automatic assignment made %(count)s assignment.",
+            "Automatic assignment made %(count)s assignments.",
+            count,
         )
-        context["reassign_form"] = form
-        context["open_reassign"] = True
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = services.assignments_reassign(
-                    actor=request.user,
-                    stage=stage,
-                    from_reviewer=data["from_reviewer"],
-                    to_reviewer=data["to_reviewer"],
-                    nominations=list(data["nominations"]),
-                    reason=data["reason"],
+        % {"count": count}
+        if count
+        else _("Automatic assignment: every dossier already has its reviewers."),
+    )
+    return redirect(_assignments_url(stage, category))
+
+
+@require_perm(PERM)
+@require_POST
+def assignment_create(request, stage_pk, category_pk):
+    stage, category = _stage_and_category(stage_pk, category_pk)
+    nomination = get_object_or_404(
+        Nomination.objects.select_related("agency", "category", "edition"),
+        pk=parse_int(request.POST.get("nomination")) or 0,
+        category=category,
+    )
+    reviewer = User.objects.filter(pk=parse_int(request.POST.get("reviewer")) or 0).first()
+    if reviewer is None:
+        messages.error(
+            request,
+            _("%(agency)s: choose a reviewer to assign.") % {"agency": nomination.agency.name},
+        )
+        return _assignments_page(request, stage, category)
+    member = PanelMember.objects.filter(panel__category=category, user=reviewer).first()
+    try:
+        services.assignment_create(
+            actor=request.user,
+            stage=stage,
+            nomination=nomination,
+            reviewer=reviewer,
+            kind=member.kind if member else MemberKind.REVIEWER,
+        )
+    except services.AssignmentError as exc:
+        _refused(request, exc)
+        return _assignments_page(request, stage, category)
+    messages.success(
+        request,
+        _("%(name)s is assigned to %(agency)s.")
+        % {"name": reviewer.get_full_name(), "agency": nomination.agency.name},
+    )
+    return redirect(_assignments_url(stage, category))
+
+
+@require_perm(PERM)
+@require_POST
+def assignment_withdraw(request, stage_pk, category_pk, assignment_pk):
+    stage, category = _stage_and_category(stage_pk, category_pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("reviewer", "nomination__agency"),
+        pk=assignment_pk,
+        stage=stage,
+        nomination__category=category,
+    )
+    form = ReasonForm(request.POST)
+    subject = f"{assignment.reviewer.get_full_name()} · {assignment.nomination.agency.name}"
+    if not form.is_valid():
+        _errors_to_messages(request, form, subject)
+        return _assignments_page(request, stage, category)
+    try:
+        services.assignment_withdraw(
+            actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+        )
+    except services.AssignmentError as exc:
+        _refused(request, exc)
+        return _assignments_page(request, stage, category)
+    messages.success(request, _("Assignment withdrawn: %(subject)s.") % {"subject": subject})
+    return redirect(_assignments_url(stage, category))
+
+
+@require_perm(PERM)
+@require_POST
+def assignments_reassign(request, stage_pk, category_pk):
+    stage, category = _stage_and_category(stage_pk, category_pk)
+    rows = sel.assignment_rows(stage, category)
+    context = _assignment_context(stage, category, rows, sel.panel_members(category))
+    fields = context["reassign_form"].fields
+    form = ReassignForm(
+        request.POST,
+        people=fields["from_reviewer"].queryset,
+        nominations=fields["nominations"].queryset,
+    )
+    context.update(reassign_form=form, open_reassign=True)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.assignments_reassign(
+                actor=request.user,
+                stage=stage,
+                from_reviewer=data["from_reviewer"],
+                to_reviewer=data["to_reviewer"],
+                nominations=list(data["nominations"]),
+                reason=data["reason"],
+            )
+        except services.AssignmentError as exc:
+            _refused(request, exc)
+            context["reassign_report"] = exc.report
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s dossier moved from %(from)s to %(to)s.",
+                    "%(count)s dossiers moved from %(from)s to %(to)s.",
+                    len(created),
                 )
-            except services.AssignmentError as exc:
-                _refused(request, exc)
-                context["reassign_report"] = exc.report
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s dossier moved from %(from)s to %(to)s.",
-                        "%(count)s dossiers moved from %(from)s to %(to)s.",
-                        len(created),
-                    )
-                    % {
-                        "count": len(created),
-                        "from": data["from_reviewer"].get_full_name(),
-                        "to": data["to_reviewer"].get_full_name(),
-                    },
-                )
-                return redirect(here)
+                % {
+                    "count": len(created),
+                    "from": data["from_reviewer"].get_full_name(),
+                    "to": data["to_reviewer"].get_full_name(),
+                },
+            )
+            return redirect(_assignments_url(stage, category))
     return render(request, "scoring/panels/assignments.html", context)
 
 
@@ -437,15 +521,32 @@ def progress(request, stage_pk, category_pk):
     )
 
 
+PANEL = "review/categories/<int:category_pk>/panel/"
+CONFLICTS = "review/editions/<int:edition_pk>/conflicts/"
+ASSIGNMENTS = "review/stages/<int:stage_pk>/categories/<int:category_pk>/assignments/"
+
 urlpatterns = [
     path("review/", review_editions, name="review_editions"),
-    path("review/categories/<int:category_pk>/panel/", panel, name="panel"),
-    path("review/editions/<int:edition_pk>/conflicts/", conflicts, name="conflicts"),
+    # One view per form: the page (GET) and each of its forms (POST, one service each).
+    path(PANEL, panel, name="panel"),
+    path(f"{PANEL}add/", panel_member_add, name="panel_member_add"),
+    path(f"{PANEL}invite/", panel_invite, name="panel_invite"),
+    path(f"{PANEL}members/<int:member_pk>/chair/", panel_chair, name="panel_chair"),
     path(
-        "review/stages/<int:stage_pk>/categories/<int:category_pk>/assignments/",
-        assignments,
-        name="assignments",
+        f"{PANEL}members/<int:member_pk>/remove/", panel_member_remove, name="panel_member_remove"
     ),
+    path(CONFLICTS, conflicts, name="conflicts"),
+    path(f"{CONFLICTS}add/", conflict_add, name="conflict_add"),
+    path(f"{CONFLICTS}<int:conflict_pk>/remove/", conflict_remove, name="conflict_remove"),
+    path(ASSIGNMENTS, assignments, name="assignments"),
+    path(f"{ASSIGNMENTS}auto/", assignments_auto, name="assignments_auto"),
+    path(f"{ASSIGNMENTS}assign/", assignment_create, name="assignment_create"),
+    path(
+        f"{ASSIGNMENTS}<int:assignment_pk>/withdraw/",
+        assignment_withdraw,
+        name="assignment_withdraw",
+    ),
+    path(f"{ASSIGNMENTS}reassign/", assignments_reassign, name="assignments_reassign"),
     path(
         "review/stages/<int:stage_pk>/categories/<int:category_pk>/progress/",
         progress,

@@ -44,6 +44,31 @@ def urls(c):
     }
 
 
+def form_urls(c):
+    """Where each page's forms post: one view per form."""
+    panel, stage = [c.category.pk], [c.written.pk, c.category.pk]
+    return {
+        "add": reverse("scoring:panel_member_add", args=panel),
+        "invite": reverse("scoring:panel_invite", args=panel),
+        "conflict_add": reverse("scoring:conflict_add", args=[c.edition.pk]),
+        "auto": reverse("scoring:assignments_auto", args=stage),
+        "assign": reverse("scoring:assignment_create", args=stage),
+        "reassign": reverse("scoring:assignments_reassign", args=stage),
+    }
+
+
+def member_url(name, c, member):
+    return reverse(f"scoring:{name}", args=[c.category.pk, member.pk])
+
+
+def withdraw_url(c, assignment):
+    return reverse("scoring:assignment_withdraw", args=[c.written.pk, c.category.pk, assignment.pk])
+
+
+def conflict_remove_url(c, conflict):
+    return reverse("scoring:conflict_remove", args=[c.edition.pk, conflict.pk])
+
+
 def more_nominations(c, count):
     """`count` more eligible nominations in the category, made directly (no dossier)."""
     made = []
@@ -88,8 +113,32 @@ def test_only_the_secretariat_sees_the_review_pages(page):
     )
     for other in (c.reviewers[0], editor):  # a reviewer on the panel; an agency's editor
         assert client_for(other).get(url).status_code == 404
-        assert client_for(other).post(url, {"action": "auto"}).status_code == 404
+        assert client_for(other).post(url).status_code == 404
     assert client_for().get(url).status_code == 302  # signed out: to the sign-in page
+    if page in ("panel", "conflicts", "assignments"):
+        # The page itself takes no POST: each of its forms has a view of its own.
+        assert client_for(c.secretariat).post(url).status_code == 405
+    assert Assignment.objects.count() == 0
+
+
+def test_only_the_secretariat_may_post_the_review_forms():
+    c = review_cycle(agencies=2, reviewers=3)
+    editor = User.objects.filter(role_assignments__role=Role.AGENCY_EDITOR).first()
+    member = PanelMember.objects.get(user=c.reviewers[1])
+    targets = [
+        *form_urls(c).values(),
+        member_url("panel_chair", c, member),
+        member_url("panel_member_remove", c, member),
+    ]
+    for url in targets:
+        for other in (c.reviewers[0], editor):
+            assert client_for(other).post(url, {"reason": "x"}).status_code == 404
+        assert client_for().post(url).status_code == 302
+        assert client_for(c.secretariat).get(url).status_code == 405
+    assert list(PanelMember.objects.filter(is_chair=True).values_list("user", flat=True)) == [
+        c.reviewers[0].pk
+    ]
+    assert PanelMember.objects.filter(user=c.reviewers[1]).exists()
     assert Assignment.objects.count() == 0
 
 
@@ -160,9 +209,8 @@ def test_panel_lists_members_and_adds_sets_chair_and_removes():
     ]
 
     # The outsider has no affiliation type: refused with the reason, nothing added.
-    response = client.post(
-        url, {"action": "add", "add-user": c.outsider.pk, "add-kind": "reviewer"}
-    )
+    add_url = reverse("scoring:panel_member_add", args=[c.category.pk])
+    response = client.post(add_url, {"add-user": c.outsider.pk, "add-kind": "reviewer"})
     assert response.status_code == 200
     assert texts(html(response), '//div[@class="report"]//li') == [
         "非本組評審 has no affiliation type: record it first (invite them again with it)."
@@ -172,8 +220,8 @@ def test_panel_lists_members_and_adds_sets_chair_and_removes():
     c.outsider.affiliation_type = "legislature"
     c.outsider.save()
     response = client.post(
-        url,
-        {"action": "add", "add-user": c.outsider.pk, "add-kind": "reviewer", "add-is_chair": "on"},
+        add_url,
+        {"add-user": c.outsider.pk, "add-kind": "reviewer", "add-is_chair": "on"},
         follow=True,
     )
     assert messages_of(response) == ["非本組評審 was added to the panel."]
@@ -182,12 +230,12 @@ def test_panel_lists_members_and_adds_sets_chair_and_removes():
     assert PanelMember.objects.filter(panel=c.panel, is_chair=True).count() == 1
 
     old = PanelMember.objects.get(user=c.reviewers[0])
-    response = client.post(url, {"action": "chair", "member": old.pk}, follow=True)
+    response = client.post(member_url("panel_chair", c, old), follow=True)
     assert messages_of(response) == ["評審委員1 now chairs the panel."]
     assert list(PanelMember.objects.filter(is_chair=True)) == [old]
 
     busy = PanelMember.objects.get(user=c.reviewers[1])
-    response = client.post(url, {"action": "remove", "member": busy.pk}, follow=True)
+    response = client.post(member_url("panel_member_remove", c, busy), follow=True)
     assert messages_of(response) == [
         "評審委員2 was removed from the panel; 1 assignment withdrawn."
     ]
@@ -197,14 +245,13 @@ def test_panel_lists_members_and_adds_sets_chair_and_removes():
 def test_panel_refusals_and_crafted_posts():
     c = review_cycle(agencies=1, reviewers=1)
     other = review_cycle(agencies=1, reviewers=1)
-    url = urls(c)["panel"]
     client = client_for(c.secretariat)
     done = assignment_create(
         actor=c.secretariat, stage=c.written, nomination=c.nominations[0], reviewer=c.reviewers[0]
     )
     score_directly(done, {})
     member = PanelMember.objects.get(user=c.reviewers[0])
-    response = client.post(url, {"action": "remove", "member": member.pk}, follow=True)
+    response = client.post(member_url("panel_member_remove", c, member), follow=True)
     assert messages_of(response) == [
         "評審委員1 has submitted reviews in this category and cannot be removed from the "
         "panel. Reopen or withdraw those reviews first."
@@ -212,11 +259,12 @@ def test_panel_refusals_and_crafted_posts():
     assert PanelMember.objects.filter(pk=member.pk).exists()
     # Another category's member, through this category's page: 404, nothing changes.
     foreign = PanelMember.objects.get(user=other.reviewers[0])
-    assert client.post(url, {"action": "remove", "member": foreign.pk}).status_code == 404
+    assert client.post(member_url("panel_member_remove", c, foreign)).status_code == 404
     assert PanelMember.objects.filter(pk=foreign.pk).exists()
     # A user who is not a candidate (already a member elsewhere is fine, but not here).
     response = client.post(
-        url, {"action": "add", "add-user": c.reviewers[0].pk, "add-kind": "reviewer"}
+        reverse("scoring:panel_member_add", args=[c.category.pk]),
+        {"add-user": c.reviewers[0].pk, "add-kind": "reviewer"},
     )
     assert texts(html(response), '//*[@id="id_add-user"]/following-sibling::ul/li') == [
         "Select a valid choice. That choice is not one of the available choices."
@@ -225,10 +273,9 @@ def test_panel_refusals_and_crafted_posts():
 
 def test_invite_form_creates_member_and_mails(django_capture_on_commit_callbacks):
     c = review_cycle(agencies=1, reviewers=1)
-    url = urls(c)["panel"]
+    url = form_urls(c)["invite"]
     client = client_for(c.secretariat)
     data = {
-        "action": "invite",
         "invite-email": "wu@example.test",
         "invite-full_name": "吳委員",
         "invite-affiliation_type": "professional_body",
@@ -269,9 +316,8 @@ def test_conflicts_page_lists_adds_and_removes():
     )
     a0, a1 = c.agencies[0], c.agencies[1]
     response = client.post(
-        url,
+        form_urls(c)["conflict_add"],
         {
-            "action": "add",
             "conflict-reviewer": c.reviewers[0].pk,
             "conflict-agency": a0.pk,
             "conflict-reason": "曾任該所顧問",
@@ -281,6 +327,7 @@ def test_conflicts_page_lists_adds_and_removes():
     assert messages_of(response) == [
         f"Conflict recorded: 評審委員1 ✕ {a0.name_en}. 1 assignment was withdrawn."
     ]
+    assert response.redirect_chain == [(url, 302)]
     assignment.refresh_from_db()
     assert assignment.withdrawn_at is not None
     tree = html(response)
@@ -304,12 +351,10 @@ def test_conflicts_page_lists_adds_and_removes():
     ]
 
     conflict = Conflict.objects.get()
-    response = client.post(url, {"action": "remove", "conflict": conflict.pk, "reason": " "})
+    response = client.post(conflict_remove_url(c, conflict), {"reason": " "})
     assert messages_of(response) == [f"評審委員1 ✕ {a0.name_en}: Give a reason."]
     assert Conflict.objects.filter(pk=conflict.pk).exists()
-    response = client.post(
-        url, {"action": "remove", "conflict": conflict.pk, "reason": "誤植"}, follow=True
-    )
+    response = client.post(conflict_remove_url(c, conflict), {"reason": "誤植"}, follow=True)
     assert messages_of(response) == [f"Conflict removed: 評審委員1 ✕ {a0.name_en}."]
     assert not Conflict.objects.exists()
     assert AuditEntry.objects.get(action="conflict.remove").reason == "誤植"
@@ -318,9 +363,8 @@ def test_conflicts_page_lists_adds_and_removes():
 def test_conflict_form_refuses_a_person_not_on_a_panel():
     c = review_cycle(agencies=1, reviewers=1)
     response = client_for(c.secretariat).post(
-        urls(c)["conflicts"],
+        form_urls(c)["conflict_add"],
         {
-            "action": "add",
             "conflict-reviewer": c.outsider.pk,
             "conflict-agency": c.agencies[0].pk,
             "conflict-reason": "x",
@@ -379,11 +423,12 @@ def test_assignment_table_shows_reviewers_and_review_states():
 
 def test_auto_assign_button_reports_count_then_nothing_more():
     c = review_cycle(agencies=3, reviewers=3, k=2)
-    url = urls(c)["assignments"]
+    url = form_urls(c)["auto"]
     client = client_for(c.secretariat)
-    response = client.post(url, {"action": "auto"}, follow=True)
+    response = client.post(url, follow=True)
     assert messages_of(response) == ["Automatic assignment made 6 assignments."]
-    response = client.post(url, {"action": "auto"}, follow=True)
+    assert response.redirect_chain == [(urls(c)["assignments"], 302)]
+    response = client.post(url, follow=True)
     assert messages_of(response) == [
         "Automatic assignment: every dossier already has its reviewers."
     ]
@@ -399,7 +444,7 @@ def test_auto_assign_failure_shows_the_report_and_writes_nothing():
         agency=c.agencies[0],
         source=ConflictSource.SECRETARIAT,
     )
-    response = client_for(c.secretariat).post(urls(c)["assignments"], {"action": "auto"})
+    response = client_for(c.secretariat).post(form_urls(c)["auto"])
     assert response.status_code == 200
     tree = html(response)
     assert messages_of(response) == [
@@ -414,7 +459,7 @@ def test_auto_assign_failure_shows_the_report_and_writes_nothing():
 def test_crafted_assign_posts_are_refused():
     c = review_cycle(agencies=2, reviewers=3)
     other = review_cycle(agencies=1, reviewers=1)
-    url = urls(c)["assignments"]
+    url = form_urls(c)["assign"]
     client = client_for(c.secretariat)
     nomination = c.nominations[0]
     conflict_add(
@@ -427,9 +472,7 @@ def test_crafted_assign_posts_are_refused():
     name = c.agencies[0].name_en
 
     def post(reviewer, nomination=nomination):
-        return client.post(
-            url, {"action": "assign", "nomination": nomination.pk, "reviewer": reviewer}
-        )
+        return client.post(url, {"nomination": nomination.pk, "reviewer": reviewer})
 
     assert messages_of(post(c.reviewers[0].pk)) == [
         f"評審委員1 has a conflict of interest with {name} and cannot review it."
@@ -443,7 +486,7 @@ def test_crafted_assign_posts_are_refused():
 
     response = client.post(
         url,
-        {"action": "assign", "nomination": nomination.pk, "reviewer": c.reviewers[1].pk},
+        {"nomination": nomination.pk, "reviewer": c.reviewers[1].pk},
         follow=True,
     )
     assert messages_of(response) == [f"評審委員2 is assigned to {name}."]
@@ -456,7 +499,6 @@ def test_crafted_assign_posts_are_refused():
 def test_withdraw_needs_a_reason_and_only_this_pages_assignments():
     c = review_cycle(agencies=1, reviewers=2)
     other = review_cycle(agencies=1, reviewers=1)
-    url = urls(c)["assignments"]
     client = client_for(c.secretariat)
     mine = assignment_create(
         actor=c.secretariat, stage=c.written, nomination=c.nominations[0], reviewer=c.reviewers[0]
@@ -467,15 +509,10 @@ def test_withdraw_needs_a_reason_and_only_this_pages_assignments():
         nomination=other.nominations[0],
         reviewer=other.reviewers[0],
     )
-    response = client.post(url, {"action": "withdraw", "assignment": mine.pk, "reason": ""})
+    response = client.post(withdraw_url(c, mine), {"reason": ""})
     assert messages_of(response) == [f"評審委員1 · {c.agencies[0].name_en}: Reason: Give a reason."]
-    assert (
-        client.post(url, {"action": "withdraw", "assignment": theirs.pk, "reason": "x"}).status_code
-        == 404
-    )
-    response = client.post(
-        url, {"action": "withdraw", "assignment": mine.pk, "reason": "請辭"}, follow=True
-    )
+    assert client.post(withdraw_url(c, theirs), {"reason": "x"}).status_code == 404
+    response = client.post(withdraw_url(c, mine), {"reason": "請辭"}, follow=True)
     assert messages_of(response) == [f"Assignment withdrawn: 評審委員1 · {c.agencies[0].name_en}."]
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -484,7 +521,7 @@ def test_withdraw_needs_a_reason_and_only_this_pages_assignments():
 
 def test_bulk_reassign_form_moves_or_reports():
     c = review_cycle(agencies=3, reviewers=3)
-    url = urls(c)["assignments"]
+    url = form_urls(c)["reassign"]
     client = client_for(c.secretariat)
     r0, r1, r2 = c.reviewers
     for n in c.nominations:
@@ -497,7 +534,6 @@ def test_bulk_reassign_form_moves_or_reports():
         source=ConflictSource.SECRETARIAT,
     )
     data = {
-        "action": "reassign",
         "move-from_reviewer": r0.pk,
         "move-to_reviewer": r1.pk,
         "move-nominations": [n.pk for n in c.nominations],
@@ -613,8 +649,8 @@ def test_panel_for_is_created_on_first_add():
     Panel.objects.all().delete()
     user = UserFactory(roles=[Role.REVIEWER], affiliation_type="academia", full_name="新委員")
     response = client_for(c.secretariat).post(
-        urls(c)["panel"],
-        {"action": "add", "add-user": user.pk, "add-kind": MemberKind.REVIEWER},
+        form_urls(c)["add"],
+        {"add-user": user.pk, "add-kind": MemberKind.REVIEWER},
         follow=True,
     )
     assert messages_of(response) == ["新委員 was added to the panel."]

@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from agencies.enums import Role
-from agencies.selectors import user_agency_paths
+from agencies.permissions import user_may
 from awards.models import AwardScheme, Edition
 
 from .. import selectors
@@ -248,12 +247,9 @@ def history(request, scheme_code):
 
 @login_required
 def my_awards(request):
-    user = request.user
-    paths = user_agency_paths(user, Role.AGENCY_EDITOR) + user_agency_paths(
-        user, Role.AUTHORITY_OFFICER
-    )
-    awards = list(selectors.awards_for_agency_paths(paths)) if paths else []
-    return render(request, "results/my_awards.html", {"awards": awards, "has_agency": bool(paths)})
+    has_agency = user_may(request.user, "results.view_my_awards")
+    awards = list(selectors.awards_for_user(request.user)) if has_agency else []
+    return render(request, "results/my_awards.html", {"awards": awards, "has_agency": has_agency})
 
 
 urlpatterns = [
