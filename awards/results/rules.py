@@ -7,6 +7,8 @@ from agencies.enums import Role
 from agencies.rules import is_approver, is_secretariat
 from agencies.selectors import user_agency_paths
 
+from .enums import VersionStatus
+
 
 @rules.predicate
 def is_award_agency(user, award):
@@ -21,7 +23,17 @@ def is_award_agency(user, award):
     return any(path.startswith(p) for p in paths)
 
 
+@rules.predicate
+def is_approved_version(user, version):
+    """The version's results are approved (its awards have serials)."""
+    return version is not None and version.status == VersionStatus.APPROVED
+
+
 rules.add_perm("results.manage", is_secretariat)
+# What the secretariat may do with approved results (not state changes of the version).
+rules.add_perm("results.schedule_publication", is_secretariat & is_approved_version)
+rules.add_perm("results.revoke_awards", is_secretariat & is_approved_version)
+rules.add_perm("results.print_certificates", is_secretariat & is_approved_version)
 rules.add_perm("results.view_versions", is_secretariat | is_approver)
 rules.add_perm("results.approve", is_approver)
 rules.add_perm("results.see_award", is_secretariat | is_approver | is_award_agency)
