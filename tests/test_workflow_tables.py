@@ -476,3 +476,53 @@ def test_poll_buttons_follow_the_table(client):
     # The interviewer sees the poll in fieldwork, but may not open or close it.
     assert workflow_for(poll).actions(poll, interviewer) == {}
     assert buttons(interviewer) == []
+
+
+@pytest.mark.django_db
+def test_dossier_buttons_follow_the_nomination_table():
+    from django.test import Client
+
+    from awards.services import NOMINATION_WORKFLOW, nomination_start, nomination_submit
+    from tests.factories import fill_dossier, open_cycle
+
+    cycle = open_cycle()
+    nomination = nomination_start(actor=cycle.editor, agency=cycle.agency, category=cycle.category)
+    url = reverse("awards:dossier", args=[nomination.pk])
+
+    def offered(user):
+        client = Client()
+        client.cookies["lang"] = "en"
+        client.force_login(user)
+        page = html(client.get(url))
+        return {
+            name
+            for name, xpath in (
+                ("submit", "//form[@id='submit-form']"),
+                ("withdraw", "//details[contains(@class, 'withdraw')]"),
+            )
+            if page.xpath(xpath)
+        }
+
+    # A draft: its editor may submit or withdraw it; the secretariat may neither.
+    assert set(NOMINATION_WORKFLOW.actions(nomination, cycle.editor)) == {"submit", "withdraw"}
+    assert offered(cycle.editor) == {"submit", "withdraw"}
+    assert NOMINATION_WORKFLOW.actions(nomination, cycle.secretariat) == {}
+    assert offered(cycle.secretariat) == set()
+    fill_dossier(nomination, cycle.editor)
+    nomination_submit(actor=cycle.editor, nomination=nomination)
+    # Submitted (an edition with recommendation): the editor may still withdraw; its
+    # competent authority may recommend or return it; the secretariat waits for that.
+    assert set(NOMINATION_WORKFLOW.actions(nomination, cycle.editor)) == {"withdraw"}
+    assert offered(cycle.editor) == {"withdraw"}
+    assert set(NOMINATION_WORKFLOW.actions(nomination, cycle.officer)) == {"recommend", "return"}
+    assert offered(cycle.officer) == set()
+    assert NOMINATION_WORKFLOW.actions(nomination, cycle.secretariat).keys() == {"find_ineligible"}
+    with translation.override("en"):
+        refusals = NOMINATION_WORKFLOW.refusals(nomination, cycle.secretariat)
+    assert refusals == {
+        "find_eligible": "In this edition a nomination must be recommended by its competent "
+        "authority before it can be eligible."
+    }
+    # Another agency's editor and another authority's officer: nothing.
+    assert NOMINATION_WORKFLOW.actions(nomination, cycle.other_editor) == {}
+    assert NOMINATION_WORKFLOW.actions(nomination, cycle.other_officer) == {}

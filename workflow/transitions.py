@@ -12,7 +12,11 @@ example awards.services.nomination_transition) that adds the step's own rules.
 same table: the permission of each transition (a `rules` permission, checked on the
 object) and its guard. Templates show buttons from that answer
 (`{% workflow_actions obj as actions %}`, then `{% if actions.approve %}`), never from
-status strings.
+status strings. A list page passes `names=` to ask only about the actions it offers, so
+no other permission is checked per row; `refusals(obj, user)` gives the guard's reason
+for an action the user could otherwise take (to say why a button is missing).
+Permissions are checked with the rules set itself (as the views' require_perm does), so
+a superuser is offered only what the views let them do.
 
 Every Workflow registers itself; tests/test_workflow_tables.py checks that every state of
 every registered model is reachable or a start, and that every model with a field named
