@@ -526,3 +526,31 @@ def test_dossier_buttons_follow_the_nomination_table():
     # Another agency's editor and another authority's officer: nothing.
     assert NOMINATION_WORKFLOW.actions(nomination, cycle.other_editor) == {}
     assert NOMINATION_WORKFLOW.actions(nomination, cycle.other_officer) == {}
+
+
+@pytest.mark.django_db
+def test_review_record_offers_reopen_from_the_review_table(client):
+    cycle = scored_cycle()
+    review = Review.objects.filter(assignment__stage=cycle.written).select_related("assignment")[0]
+    url = reverse("scoring:review_detail", args=[review.assignment.pk])
+    client.force_login(cycle.secretariat)
+
+    def offered():
+        page = html(client.get(url))
+        return bool(page.xpath("//form[contains(@action, '/reopen/')]"))
+
+    assert review.state == ReviewState.SUBMITTED
+    assert set(workflow_for(review).actions(review, cycle.secretariat)) == {"reopen"}
+    assert offered()
+    review_services.review_reopen(actor=cycle.secretariat, review=review, reason="請再確認")
+    review.refresh_from_db()
+    # Reopened: only its reviewer may submit it again (while the stage is open).
+    assert workflow_for(review).actions(review, cycle.secretariat) == {}
+    assert not offered()
+    entry = AuditEntry.objects.get(action="review.reopen")
+    assert (entry.from_state, entry.to_state, entry.actor_id, entry.reason) == (
+        "submitted",
+        "reopened",
+        cycle.secretariat.pk,
+        "請再確認",
+    )
