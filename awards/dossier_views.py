@@ -259,9 +259,7 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
                 "upload_errors": upload_errors.get(section.pk, []),
             }
         )
-    may_withdraw = user_may(request.user, "awards.withdraw_nomination", nomination) and (
-        (S(nomination.state), S.WITHDRAWN) in services.TRANSITIONS
-    )
+    actions = services.NOMINATION_WORKFLOW.actions(nomination, request.user)
     return {
         "nomination": nomination,
         "edition": edition,
@@ -281,7 +279,7 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
             {"submission": s, "submitted_at": _local(edition, s.submitted_at)}
             for s in nomination.submissions.all()
         ],
-        "may_withdraw": may_withdraw,
+        "actions": actions,
         "withdraw_form": WithdrawForm(),
         "accepted_types": ", ".join(LABELS.values()),
         "accept": ACCEPT,

@@ -144,8 +144,13 @@ def recommendation_edit(request, edition_pk):
         .filter(subtree_filter(authority, field="agency"))
         .annotate(version=_latest_version())
     )
+    table = services.NOMINATION_WORKFLOW
+    actions = {
+        n.pk: table.actions(n, request.user, names=("recommend", "unrecommend", "return"))
+        for n in nominations
+    }
     rankable = sorted(
-        (n for n in nominations if n.state in (S.SUBMITTED, S.RECOMMENDED)),
+        (n for n in nominations if {"recommend", "unrecommend"} & actions[n.pk].keys()),
         key=lambda n: (
             n.state != S.RECOMMENDED,
             n.recommendation_rank or 0,
@@ -154,7 +159,7 @@ def recommendation_edit(request, edition_pk):
         ),
     )
     returned = [n for n in nominations if n.state == S.RETURNED]
-    others = [n for n in nominations if n.state not in (S.SUBMITTED, S.RECOMMENDED, S.RETURNED)]
+    others = [n for n in nominations if n not in rankable and n not in returned]
     problem = _window_problem(edition) if edition.uses_recommendation else ""
     can_rank = edition.uses_recommendation and not problem
 
@@ -196,6 +201,7 @@ def recommendation_edit(request, edition_pk):
         "rows": [
             {
                 "nomination": n,
+                "actions": actions[n.pk],
                 "field": form.bound_field(n),
                 "invalid": n.pk in form.duplicate_pks or bool(form.bound_field(n).errors),
             }
@@ -271,6 +277,10 @@ def _competent_authorities(nominations) -> dict[int, Agency]:
     return found
 
 
+# The actions the eligibility list offers on each row (the nomination's table).
+ELIGIBILITY_ACTIONS = ("find_eligible", "find_ineligible")
+
+
 @require_perm("awards.view_nomination_list")
 def eligibility_list(request):
     form = EligibilityFilterForm(request.GET)
@@ -290,14 +300,24 @@ def eligibility_list(request):
         {
             "form": form,
             "page": page,
-            "rows": [{"nomination": n, "authority": authorities.get(n.agency_id)} for n in rows],
+            "rows": [
+                {
+                    "nomination": n,
+                    "authority": authorities.get(n.agency_id),
+                    "actions": services.NOMINATION_WORKFLOW.actions(
+                        n, request.user, names=ELIGIBILITY_ACTIONS
+                    ),
+                    "refusals": services.NOMINATION_WORKFLOW.refusals(
+                        n, request.user, names=ELIGIBILITY_ACTIONS
+                    ),
+                }
+                for n in rows
+            ],
             "state_counts": state_counts,
             "total": sum(counts.values()),
             "filtered": any(filters.values()),
             "edition": filters["edition"],
             "next": request.get_full_path(),
-            "eligible_states": {S.SUBMITTED, S.RECOMMENDED, S.INELIGIBLE},
-            "ineligible_states": {S.SUBMITTED, S.RECOMMENDED, S.ELIGIBLE},
         },
     )
 

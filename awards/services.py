@@ -43,7 +43,21 @@ class NominationError(ValidationError):
     """A request the rules of the cycle refuse; the message says why, translated."""
 
 
+def _recommended_first(nomination) -> str | None:
+    """In an edition with recommendation, a submitted nomination waits for its competent
+    authority before it can be found eligible."""
+    if nomination.state == S.SUBMITTED and nomination.edition.uses_recommendation:
+        return _(
+            "In this edition a nomination must be recommended by its competent authority "
+            "before it can be eligible."
+        )
+    return None
+
+
 # The nomination's transition table (workflow.transitions). Anything else is refused.
+# `permission` is the rules permission (awards.rules) a person needs on the nomination
+# for the action to be offered (Workflow.actions); the step services below add the
+# rules of dates, completeness and quota.
 _BEFORE_DECISION = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED, S.ELIGIBLE)
 NOMINATION_WORKFLOW = Workflow(
     model=Nomination,
@@ -53,14 +67,44 @@ NOMINATION_WORKFLOW = Workflow(
     initial=(S.DRAFT,),
     error_class=NominationError,
     transitions=[
-        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, _l("Submit")),
-        Transition("return", (S.SUBMITTED, S.RECOMMENDED), S.RETURNED, _l("Return")),
-        Transition("recommend", (S.SUBMITTED,), S.RECOMMENDED, _l("Recommend")),
+        Transition(
+            "submit",
+            (S.DRAFT, S.RETURNED),
+            S.SUBMITTED,
+            _l("Submit"),
+            permission="awards.edit_dossier",
+        ),
+        Transition(
+            "return",
+            (S.SUBMITTED, S.RECOMMENDED),
+            S.RETURNED,
+            _l("Return"),
+            permission="awards.recommend_nomination",
+            reason_required=True,
+        ),
+        Transition(
+            "recommend",
+            (S.SUBMITTED,),
+            S.RECOMMENDED,
+            _l("Recommend"),
+            permission="awards.recommend_nomination",
+        ),
         # taken off the authority's ranked list
-        Transition("unrecommend", (S.RECOMMENDED,), S.SUBMITTED, _l("Take off the list")),
+        Transition(
+            "unrecommend",
+            (S.RECOMMENDED,),
+            S.SUBMITTED,
+            _l("Take off the list"),
+            permission="awards.recommend_nomination",
+        ),
         # SUBMITTED → ELIGIBLE in editions without recommendation
         Transition(
-            "find_eligible", (S.SUBMITTED, S.RECOMMENDED, S.INELIGIBLE), S.ELIGIBLE, _l("Eligible")
+            "find_eligible",
+            (S.SUBMITTED, S.RECOMMENDED, S.INELIGIBLE),
+            S.ELIGIBLE,
+            _l("Eligible"),
+            permission="awards.check_eligibility",
+            guard=_recommended_first,
         ),
         # ELIGIBLE → INELIGIBLE: the secretariat corrects itself, with a reason
         Transition(
@@ -68,15 +112,33 @@ NOMINATION_WORKFLOW = Workflow(
             (S.SUBMITTED, S.RECOMMENDED, S.ELIGIBLE),
             S.INELIGIBLE,
             _l("Ineligible"),
+            permission="awards.check_eligibility",
+            reason_required=True,
         ),
         # shortlisted (入圍) by the secretariat (scoring.services), and undone with a reason
-        Transition("shortlist", (S.ELIGIBLE,), S.FINALIST, _l("Shortlist")),
-        Transition("unshortlist", (S.FINALIST,), S.ELIGIBLE, _l("Undo shortlisting")),
-        Transition("withdraw", _BEFORE_DECISION, S.WITHDRAWN, _l("Withdraw")),
+        Transition(
+            "shortlist",
+            (S.ELIGIBLE,),
+            S.FINALIST,
+            _l("Shortlist"),
+            permission="awards.shortlist_nomination",
+        ),
+        Transition(
+            "unshortlist",
+            (S.FINALIST,),
+            S.ELIGIBLE,
+            _l("Undo shortlisting"),
+            permission="awards.shortlist_nomination",
+        ),
+        Transition(
+            "withdraw",
+            _BEFORE_DECISION,
+            S.WITHDRAWN,
+            _l("Withdraw"),
+            permission="awards.withdraw_nomination",
+        ),
     ],
 )
-# The (from, to) pairs of the table, for code that asks whether a change is possible.
-TRANSITIONS = set(NOMINATION_WORKFLOW._by_pair)
 REASON_REQUIRED = {S.RETURNED, S.INELIGIBLE}
 # Whose reason the agency reads unless told otherwise: required reasons (always for the
 # agency) and its own withdrawal. Any other note is internal unless marked for the agency.
@@ -209,11 +271,16 @@ def nomination_transition(
     reason_visibility: str | None = None,
     update: dict | None = None,
     data: dict | None = None,
+    locked: Nomination | None = None,
+    notify: bool = True,
 ) -> Nomination:
     """`reason_visibility` (NoteVisibility): who may read the reason; by default the
     agency for a return, a finding of ineligibility or a withdrawal, else internal. A
-    required reason is always for the agency."""
-    locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    required reason is always for the agency. `locked`: the row already locked by the
+    caller in this transaction (`nomination` then sees the new values too). `notify`:
+    False sends no e-mail (the demo loaders, replaying an invented past)."""
+    if locked is None:
+        locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
     from_state = S(locked.state)
     to_state = S(to_state)
     if not NOMINATION_WORKFLOW.allows(from_state, to_state):
@@ -242,7 +309,9 @@ def nomination_transition(
         update=fields,
         data={**(data or {}), "reason_visibility": visibility.value} if reason else data or {},
         locked=locked,
-        after_commit=[lambda obj, old, new: notifications.nomination_changed(obj.pk, old, new)],
+        after_commit=[lambda obj, old, new: notifications.nomination_changed(obj.pk, old, new)]
+        if notify
+        else [],
     )
     return locked
 
@@ -607,13 +676,13 @@ def nomination_submit(*, actor, nomination: Nomination) -> Submission:
     submission.pdf.save(f"v{version}.pdf", ContentFile(pdf_bytes), save=False)
     submission.save()
     nomination_transition(
-        nomination=locked,
+        nomination=nomination,
+        locked=locked,
         to_state=S.SUBMITTED,
         actor=actor,
         update={"submitted_at": now, "recommendation_rank": None},
         data={"version": version, "pdf_sha256": submission.pdf_sha256},
     )
-    nomination.__dict__.update(state=S.SUBMITTED, submitted_at=now)
     return submission
 
 
@@ -706,13 +775,6 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
 @transaction.atomic
 def nomination_mark_eligibility(*, actor, nomination: Nomination, eligible: bool, reason: str = ""):
     locked = Nomination.objects.select_related("edition").get(pk=nomination.pk)
-    if eligible and locked.edition.uses_recommendation and locked.state == S.SUBMITTED:
-        raise NominationError(
-            _(
-                "In this edition a nomination must be recommended by its competent authority "
-                "before it can be eligible."
-            )
-        )
     return nomination_transition(
         nomination=locked,
         to_state=S.ELIGIBLE if eligible else S.INELIGIBLE,

@@ -24,7 +24,7 @@ from agencies.services import user_create
 from awards import demo_data
 from awards.enums import NominationState, StageKind
 from awards.models import Category, DossierSection, Edition, Nomination, Stage, Submission
-from awards.services import _snapshot_content, dossier_sections_create
+from awards.services import _snapshot_content, dossier_sections_create, nomination_transition
 
 from .enums import Aggregation, ConflictSource, MemberKind, ReviewState, SiteTestKind
 from .models import (
@@ -39,6 +39,7 @@ from .models import (
     SiteTest,
 )
 from .services.conflicts import is_conflicted, review_policy
+from .services.reviews import review_transition
 
 NOMINEES = [
     "TW-TPE-ZSHR",
@@ -126,6 +127,8 @@ def _users(panel: Panel, password: str) -> list[PanelMember]:
 
 def _nominations(edition, category, editor, written: Stage) -> list[Nomination]:
     nominations = []
+    authority = User.objects.filter(email="authority@demo.test").first()
+    secretariat = User.objects.filter(email="secretariat@demo.test").first()
     submitted_at = _at(written.starts_on - datetime.timedelta(days=20), 10, edition.tzinfo)
     for code in NOMINEES:
         agency = Agency.objects.get(code=code)
@@ -134,11 +137,7 @@ def _nominations(edition, category, editor, written: Stage) -> list[Nomination]:
             category=category,
             agency=agency,
             created_by=editor,
-            state=NominationState.ELIGIBLE,
-            state_reason=DEMO_NOTE,
             created_at=submitted_at - datetime.timedelta(days=30),
-            submitted_at=submitted_at,
-            state_changed_at=submitted_at,
         )
         dossier_sections_create(nomination)
         for section in nomination.sections.all():
@@ -167,6 +166,24 @@ def _nominations(edition, category, editor, written: Stage) -> list[Nomination]:
         submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         submission.pdf.save("v1.pdf", ContentFile(pdf), save=False)
         submission.save()
+        # Submitted, recommended by its competent authority, found eligible: through the
+        # nomination's transition service, dated as the invented history has it, no mail.
+        steps = [(NominationState.SUBMITTED, editor, {"submitted_at": submitted_at}, "")]
+        if edition.uses_recommendation:
+            rank = len(nominations) + 1
+            steps.append(
+                (NominationState.RECOMMENDED, authority, {"recommendation_rank": rank}, "")
+            )
+        steps.append((NominationState.ELIGIBLE, secretariat, {}, DEMO_NOTE))
+        for to_state, actor, update, reason in steps:
+            nomination_transition(
+                nomination=nomination,
+                to_state=to_state,
+                actor=actor,
+                reason=reason,
+                update={**update, "state_changed_at": submitted_at},
+                notify=False,
+            )
         nominations.append(nomination)
     return nominations
 
@@ -174,11 +191,7 @@ def _nominations(edition, category, editor, written: Stage) -> list[Nomination]:
 def _review(assignment, indicators, quality: float, leniency: float, rng, when):
     review = Review.objects.create(
         assignment=assignment,
-        state=ReviewState.SUBMITTED,
         overall_comment="整體服務流程完整，建議持續蒐集顧客意見。",
-        version=1,
-        updated_at=when,
-        submitted_at=when,
     )
     scores = {}
     for indicator in indicators:
@@ -188,6 +201,16 @@ def _review(assignment, indicators, quality: float, leniency: float, rng, when):
             review=review, indicator=indicator, points=points, comment="佐證資料充分。"
         )
         scores[str(indicator.pk)] = {"points": str(points), "comment": "佐證資料充分。"}
+    # Submitted, through the review's transition service (the stage is long closed, so
+    # not through review_save, which checks the dates).
+    total = sum((Decimal(v["points"]) for v in scores.values()), Decimal("0"))
+    review_transition(
+        review=review,
+        to_state=ReviewState.SUBMITTED,
+        actor=assignment.reviewer,
+        update={"version": 1, "updated_at": when, "submitted_at": when},
+        data={"version": 1, "total": str(total)},
+    )
     ReviewRevision.objects.create(
         review=review,
         event="submit",
@@ -270,9 +293,16 @@ def load_review_demo() -> bool:
             )
     # The five best (by the invented quality) became finalists.
     finalists = sorted(nominations, key=lambda n: -quality[n.pk])[:5]
-    Nomination.objects.filter(pk__in=[n.pk for n in finalists]).update(
-        state=NominationState.FINALIST, state_changed_at=_at(written.ends_on, 17, tz)
-    )
+    secretariat = User.objects.filter(email="secretariat@demo.test").first()
+    for nomination in finalists:
+        nomination_transition(
+            nomination=nomination,
+            to_state=NominationState.FINALIST,
+            actor=secretariat,
+            reason=DEMO_NOTE,
+            update={"state_changed_at": _at(written.ends_on, 17, tz)},
+            notify=False,
+        )
     for i, nomination in enumerate(finalists):
         free = [u for u in reviewers if not is_conflicted(edition, u, nomination.agency)]
         visitors = [free[i % len(free)], free[(i + 1) % len(free)]]

@@ -85,6 +85,17 @@ def is_site_visit_assignment(user, assignment):
 rules.add_perm("scoring.declare_own_conflicts", is_edition_panel_member)
 rules.add_perm("scoring.view_review_record", is_secretariat)
 rules.add_perm("scoring.reopen_review", is_secretariat)
+
+
+@rules.predicate
+def is_review_reviewer(user, review):
+    """The review's assigned reviewer, who may score it now (is_assigned_reviewer)."""
+    if review is None or not user.is_authenticated:
+        return False
+    return is_assigned_reviewer(user, review.assignment)
+
+
+rules.add_perm("scoring.submit_review", is_review_reviewer)
 rules.add_perm("scoring.log_site_test", is_assigned_reviewer & is_site_visit_assignment)
 # --- standings, ties and shortlisting (scoring/views/standings.py) -------------------------
 

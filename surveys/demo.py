@@ -12,6 +12,7 @@ import io
 import random
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from agencies.models import Agency
@@ -19,6 +20,7 @@ from awards.models import Edition
 
 from .enums import PollStatus, TieRule
 from .models import Household, Poll, PollCandidate, Stratum
+from .services import poll_transition
 
 SAMPLE_SIZE = 4500
 
@@ -85,7 +87,6 @@ def load_poll_demo() -> Poll | None:
         target_sample_size=SAMPLE_SIZE,
         award_places=3,
         tie_rule=TieRule.SHARE,
-        status=PollStatus.FIELDWORK,
     )
     departments = Agency.objects.filter(parent__code="HK-GOV").order_by("pk")
     PollCandidate.objects.bulk_create(
@@ -102,6 +103,9 @@ def load_poll_demo() -> Poll | None:
             number += 1
             households.append(Household(poll=poll, ref=f"HK{number:05d}", stratum=stratum))
     Household.objects.bulk_create(households, batch_size=2000)
+    # The secretariat opens the fieldwork (through the poll's transition service).
+    secretariat = get_user_model().objects.filter(email="secretariat@demo.test").first()
+    poll_transition(poll=poll, to_state=PollStatus.FIELDWORK, actor=secretariat)
     return poll
 
 

@@ -21,10 +21,12 @@ from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from agencies.enums import ImportJobStatus
 from agencies.models import Agency
 from workflow.audit import audit_record
+from workflow.transitions import Transition, Workflow
 
 from . import importers, statistics
 from .enums import (
@@ -84,19 +86,66 @@ def phone_hash(number: str) -> str:
     return salted_hmac("surveys.household.phone", digits, algorithm="sha256").hexdigest()
 
 
+def _poll_refusal(poll, from_state: str, to_state: str) -> str:
+    return _("A poll cannot go from “%(a)s” to “%(b)s”.") % {"a": from_state, "b": to_state}
+
+
+# The poll's transition table (workflow.transitions): the secretariat opens and closes
+# fieldwork (poll_set_status) and publishes a finished tally (poll_publish; publishing
+# a newer tally of a published poll keeps it published).
+POLL_WORKFLOW = Workflow(
+    model=Poll,
+    states=PollStatus,
+    field="status",
+    initial=(PollStatus.DRAFT,),
+    error_class=PollError,
+    refusal=_poll_refusal,
+    transitions=[
+        Transition(
+            "open_fieldwork",
+            (PollStatus.DRAFT, PollStatus.CLOSED),
+            PollStatus.FIELDWORK,
+            _l("Open fieldwork"),
+            permission="surveys.manage_poll",
+            audit_action="poll.status",
+        ),
+        Transition(
+            "close_fieldwork",
+            (PollStatus.FIELDWORK,),
+            PollStatus.CLOSED,
+            _l("Close fieldwork"),
+            permission="surveys.manage_poll",
+            audit_action="poll.status",
+        ),
+        Transition(
+            "publish",
+            (PollStatus.CLOSED, PollStatus.PUBLISHED),
+            PollStatus.PUBLISHED,
+            _l("Publish these results"),
+            permission="surveys.manage_poll",
+            audit_action="poll.publish",
+        ),
+    ],
+)
+# The changes poll_set_status makes; publishing goes through poll_publish.
+FIELDWORK_ACTIONS = ("open_fieldwork", "close_fieldwork")
+
+
+def poll_transition(
+    *, poll: Poll, to_state: str, actor, update: dict | None = None, data: dict | None = None
+) -> Poll:
+    """The one writer of a poll's status: POLL_WORKFLOW.apply (row lock, the table,
+    update_fields, the audit entry)."""
+    return POLL_WORKFLOW.apply(poll, to_state, actor=actor, update=update, data=data)
+
+
 @transaction.atomic
 def poll_set_status(*, poll: Poll, status: str, actor) -> Poll:
-    allowed = {
-        PollStatus.DRAFT: {PollStatus.FIELDWORK},
-        PollStatus.FIELDWORK: {PollStatus.CLOSED},
-        PollStatus.CLOSED: {PollStatus.FIELDWORK},
-    }
-    old = poll.status
-    if status not in allowed.get(old, set()):
-        raise PollError(_("A poll cannot go from “%(a)s” to “%(b)s”.") % {"a": old, "b": status})
-    poll.status = status
-    poll.save(update_fields=["status"])
-    audit_record(actor=actor, action="poll.status", obj=poll, from_state=old, to_state=status)
+    """Open or close the fieldwork."""
+    step = POLL_WORKFLOW.find(poll.status, status)
+    if step is None or step.name not in FIELDWORK_ACTIONS:
+        raise PollError(_poll_refusal(poll, poll.status, status))
+    poll_transition(poll=poll, to_state=status, actor=actor)
     return poll
 
 
@@ -1047,7 +1096,7 @@ def tally_changes(run: PollTallyRun) -> list[str]:
 def poll_publish(*, poll: Poll, run: PollTallyRun, actor) -> Poll:
     if run.poll_id != poll.pk or run.status != TallyStatus.DONE:
         raise PollError(_("Only a finished tally of this poll can be published."))
-    if poll.status not in (PollStatus.CLOSED, PollStatus.PUBLISHED):
+    if not POLL_WORKFLOW.allows(poll.status, PollStatus.PUBLISHED):
         raise PollError(_("Close the fieldwork before publishing the results."))
     changes = tally_changes(run)
     if changes:
@@ -1060,16 +1109,11 @@ def poll_publish(*, poll: Poll, run: PollTallyRun, actor) -> Poll:
                 *changes,
             ]
         )
-    old = poll.status
-    poll.status = PollStatus.PUBLISHED
-    poll.published_run = run
-    poll.save(update_fields=["status", "published_run"])
-    audit_record(
-        actor=actor,
-        action="poll.publish",
-        obj=poll,
-        from_state=old,
+    poll_transition(
+        poll=poll,
         to_state=PollStatus.PUBLISHED,
+        actor=actor,
+        update={"published_run": run},
         data={"run": run.pk, "winners": run.results.get("winners")},
     )
     return poll

@@ -12,7 +12,11 @@ example awards.services.nomination_transition) that adds the step's own rules.
 same table: the permission of each transition (a `rules` permission, checked on the
 object) and its guard. Templates show buttons from that answer
 (`{% workflow_actions obj as actions %}`, then `{% if actions.approve %}`), never from
-status strings.
+status strings. A list page passes `names=` to ask only about the actions it offers, so
+no other permission is checked per row; `refusals(obj, user)` gives the guard's reason
+for an action the user could otherwise take (to say why a button is missing).
+Permissions are checked with the rules set itself (as the views' require_perm does), so
+a superuser is offered only what the views let them do.
 
 Every Workflow registers itself; tests/test_workflow_tables.py checks that every state of
 every registered model is reachable or a start, and that every model with a field named
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
+import rules
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.functional import Promise
@@ -59,6 +64,8 @@ class Transition:
     permission: str | None = None
     guard: Callable[[models.Model], str | None] | None = None
     reason_required: bool = False
+    # The audit entry's action for this row; default the table's `audit_action`.
+    audit_action: str = ""
 
 
 @dataclass
@@ -71,7 +78,12 @@ class Workflow:
     audit_action: str = ""
     # States an object may be created in (they need no incoming transition).
     initial: tuple[str, ...] = ()
-    error_class: type[ValidationError] = TransitionError
+    # What a refusal raises: a ValidationError (given a code) or any exception taking
+    # the message (such as awards.results' ResultsError).
+    error_class: type[Exception] = TransitionError
+    # The message when the table has no row for a change: refusal(obj, from, to) -> text.
+    # Default: "“<model>” is “<from>” and cannot become “<to>”."
+    refusal: Callable[[models.Model, str, str], str] | None = None
     _by_pair: dict = dc_field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
@@ -103,19 +115,43 @@ class Workflow:
     def state_of(self, obj) -> str:
         return str(getattr(obj, self.field))
 
-    def actions(self, obj, user) -> dict[str, Transition]:
+    def actions(self, obj, user, names: Iterable[str] | None = None) -> dict[str, Transition]:
         """The actions `user` may take on `obj` now, by name: the transitions out of its
-        state whose permission the user holds on the object and whose guard passes."""
+        state whose permission the user holds on the object and whose guard passes.
+        `names`: ask only about these actions (a page that offers only some of them
+        checks no other permission)."""
         current = self.state_of(obj)
+        wanted = None if names is None else set(names)
         found: dict[str, Transition] = {}
         for t in self.transitions:
             if current not in t.sources or t.permission is None or t.name in found:
                 continue
-            if user is None or not user.has_perm(t.permission, obj):
+            if wanted is not None and t.name not in wanted:
+                continue
+            if user is None or not may(user, t.permission, obj):
                 continue
             if t.guard is not None and t.guard(obj) is not None:
                 continue
             found[t.name] = t
+        return found
+
+    def refusals(self, obj, user, names: Iterable[str] | None = None) -> dict[str, str]:
+        """The actions out of obj's state that `user` would be allowed to take but whose
+        guard refuses now, by name, with the guard's (translated) reason: for a page that
+        says why a button is missing."""
+        current = self.state_of(obj)
+        wanted = None if names is None else set(names)
+        found: dict[str, str] = {}
+        for t in self.transitions:
+            if current not in t.sources or t.permission is None or t.guard is None:
+                continue
+            if wanted is not None and t.name not in wanted:
+                continue
+            if t.name in found or user is None or not may(user, t.permission, obj):
+                continue
+            refusal = t.guard(obj)
+            if refusal is not None:
+                found[t.name] = refusal
         return found
 
     def check(self, obj, to_state: str) -> Transition:
@@ -123,20 +159,27 @@ class Workflow:
         current = self.state_of(obj)
         t = self.find(current, to_state)
         if t is None:
-            raise self.error_class(
+            if self.refusal is not None:
+                raise self._error(self.refusal(obj, current, str(to_state)), "transition")
+            raise self._error(
                 _("“%(object)s” is “%(from)s” and cannot become “%(to)s”.")
                 % {
                     "object": self.model._meta.verbose_name,
                     "from": self._label(current),
                     "to": self._label(to_state),
                 },
-                code="transition",
+                "transition",
             )
         if t.guard is not None:
             refusal = t.guard(obj)
             if refusal is not None:
-                raise self.error_class(refusal, code="guard")
+                raise self._error(refusal, "guard")
         return t
+
+    def _error(self, message, code: str) -> Exception:
+        if issubclass(self.error_class, ValidationError):
+            return self.error_class(message, code=code)
+        return self.error_class(message)
 
     def _label(self, value: str) -> str:
         try:
@@ -171,7 +214,7 @@ class Workflow:
             t = self.check(locked, to_state)
             reason = (reason or "").strip()
             if t.reason_required and not reason:
-                raise self.error_class(_("Give a reason."), code="reason")
+                raise self._error(_("Give a reason."), "reason")
             setattr(locked, self.field, str(to_state))
             fields = [self.field]
             for key, value in (update or {}).items():
@@ -181,7 +224,7 @@ class Workflow:
             if audit:
                 audit_record(
                     actor=actor,
-                    action=self.audit_action,
+                    action=t.audit_action or self.audit_action,
                     obj=locked,
                     from_state=from_state,
                     to_state=str(to_state),
@@ -193,8 +236,17 @@ class Workflow:
                     lambda effect=effect: effect(locked, from_state, str(to_state))
                 )
         if obj is not locked:
-            obj.__dict__.update({f: getattr(locked, f) for f in fields})
+            # setattr, not __dict__: a foreign key's descriptor keeps its id in step
+            for f in fields:
+                setattr(obj, f, getattr(locked, f))
         return locked
+
+
+def may(user, permission: str, obj) -> bool:
+    """The rules permission on the object, exactly as the views check it
+    (agencies.permissions.require_perm): the rules set only, so no backend (such as
+    ModelBackend's superuser shortcut) offers an action the view would refuse."""
+    return rules.has_perm(permission, user, obj)
 
 
 def workflow_for(obj_or_model) -> Workflow | None:

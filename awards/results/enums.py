@@ -16,20 +16,6 @@ class VersionStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-# Allowed changes of a result version's status (one service per change, see services.py).
-VERSION_TRANSITIONS = {
-    VersionStatus.DRAFT: {VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED},
-    VersionStatus.SUBMITTED: {
-        VersionStatus.APPROVED,
-        VersionStatus.RETURNED,
-        VersionStatus.SUPERSEDED,
-    },
-    VersionStatus.RETURNED: {VersionStatus.SUBMITTED, VersionStatus.SUPERSEDED},
-    VersionStatus.APPROVED: {VersionStatus.SUPERSEDED},
-    VersionStatus.SUPERSEDED: set(),
-}
-
-
 class JobKind(models.TextChoices):
     COMPILE = "compile", _("Compile results")
     WORKBOOK = "workbook", _("Results workbook (XLSX)")

@@ -19,6 +19,9 @@ def award_agency_scopes(user) -> list[str]:
     )
 
 
+from .enums import VersionStatus
+
+
 @rules.predicate
 def is_award_agency(user, award):
     """An editor or authority officer of the awarded agency (or above it), once the
@@ -28,7 +31,17 @@ def is_award_agency(user, award):
     return agency_under_any(award.agency, award_agency_scopes(user))
 
 
+@rules.predicate
+def is_approved_version(user, version):
+    """The version's results are approved (its awards have serials)."""
+    return version is not None and version.status == VersionStatus.APPROVED
+
+
 rules.add_perm("results.manage", is_secretariat)
+# What the secretariat may do with approved results (not state changes of the version).
+rules.add_perm("results.schedule_publication", is_secretariat & is_approved_version)
+rules.add_perm("results.revoke_awards", is_secretariat & is_approved_version)
+rules.add_perm("results.print_certificates", is_secretariat & is_approved_version)
 rules.add_perm("results.view_versions", is_secretariat | is_approver)
 rules.add_perm("results.approve", is_approver)
 rules.add_perm("results.see_award", is_secretariat | is_approver | is_award_agency)

@@ -13,12 +13,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 
 from workflow.audit import audit_record
+from workflow.transitions import Transition, Workflow
 
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
-from .enums import ACTIVE_JOB_STATUSES, VERSION_TRANSITIONS, JobKind, JobStatus, VersionStatus
+from .enums import ACTIVE_JOB_STATUSES, JobKind, JobStatus, VersionStatus
 from .frozen import record
 from .models import Award, ResultJob, ResultVersion, VersionRecord
 
@@ -241,29 +243,86 @@ def results_compile_start(*, edition, actor) -> ResultJob:
     return job_start(edition=edition, kind=JobKind.COMPILE, actor=actor)
 
 
-def _set_status(version: ResultVersion, to: str, *, actor, reason: str = "", fields=()) -> None:
-    old = version.status
-    if to not in VERSION_TRANSITIONS[VersionStatus(old)]:
-        raise ResultsError(
-            _("Version %(n)d is “%(from)s”; it cannot become “%(to)s”.")
-            % {
-                "n": version.number,
-                "from": VersionStatus(old).label,
-                "to": VersionStatus(to).label,
-            }
-        )
-    version.status = to
+def _version_refusal(version, from_state: str, to_state: str) -> str:
+    return _("Version %(n)d is “%(from)s”; it cannot become “%(to)s”.") % {
+        "n": version.number,
+        "from": VersionStatus(from_state).label,
+        "to": VersionStatus(to_state).label,
+    }
+
+
+# A result version's transition table (workflow.transitions): the secretariat submits a
+# compiled or returned version; the approver approves or returns a submitted one; a
+# newer compilation or approval supersedes the older versions (the system, no button).
+VERSION_WORKFLOW = Workflow(
+    model=ResultVersion,
+    states=VersionStatus,
+    field="status",
+    initial=(VersionStatus.DRAFT,),
+    error_class=ResultsError,
+    refusal=_version_refusal,
+    transitions=[
+        Transition(
+            "submit",
+            (VersionStatus.DRAFT, VersionStatus.RETURNED),
+            VersionStatus.SUBMITTED,
+            _l("Submit for approval"),
+            permission="results.manage",
+            audit_action="results.version.submitted",
+        ),
+        Transition(
+            "approve",
+            (VersionStatus.SUBMITTED,),
+            VersionStatus.APPROVED,
+            _l("Approve these results"),
+            permission="results.approve",
+            audit_action="results.version.approved",
+        ),
+        Transition(
+            "return",
+            (VersionStatus.SUBMITTED,),
+            VersionStatus.RETURNED,
+            _l("Return with comments"),
+            permission="results.approve",
+            reason_required=True,
+            audit_action="results.version.returned",
+        ),
+        Transition(
+            "supersede",
+            (
+                VersionStatus.DRAFT,
+                VersionStatus.SUBMITTED,
+                VersionStatus.RETURNED,
+                VersionStatus.APPROVED,
+            ),
+            VersionStatus.SUPERSEDED,
+            _l("Supersede"),
+            audit_action="results.version.superseded",
+        ),
+    ],
+)
+
+
+def version_transition(
+    version: ResultVersion, to: str, *, actor, reason: str = "", update: dict | None = None
+) -> ResultVersion:
+    """The one writer of a result version's status: VERSION_WORKFLOW.apply on a row the
+    caller has locked (select_for_update) in this transaction."""
+    update = dict(update or {})
     if to == VersionStatus.SUPERSEDED:
-        version.superseded_at = timezone.now()
-        fields = (*fields, "superseded_at")
-    version.save(update_fields=["status", *fields])
-    audit_record(
+        update["superseded_at"] = timezone.now()
+    return VERSION_WORKFLOW.apply(
+        version, to, actor=actor, reason=reason, update=update, locked=version
+    )
+
+
+def _set_status(version: ResultVersion, to: str, *, actor, reason: str = "", fields=()) -> None:
+    version_transition(
+        version,
+        to,
         actor=actor,
-        action=f"results.version.{to}",
-        obj=version,
-        from_state=old,
-        to_state=to,
         reason=reason,
+        update={f: getattr(version, f) for f in fields},
     )
 
 
@@ -484,7 +543,7 @@ def version_approve(
     version = ResultVersion.objects.select_for_update().get(pk=version.pk)
     if version.status == VersionStatus.SUPERSEDED:
         raise _superseded_error(version)
-    if version.status != VersionStatus.SUBMITTED:
+    if not VERSION_WORKFLOW.allows(version.status, VersionStatus.APPROVED):
         raise ResultsError(
             _("Only a version submitted for approval can be approved; version %(n)d is “%(s)s”.")
             % {"n": version.number, "s": VersionStatus(version.status).label}

@@ -38,6 +38,7 @@ from .panels import (  # noqa: F401
 )
 from .reminders import reminders_send  # noqa: F401
 from .reviews import (  # noqa: F401
+    REVIEW_WORKFLOW,
     ReviewClosed,
     ReviewConflict,
     ReviewError,
@@ -49,6 +50,7 @@ from .reviews import (  # noqa: F401
     review_save,
     review_scores_data,
     review_total,
+    review_transition,
     rubric_indicators,
 )
 from .shortlist import (  # noqa: F401

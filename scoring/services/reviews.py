@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from agencies.numbers import normalise, parse_decimal
 from agencies.rules import is_secretariat
 from awards.selectors import edition_today
 from rubrics.models import Indicator
-from workflow.audit import audit_record
+from workflow.transitions import Transition, Workflow
 
 from ..enums import ReviewState
 from ..models import Assignment, Review, ReviewRevision, Score
@@ -31,6 +32,75 @@ NON_FIELD = "__all__"
 
 class ReviewError(ValidationError):
     """A review request the rules refuse; the message says why, translated."""
+
+
+def _review_refusal(review, from_state: str, to_state: str) -> str:
+    if to_state == ReviewState.REOPENED:
+        return _("Only a submitted review can be reopened; this one is “%(state)s”.") % {
+            "state": ReviewState(from_state).label
+        }
+    return _("This review is “%(from)s” and cannot become “%(to)s”.") % {
+        "from": ReviewState(from_state).label,
+        "to": ReviewState(to_state).label,
+    }
+
+
+# The review's transition table (workflow.transitions): the reviewer submits (through
+# review_save, which checks the stage, conflicts and points first); the secretariat
+# reopens a submitted review with a reason (review_reopen).
+REVIEW_WORKFLOW = Workflow(
+    model=Review,
+    states=ReviewState,
+    field="state",
+    initial=(ReviewState.DRAFT,),
+    error_class=ReviewError,
+    refusal=_review_refusal,
+    transitions=[
+        Transition(
+            "submit",
+            (ReviewState.DRAFT, ReviewState.REOPENED),
+            ReviewState.SUBMITTED,
+            _l("Submit the review"),
+            permission="scoring.submit_review",
+            audit_action="review.submit",
+        ),
+        Transition(
+            "reopen",
+            (ReviewState.SUBMITTED,),
+            ReviewState.REOPENED,
+            _l("Reopen the review"),
+            permission="scoring.reopen_review",
+            reason_required=True,
+            audit_action="review.reopen",
+        ),
+    ],
+)
+
+
+def review_transition(
+    *,
+    review: Review,
+    to_state: str,
+    actor,
+    reason: str = "",
+    update: dict | None = None,
+    data: dict | None = None,
+    locked: Review | None = None,
+    after_commit=(),
+) -> Review:
+    """The one writer of a review's state: REVIEW_WORKFLOW.apply (row lock, the table,
+    update_fields, the audit entry, effects after commit). The services below check the
+    stage, the reviewer and the points first."""
+    return REVIEW_WORKFLOW.apply(
+        review,
+        to_state,
+        actor=actor,
+        reason=reason,
+        update=update,
+        data=data,
+        locked=locked,
+        after_commit=after_commit,
+    )
 
 
 class ReviewInvalid(ReviewError):
@@ -320,16 +390,26 @@ def _apply(actor, locked, current, parsed, overall_comment, based_on_version, su
             changed.append(score)
     if changed:
         Score.objects.bulk_update(changed, ["points", "comment"])
-    from_state = locked.state
-    locked.overall_comment = overall_comment
-    locked.version += 1
-    locked.updated_at = now
-    fields = ["overall_comment", "version", "updated_at"]
+    fields = {
+        "overall_comment": overall_comment,
+        "version": locked.version + 1,
+        "updated_at": now,
+    }
     if submit:
-        locked.state = ReviewState.SUBMITTED
-        locked.submitted_at = now
-        fields += ["state", "submitted_at"]
-    locked.save(update_fields=fields)
+        fields["submitted_at"] = now
+        total = sum((s.points for s in current.values() if s.points is not None), Decimal("0"))
+        review_transition(
+            review=locked,
+            to_state=ReviewState.SUBMITTED,
+            actor=actor,
+            update=fields,
+            data={"version": fields["version"], "total": str(total)},
+            locked=locked,
+        )
+    else:
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.save(update_fields=list(fields))
     ReviewRevision.objects.create(
         review=locked,
         event="submit" if submit else "save",
@@ -346,16 +426,6 @@ def _apply(actor, locked, current, parsed, overall_comment, based_on_version, su
         saved_at=now,
         saved_by=actor,
     )
-    if submit:
-        total = sum((s.points for s in current.values() if s.points is not None), Decimal("0"))
-        audit_record(
-            actor=actor,
-            action="review.submit",
-            obj=locked,
-            from_state=from_state,
-            to_state=ReviewState.SUBMITTED,
-            data={"version": locked.version, "total": str(total)},
-        )
     locked._prefetched_objects_cache = {}
     return locked
 
@@ -372,16 +442,18 @@ def review_reopen(*, actor, review: Review, reason: str) -> Review:
             {"reason": [_("Give a reason for reopening the review: the reviewer will read it.")]}
         )
     locked = _load_locked(review)
-    if locked.state != ReviewState.SUBMITTED:
-        raise ReviewError(
-            _("Only a submitted review can be reopened; this one is “%(state)s”.")
-            % {"state": ReviewState(locked.state).label}
-        )
-    from_state = locked.state
     based_on = locked.version
-    locked.state = ReviewState.REOPENED
-    locked.version += 1
-    locked.save(update_fields=["state", "version"])
+    from ..review_mail import review_reopened_mail
+
+    review_transition(
+        review=review,
+        to_state=ReviewState.REOPENED,
+        actor=actor,
+        reason=reason,
+        update={"version": based_on + 1},
+        locked=locked,
+        after_commit=[lambda obj, old, new: review_reopened_mail(obj.pk)],
+    )
     ReviewRevision.objects.create(
         review=locked,
         event="reopen",
@@ -392,17 +464,4 @@ def review_reopen(*, actor, review: Review, reason: str) -> Review:
         reason=reason,
         saved_by=actor,
     )
-    audit_record(
-        actor=actor,
-        action="review.reopen",
-        obj=locked,
-        from_state=from_state,
-        to_state=ReviewState.REOPENED,
-        reason=reason,
-    )
-    from ..review_mail import review_reopened_mail
-
-    review_id = locked.pk
-    transaction.on_commit(lambda: review_reopened_mail(review_id))
-    review.__dict__.update(state=locked.state, version=locked.version)
     return locked

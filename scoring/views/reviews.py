@@ -28,7 +28,7 @@ from awards.forms import ACCEPT
 from awards.models import Attachment, Edition
 
 from .. import selectors, services
-from ..enums import ReviewState, SiteTestKind
+from ..enums import SiteTestKind
 from ..models import Assignment, Review, SiteTest, SiteTestEvidence
 from ..review_forms import DeclarationForm, ReopenForm
 
@@ -227,6 +227,7 @@ def _review_context(
         "review": review,
         "dimensions": dimensions,
         "editable": not closed_reason,
+        "actions": services.REVIEW_WORKFLOW.actions(review, request.user),
         "closed_reason": closed_reason,
         "submitted_at": _local(edition, review.submitted_at),
         "updated_at": _local(edition, review.updated_at),
@@ -509,7 +510,7 @@ def site_test_evidence(request, assignment_pk, evidence_pk, obj):
 # --- the secretariat's record ------------------------------------------------------------
 
 
-def _record_context(assignment, reopen_form=None):
+def _record_context(request, assignment, reopen_form=None):
     edition = assignment.stage.edition
     review = getattr(assignment, "review", None)
     history = []
@@ -537,7 +538,7 @@ def _record_context(assignment, reopen_form=None):
         "total": fmt_points(services.review_total(review)) if review else "",
         "submitted_at": _local(edition, review.submitted_at) if review else None,
         "history": history,
-        "may_reopen": review is not None and review.state == ReviewState.SUBMITTED,
+        "actions": services.REVIEW_WORKFLOW.actions(review, request.user) if review else {},
         "reopen_form": reopen_form or ReopenForm(),
         "submission": submission,
         "site_tests": selectors.site_tests_for(assignment)
@@ -549,7 +550,7 @@ def _record_context(assignment, reopen_form=None):
 
 @require_perm("scoring.view_review_record", _load_assignment)
 def review_detail(request, assignment_pk, obj):
-    return render(request, "scoring/reviews/record.html", _record_context(obj))
+    return render(request, "scoring/reviews/record.html", _record_context(request, obj))
 
 
 @require_perm("scoring.reopen_review", _load_assignment)
@@ -577,7 +578,9 @@ def review_reopen(request, assignment_pk, obj):
                 % {"name": obj.reviewer.get_full_name()},
             )
             return redirect("scoring:review_detail", assignment_pk=obj.pk)
-    return render(request, "scoring/reviews/record.html", _record_context(obj, form), status=400)
+    return render(
+        request, "scoring/reviews/record.html", _record_context(request, obj, form), status=400
+    )
 
 
 urlpatterns = [

@@ -18,6 +18,7 @@ from agencies.numbers import int_list, parse_int
 from agencies.permissions import require_perm, user_may
 from awards.enums import NoteVisibility
 from awards.models import Category, Stage
+from awards.services import NOMINATION_WORKFLOW
 
 from ..selectors import final_standings, stage_standings
 from ..services import (
@@ -235,6 +236,12 @@ def standings(request, stage_pk, category_pk):
         ],
         "errors": errors,
         "checked": checked,
+        # The rows whose nomination may be shortlisted now (the nomination's table).
+        "shortlistable": {
+            row.nomination.pk
+            for row in table.rows
+            if NOMINATION_WORKFLOW.actions(row.nomination, request.user, names=("shortlist",))
+        },
         "reason": reason,
         "visibility": visibility,
         "visibility_choices": VISIBILITY_CHOICES,

@@ -50,3 +50,36 @@ def test_review_overview_counts_the_site_assessor_in_what_a_site_visit_expects(d
         (StageKind.WRITTEN_REVIEW, 12, 36, 36, 36),
         (StageKind.SITE_VISIT, 5, 15, 15, 15),  # two reviewers and the assessor each
     ]
+
+
+def test_review_demo_replays_its_history_through_the_transition_services(demo):
+    """No state is written directly: each nomination went draft → submitted →
+    recommended → eligible (→ finalist) and each review draft → submitted, every step
+    audited, and no e-mail was sent for the invented past."""
+    from django.core import mail
+
+    from workflow.models import AuditEntry
+
+    load_review_demo()
+    edition = Edition.objects.get(scheme__code="tw-gsqa", number=8)
+    nominations = Nomination.objects.filter(edition=edition)
+    steps = {}
+    for entry in AuditEntry.objects.filter(
+        action="nomination.transition", object_id__in=[str(n.pk) for n in nominations]
+    ).order_by("pk"):
+        steps.setdefault(entry.object_id, []).append((entry.from_state, entry.to_state))
+    path = [("draft", "submitted"), ("submitted", "recommended"), ("recommended", "eligible")]
+    finalists = {str(n.pk) for n in nominations if n.state == NominationState.FINALIST}
+    assert len(finalists) == 5
+    assert {pk: (s if pk not in finalists else s[:-1]) for pk, s in steps.items()} == {
+        str(n.pk): path for n in nominations
+    }
+    assert all(steps[pk][-1] == ("eligible", "finalist") for pk in finalists)
+    reviews = Review.objects.filter(assignment__stage__edition=edition)
+    assert (
+        AuditEntry.objects.filter(
+            action="review.submit", object_id__in=[str(r.pk) for r in reviews]
+        ).count()
+        == reviews.count()
+    )
+    assert mail.outbox == []

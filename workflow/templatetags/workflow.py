@@ -17,3 +17,16 @@ def workflow_actions(context, obj):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return table.actions(obj, user)
+
+
+@register.simple_tag(takes_context=True)
+def workflow_refusals(context, obj):
+    """`{% workflow_refusals obj as refused %}`: the actions the signed-in user could take
+    on obj but whose guard refuses now, by name, with the reason (to say why a button is
+    missing)."""
+    table = workflow_for(obj) if obj is not None else None
+    if table is None:
+        return {}
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return table.refusals(obj, user)

@@ -215,7 +215,10 @@ def _version_context(request, version, **extra):
         "workbook_job": latest_jobs.get(JobKind.WORKBOOK),
         "certificates_job": latest_jobs.get(JobKind.CERTIFICATES),
         "can_manage": user_may(user, "results.manage"),
-        "can_approve": user_may(user, "results.approve"),
+        "actions": services.VERSION_WORKFLOW.actions(version, user),
+        "can_schedule": user_may(user, "results.schedule_publication", version),
+        "can_revoke": user_may(user, "results.revoke_awards", version),
+        "can_print_certificates": user_may(user, "results.print_certificates", version),
         "approve_form": ApproveForm(
             prefix="approve", initial={"publish_at": now_local.replace(tzinfo=None)}
         ),
