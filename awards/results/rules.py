@@ -7,6 +7,8 @@ from agencies.enums import Role
 from agencies.rules import is_agency_editor, is_approver, is_authority_officer, is_secretariat
 from agencies.selectors import agency_under_any, user_agency_paths
 
+from .enums import VersionStatus
+
 
 def award_agency_scopes(user) -> list[str]:
     """The subtrees whose published awards are the user's own: the agencies they edit
@@ -18,8 +20,6 @@ def award_agency_scopes(user) -> list[str]:
         user, Role.AUTHORITY_OFFICER
     )
 
-
-from .enums import VersionStatus
 
 
 @rules.predicate
