@@ -21,7 +21,6 @@ def award_agency_scopes(user) -> list[str]:
     )
 
 
-
 @rules.predicate
 def is_award_agency(user, award):
     """An editor or authority officer of the awarded agency (or above it), once the
