@@ -9,7 +9,7 @@ from rubrics.services import rubric_is_frozen
 from .models import Category
 
 
-@require_perm("rubrics.view_rubric")
+@require_perm("rubrics.see_rubric")
 def category_rubric(request, pk):
     category = get_object_or_404(Category.objects.select_related("edition__scheme"), pk=pk)
     rubric = rubric_for_display(category.rubric_id)

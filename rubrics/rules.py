@@ -5,4 +5,4 @@ import rules
 
 from agencies.rules import is_secretariat
 
-rules.add_perm("rubrics.view_rubric", is_secretariat)
+rules.add_perm("rubrics.see_rubric", is_secretariat)
