@@ -76,13 +76,15 @@ def _attachment(nomination, user, name):
 def build_world():
     from awards import demo_data
     from awards.results import certificates as certs
-    from awards.results.enums import JobKind, JobStatus
-    from awards.results.models import Award, CertificateTemplate, ResultJob
+    from awards.results.enums import JobKind
+    from awards.results.models import Award, CertificateTemplate
+    from awards.results.selectors import jobs_of
     from scoring.enums import MemberKind
     from scoring.models import Assignment, Conflict, ConflictDeclaration, PanelMember
     from scoring.services import review_open, rubric_create, rubric_indicators, site_test_log
     from surveys import services as poll_services
     from tests.results.helpers import approved_version, poll_cycle, scored_cycle
+    from workflow.models import Job, JobStatus
 
     w = types.SimpleNamespace()
 
@@ -100,7 +102,7 @@ def build_world():
     w.all_agencies = list(cycle.agencies) + list(cycle.authorities)
     w.nomination_own, w.nomination_other = cycle.nominations[0], cycle.nominations[1]
     w.version = approved_version(cycle, published=True)
-    w.compile_job = ResultJob.objects.get(edition=w.edition, kind=JobKind.COMPILE)
+    w.compile_job = jobs_of(w.edition, JobKind.COMPILE).get()
     w.award_own = Award.objects.get(version=w.version, agency=w.agency)
     w.award_other = Award.objects.get(version=w.version, agency=w.other_agency)
 
@@ -194,26 +196,28 @@ def build_world():
     review_open(w.assignment_closed)
 
     # Result jobs with files, and a certificate template.
-    w.workbook_job = ResultJob.objects.create(
-        edition=w.edition,
+    w.workbook_job = Job.objects.create(
         kind=JobKind.WORKBOOK,
-        version=w.version,
+        target_type="awards.edition",
+        target_id=w.edition.pk,
+        params={"version": w.version.pk},
         status=JobStatus.DONE,
         progress=100,
         requested_by=personas[SEC],
         finished_at=timezone.now(),
     )
     w.workbook_job.file.save("results.xlsx", ContentFile(b"PK\x03\x04 workbook"), save=True)
-    w.certificates_job = ResultJob.objects.create(
-        edition=w.edition,
+    w.certificates_job = Job.objects.create(
         kind=JobKind.CERTIFICATES,
-        version=w.version,
+        target_type="awards.edition",
+        target_id=w.edition.pk,
+        params={"version": w.version.pk},
         status=JobStatus.DONE,
         progress=100,
         requested_by=personas[SEC],
         finished_at=timezone.now(),
     )
-    w.certificates_job.zip_file.save(
+    w.certificates_job.archive.save(
         "certificates.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=True
     )
     w.certificate_template = CertificateTemplate.objects.create(

@@ -371,6 +371,23 @@ def stale_mark(queryset: models.QuerySet[Job] | None = None, *, now=None, actor=
     return n
 
 
+def notice_stale(seen, *, now=None) -> list[Job]:
+    """Mark stale those of the jobs a page has just read whose worker went silent, and
+    return them as the page should show them. No query unless one is stale."""
+    now = now or timezone.now()
+    seen = [j for j in seen if j is not None]
+    for job in seen:
+        if is_stale(job, now):
+            with transaction.atomic():
+                locked = Job.objects.select_for_update().get(pk=job.pk)
+                if is_stale(locked, now):
+                    _abandon(locked, now)
+                job.__dict__.update(
+                    {k: getattr(locked, k) for k in ("status", "finished_at", "error", "result")}
+                )
+    return seen
+
+
 # --- running ----------------------------------------------------------------------------
 
 
