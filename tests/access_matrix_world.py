@@ -336,21 +336,28 @@ def build_world():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from agencies import two_factor
-    from agencies.enums import ImportJobStatus
     from agencies.middleware import SESSION_KEY as HAS_DEVICE_KEY
     from agencies.models import AgencyImportJob
 
     w.import_job = AgencyImportJob.objects.create(
-        status=ImportJobStatus.DONE,
+        requested_by=personas[SEC],
+        filename="機關名單.xlsx",
+        sha256="0" * 64,
+        detail={"created": 0, "updated": 1, "unchanged": 7},
+    )
+    w.import_job.job = Job.objects.create(
+        kind="agency_import",
+        target_type="agencies.agencyimportjob",
+        target_id=w.import_job.pk,
+        status=JobStatus.DONE,
         progress=100,
         requested_by=personas[SEC],
         started_at=now,
         finished_at=now,
-        filename="機關名單.xlsx",
-        sha256="0" * 64,
         language="zh-hant",
-        detail={"created": 0, "updated": 1, "unchanged": 7},
+        result={"created": 0, "updated": 1, "unchanged": 7},
     )
+    w.import_job.save(update_fields=["job"])
     # An account locked by failed sign-ins, from an address nobody here signs in from.
     w.locked_email = "locked-out@example.test"
     w.locked_attempt = AccessAttempt.objects.create(

@@ -87,6 +87,9 @@ class Kind:
     stale_seconds: Callable[[], int] | None = None
     # Called (job, message) in the failing transaction, for the domain record's own note.
     on_fail: Callable[[Job, str], None] | None = None
+    # An unexpected error (database, arithmetic, value, file) fails the job and is raised
+    # again for the worker's log; False: the job's failure is the whole story.
+    reraise: bool = True
 
 
 kinds: dict[str, Kind] = {}
@@ -100,6 +103,7 @@ def register(
     errors: tuple[type[BaseException], ...] = (),
     stale_seconds: Callable[[], int] | None = None,
     on_fail: Callable[[Job, str], None] | None = None,
+    reraise: bool = True,
 ) -> Kind:
     kind = Kind(
         name=name,
@@ -108,6 +112,7 @@ def register(
         errors=(JobError, *errors),
         stale_seconds=stale_seconds,
         on_fail=on_fail,
+        reraise=reraise,
     )
     kinds[name] = kind
     return kind
@@ -408,7 +413,8 @@ def run(job_id: int) -> Job:
         if isinstance(exc, (OperationalError, InterfaceError)) and not connection.in_atomic_block:
             connection.close()  # the next query opens a fresh connection to record this
         fail(job, str(exc)[:2000], result={"failure": {"cause": "error"}})
-        raise
+        if kind.reraise:
+            raise
     else:
         current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).get()
         if current == JobStatus.RUNNING:
