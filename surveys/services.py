@@ -12,9 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import (
     DatabaseError,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
-    connection,
     transaction,
 )
 from django.db.models import Count, F, Q
@@ -24,17 +21,17 @@ from django.utils.translation import gettext as _
 
 from agencies.enums import ImportJobStatus
 from agencies.models import Agency
+from workflow import jobs
 from workflow.audit import audit_record
+from workflow.models import JobStatus
 
 from . import importers, statistics
 from .enums import (
-    ACTIVE_TALLY_STATUSES,
     Disposition,
     ImportKind,
     ImportStatus,
     PollStatus,
     ResponseSource,
-    TallyStatus,
 )
 from .models import (
     CallAttempt,
@@ -800,57 +797,39 @@ def _apply_responses(poll, imp, clean):
 # --- the tally -----------------------------------------------------------------------
 
 
-def _stale_before(now):
-    return now - datetime.timedelta(seconds=stale_seconds())
+TALLY_KIND = "tally"
 
 
 def poll_tally_start(*, poll: Poll, actor) -> PollTallyRun:
-    """Queue a tally run. Refused (TallyAlreadyRunning) while another run of the same
+    """Queue a tally run: a workflow.Job of kind "tally" whose target is the poll, and the
+    run that will hold its counts. Refused (TallyAlreadyRunning) while another run of the
     poll is queued or running and alive; a run whose worker stopped sending heartbeats
-    is marked failed first. One active run per poll is also a database constraint."""
-    now = timezone.now()
+    is marked stale first (workflow.jobs.enqueue). One active job per poll is also a
+    database constraint."""
     with transaction.atomic():
         Poll.objects.select_for_update().filter(pk=poll.pk).first()
-        for active in PollTallyRun.objects.select_for_update().filter(
-            poll=poll, status__in=ACTIVE_TALLY_STATUSES
-        ):
-            beat = active.heartbeat_at or active.requested_at
-            if beat >= _stale_before(now):
-                raise TallyAlreadyRunning(active)
-            old = active.status
-            active.status = TallyStatus.FAILED
-            active.finished_at = now
-            cause = "never_started" if old == TallyStatus.QUEUED else "stopped"
-            active.inputs = {**(active.inputs or {}), "failure": _failure(cause, beat)}
-            active.error = (
-                f"No sign of life since {beat.isoformat()} ({cause}); abandoned at "
-                f"{now.isoformat()} when a new run was started."
-            )
-            active.save(update_fields=["status", "finished_at", "inputs", "error"])
-            audit_record(
-                actor=actor,
-                action="poll.tally.abandon",
-                obj=active,
-                from_state=old,
-                to_state=TallyStatus.FAILED,
-                reason=active.error,
-            )
-        try:
-            with transaction.atomic():
-                run = PollTallyRun.objects.create(poll=poll, requested_by=actor, heartbeat_at=now)
-        except IntegrityError as exc:
-            other = PollTallyRun.objects.filter(poll=poll, status__in=ACTIVE_TALLY_STATUSES).first()
-            raise TallyAlreadyRunning(other or PollTallyRun(poll=poll)) from exc
-        audit_record(actor=actor, action="poll.tally.start", obj=run, to_state=TallyStatus.QUEUED)
-        run_id = run.pk
-
-        def enqueue():
-            from .tasks import poll_tally
-
-            poll_tally.delay(run_id=run_id)
-
-        transaction.on_commit(enqueue)
+        job, created = jobs.enqueue(kind=TALLY_KIND, target=poll, actor=actor)
+        if not created:
+            active = PollTallyRun.objects.select_related("job").filter(job=job).first()
+            raise TallyAlreadyRunning(active or PollTallyRun(poll=poll, job=job))
+        run = PollTallyRun.objects.create(poll=poll, requested_by=actor, job=job)
     return run
+
+
+def tally_failed(job, message: str) -> None:
+    """Keep why a run failed on the run (inputs["failure"]), so that its page can say it
+    in the reader's language and the edition's local time. cause: "database" (the
+    database connection was lost), "stopped" (a running worker went silent),
+    "never_started" (no worker picked the run up) or "error" (the tally itself raised)."""
+    failure = dict((job.result or {}).get("failure") or {})
+    at = failure.get("at") or (job.finished_at.isoformat() if job.finished_at else None)
+    detail = "" if job.status == "stale" else message[:500]
+    for run in PollTallyRun.objects.filter(job=job):
+        run.inputs = {
+            **(run.inputs or {}),
+            "failure": {"cause": failure.get("cause", "error"), "at": at, "detail": detail},
+        }
+        run.save(update_fields=["inputs"])
 
 
 def heartbeat_seconds() -> int:
@@ -859,20 +838,6 @@ def heartbeat_seconds() -> int:
 
 def stale_seconds() -> int:
     return setting("SURVEYS_TALLY_STALE_SECONDS", STALE_SECONDS)
-
-
-def _failure(cause: str, at, detail: str = "") -> dict:
-    """Why a run failed, kept on the run (inputs["failure"]) so that its page can say it in
-    the reader's language and the edition's local time. cause: "database" (the database
-    connection was lost), "stopped" (a running worker went silent), "never_started"
-    (no worker picked the run up) or "error" (the tally itself raised)."""
-    return {"cause": cause, "at": at.isoformat() if at else None, "detail": detail[:500]}
-
-
-def _beat(run_id: int, progress: int) -> None:
-    PollTallyRun.objects.filter(pk=run_id, status=TallyStatus.RUNNING).update(
-        progress=progress, heartbeat_at=timezone.now()
-    )
 
 
 def tally_inputs(poll: Poll) -> dict:
@@ -917,82 +882,37 @@ def compute_results(poll: Poll, dispositions: dict, cells: dict) -> dict:
 
 
 def poll_tally_execute(*, run_id: int) -> PollTallyRun:
-    """Run a queued tally (or take over one whose worker died). Each step commits its
-    progress and a heartbeat. Running it again on the same data gives the same results."""
-    now = timezone.now()
-    claimed = (
-        PollTallyRun.objects.filter(pk=run_id)
-        .filter(
-            Q(status=TallyStatus.QUEUED)
-            | Q(status=TallyStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
-        )
-        .update(status=TallyStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
-    )
-    run = PollTallyRun.objects.select_related("poll__edition", "requested_by").get(pk=run_id)
-    if not claimed:
-        return run
+    """Run a queued tally (the Celery task workflow.job_run does the same)."""
+    run = PollTallyRun.objects.get(pk=run_id)
+    if run.job_id:
+        jobs.run(run.job_id)
+    return PollTallyRun.objects.select_related("job", "poll__edition").get(pk=run_id)
+
+
+def tally_execute(job, beat) -> dict:
+    """The "tally" job: each step commits its progress and a heartbeat. Running it again
+    on the same data gives the same results."""
+    run = PollTallyRun.objects.select_related("poll__edition", "requested_by").get(job=job)
     poll = run.poll
-    try:
-        _beat(run_id, 10)
-        inputs = tally_inputs(poll)
-        _beat(run_id, 60)
-        results = compute_results(poll, inputs["dispositions"], inputs["cells"])
-        _beat(run_id, 90)
-        counted = {
-            "households": sum(inputs["dispositions"].values()),
-            "responses": Response.objects.filter(poll=poll).count(),
-            "votes": results["n_votes"],
-            "candidates": len(results["rows"]),
-            "strata": len(results["strata"]),
-            **_fingerprint(inputs),
-        }
-        with transaction.atomic():
-            run.status = TallyStatus.DONE
-            run.progress = 100
-            run.finished_at = timezone.now()
-            run.heartbeat_at = run.finished_at
-            run.inputs = counted
-            run.results = results
-            run.save(
-                update_fields=[
-                    "status",
-                    "progress",
-                    "finished_at",
-                    "heartbeat_at",
-                    "inputs",
-                    "results",
-                ]
-            )
-            audit_record(
-                actor=run.requested_by,
-                action="poll.tally.done",
-                obj=run,
-                from_state=TallyStatus.RUNNING,
-                to_state=TallyStatus.DONE,
-                data={"inputs": counted, "winners": results["winners"]},
-            )
-    except (DatabaseError, ArithmeticError, ValueError) as exc:
-        lost = isinstance(exc, (OperationalError, InterfaceError))
-        if lost and not connection.in_atomic_block:
-            connection.close()  # the next query opens a fresh connection to record this
-        failed_at = timezone.now()
-        failure = _failure("database" if lost else "error", failed_at, str(exc))
-        PollTallyRun.objects.filter(pk=run_id).update(
-            status=TallyStatus.FAILED,
-            finished_at=failed_at,
-            error=str(exc)[:2000],
-            inputs={**(run.inputs or {}), "failure": failure},
-        )
-        audit_record(
-            actor=run.requested_by,
-            action="poll.tally.fail",
-            obj=run,
-            from_state=TallyStatus.RUNNING,
-            to_state=TallyStatus.FAILED,
-            reason=str(exc)[:500],
-        )
-        raise
-    return run
+    beat(10)
+    inputs = tally_inputs(poll)
+    beat(60)
+    results = compute_results(poll, inputs["dispositions"], inputs["cells"])
+    beat(90)
+    counted = {
+        "households": sum(inputs["dispositions"].values()),
+        "responses": Response.objects.filter(poll=poll).count(),
+        "votes": results["n_votes"],
+        "candidates": len(results["rows"]),
+        "strata": len(results["strata"]),
+        **_fingerprint(inputs),
+    }
+    with transaction.atomic():
+        run.inputs = counted
+        run.results = results
+        run.save(update_fields=["inputs", "results"])
+        jobs.finish(job, {"inputs": counted, "winners": results["winners"]})
+    return {"inputs": counted, "winners": results["winners"]}
 
 
 def _fingerprint(inputs: dict) -> dict:
@@ -1045,7 +965,7 @@ def tally_changes(run: PollTallyRun) -> list[str]:
 
 @transaction.atomic
 def poll_publish(*, poll: Poll, run: PollTallyRun, actor) -> Poll:
-    if run.poll_id != poll.pk or run.status != TallyStatus.DONE:
+    if run.poll_id != poll.pk or run.status != JobStatus.DONE:
         raise PollError(_("Only a finished tally of this poll can be published."))
     if poll.status not in (PollStatus.CLOSED, PollStatus.PUBLISHED):
         raise PollError(_("Close the fieldwork before publishing the results."))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from agencies.enums import ImportJobStatus
 from agencies.numbers import parse_int
 from agencies.permissions import require_perm, user_may
+from workflow import jobs
 
 from . import exports, selectors, services
 from .enums import ImportStatus
@@ -19,7 +20,9 @@ from .models import Household, Poll, PollImport, PollTallyRun
 
 
 def _poll(request, pk, **kwargs):
-    return get_object_or_404(Poll.objects.select_related("edition__scheme", "published_run"), pk=pk)
+    return get_object_or_404(
+        Poll.objects.select_related("edition__scheme", "published_run__job"), pk=pk
+    )
 
 
 def _household(request, pk, household_pk, **kwargs):
@@ -306,9 +309,11 @@ def tally(request, pk, obj):
 def _run(request, pk, run_pk, **kwargs):
     if parse_int(run_pk) is None:
         raise Http404
-    return get_object_or_404(
-        PollTallyRun.objects.select_related("requested_by"), pk=run_pk, poll_id=pk
+    run = get_object_or_404(
+        PollTallyRun.objects.select_related("requested_by", "job"), pk=run_pk, poll_id=pk
     )
+    jobs.notice_stale([run.job])
+    return run
 
 
 def _results_context(poll, run):

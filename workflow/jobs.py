@@ -410,9 +410,11 @@ def run(job_id: int) -> Job:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             fail(job, messages=[str(m) for m in found])
     except (DatabaseError, ArithmeticError, ValueError, OSError) as exc:
-        if isinstance(exc, (OperationalError, InterfaceError)) and not connection.in_atomic_block:
+        lost = isinstance(exc, (OperationalError, InterfaceError))
+        if lost and not connection.in_atomic_block:
             connection.close()  # the next query opens a fresh connection to record this
-        fail(job, str(exc)[:2000], result={"failure": {"cause": "error"}})
+        failure = {"cause": "database" if lost else "error", "at": timezone.now().isoformat()}
+        fail(job, str(exc)[:2000], result={"failure": failure})
         if kind.reraise:
             raise
     else:

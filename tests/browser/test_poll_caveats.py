@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from awards.results import services
 from surveys.models import PollTallyRun
+from tests.factories import tally_run
 from tests.results.helpers import compile_version, poll_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,8 +80,8 @@ def test_a_silent_tally_says_it_stalled_within_its_heartbeat_interval(
     settings.SURVEYS_TALLY_HEARTBEAT_SECONDS = 3
     cycle = poll_cycle(votes=CLOSE_VOTES)
     now = timezone.now()
-    run = PollTallyRun.objects.create(
-        poll=cycle.poll,
+    run = tally_run(
+        cycle.poll,
         status="running",
         progress=10,
         started_at=now,
