@@ -5,8 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agencies.enums import ACTIVE_IMPORT_JOB_STATUSES, ImportJobStatus
 from agencies.models import localized
+from workflow.models import JobStatus
 
 from .enums import (
     Disposition,
@@ -302,17 +302,19 @@ class PollImport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    # The background job that reads and applies every row (surveys.tasks.poll_import):
-    # blank until the column mapping is confirmed. The same shape as the agency import
-    # job and the tally runs: status, progress, heartbeat, the uploader's language.
-    job_status = models.CharField(
-        _("job status"), max_length=16, choices=ImportJobStatus.choices, blank=True
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The uploader's language: the background job writes its messages in it.
     language = models.CharField(_("language"), max_length=16, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    # The background job that reads and applies every row (a workflow.Job of kind
+    # "poll_import" whose target is this import; the latest one): empty until the column
+    # mapping is confirmed. Its state is read through the properties below.
+    job = models.OneToOneField(
+        "workflow.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("background job"),
+    )
 
     class Meta:
         verbose_name = _("poll import")
@@ -324,9 +326,6 @@ class PollImport(models.Model):
                 condition=models.Q(status="imported"),
                 name="import_once_per_content",
             ),
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="poll_import_progress_le_100"
-            ),
         ]
 
     def __str__(self):
@@ -334,14 +333,38 @@ class PollImport(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.job_status in ACTIVE_IMPORT_JOB_STATUSES
+        return bool(self.job_id) and self.job.is_active
+
+    # The job's state (workflow.Job is the one place it is kept).
+    @property
+    def job_status(self) -> str:
+        return self.job.status if self.job_id else ""
+
+    def get_job_status_display(self) -> str:
+        return self.job.get_status_display() if self.job_id else ""
+
+    @property
+    def progress(self) -> int:
+        return self.job.progress if self.job_id else 0
+
+    @property
+    def heartbeat_at(self):
+        return self.job.heartbeat_at if self.job_id else None
+
+    @property
+    def started_at(self):
+        return self.job.started_at if self.job_id else None
+
+    @property
+    def error(self) -> str:
+        return self.job.error if self.job_id else ""
 
     @property
     def may_apply(self) -> bool:
         """The column mapping may be (re)confirmed: uploaded or rejected, no job queued
         or running, none failed."""
         return self.status in (ImportStatus.UPLOADED, ImportStatus.REJECTED) and (
-            self.job_status in ("", ImportJobStatus.DONE)
+            self.job_status in ("", JobStatus.DONE)
         )
 
 

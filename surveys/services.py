@@ -10,7 +10,6 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import (
-    DatabaseError,
     IntegrityError,
     transaction,
 )
@@ -19,7 +18,6 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from agencies.enums import ImportJobStatus
 from agencies.models import Agency
 from workflow import jobs
 from workflow.audit import audit_record
@@ -502,11 +500,11 @@ class _ResponsesCheck:
 
 IMPORT_BATCH = 2000  # rows checked (and written) between two progress updates
 IMPORT_STALE_SECONDS = 120  # a running import silent this long has lost its worker
+IMPORT_KIND = "poll_import"
 
 
-def _import_stale_before(now):
-    seconds = setting("SURVEYS_IMPORT_STALE_SECONDS", IMPORT_STALE_SECONDS)
-    return now - datetime.timedelta(seconds=seconds)
+def import_stale_seconds() -> int:
+    return setting("SURVEYS_IMPORT_STALE_SECONDS", IMPORT_STALE_SECONDS)
 
 
 def _check_mapping(imp: PollImport, mapping: dict[str, str]) -> dict[str, str]:
@@ -541,47 +539,31 @@ def import_apply(*, imp: PollImport, mapping: dict[str, str], actor, language=""
             )
         old = imp.status
         imp.mapping = mapping
-        imp.job_status = ImportJobStatus.QUEUED
-        imp.progress = 0
-        imp.heartbeat_at = timezone.now()
-        imp.started_at = imp.finished_at = None
-        imp.error = ""
+        imp.finished_at = None
         imp.language = language or imp.language
-        imp.save(
-            update_fields=[
-                "mapping",
-                "job_status",
-                "progress",
-                "heartbeat_at",
-                "started_at",
-                "finished_at",
-                "error",
-                "language",
-            ]
+        imp.save(update_fields=["mapping", "finished_at", "language"])
+        job, _created = jobs.enqueue(
+            kind=IMPORT_KIND,
+            target=imp,
+            actor=actor,
+            language=imp.language or settings.LANGUAGE_CODE,
+            params={"sha256": imp.sha256},
         )
+        imp.job = job
+        imp.save(update_fields=["job"])
         audit_record(
             actor=actor,
             action="poll.import.start",
             obj=imp,
             from_state=old,
-            to_state=ImportJobStatus.QUEUED,
+            to_state=job.status,
             data={"mapping": mapping, "sha256": imp.sha256},
         )
-        import_id = imp.pk
-
-        def enqueue():
-            from .tasks import poll_import
-
-            poll_import.delay(import_id=import_id)
-
-        transaction.on_commit(enqueue)
     return imp
 
 
 def _import_beat(import_id: int, progress: int) -> None:
-    PollImport.objects.filter(pk=import_id, job_status=ImportJobStatus.RUNNING).update(
-        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
-    )
+    jobs.beat_for(IMPORT_KIND, ("surveys.pollimport", import_id), progress)
 
 
 class _Rejected(Exception):
@@ -621,7 +603,7 @@ def _checked_rows(imp, content, encoding, check, *, beat=None, write=None):
     return count
 
 
-def _import_run(imp: PollImport, old: str) -> dict | None:
+def _import_run(imp: PollImport, old: str, job) -> dict | None:
     """Check every row (progress committed each batch), then, if none is wrong, check
     them again and write them in batches in one transaction: all rows or none. Returns
     the fields to save on the import, or None when it is imported and saved."""
@@ -675,45 +657,42 @@ def _import_run(imp: PollImport, old: str) -> dict | None:
         }
         # In the same transaction as the rows: the constraint "imported once per
         # content" refuses a concurrent import of the same file, and the rows go with it.
-        _import_finish(imp, old, fields)
+        _import_finish(imp, old, fields, job)
     return None
 
 
 def import_execute(*, import_id: int) -> PollImport:
-    """Run a queued import (or take over one whose worker died), in the uploader's
-    language. Running it again does nothing more: the claim succeeds once, and an
-    imported file is never imported again."""
-    now = timezone.now()
-    claimed = (
-        PollImport.objects.filter(pk=import_id)
-        .filter(
-            Q(job_status=ImportJobStatus.QUEUED)
-            | Q(job_status=ImportJobStatus.RUNNING, heartbeat_at__lt=_import_stale_before(now))
-        )
-        .update(job_status=ImportJobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
+    """Run the import's queued job (the Celery task workflow.job_run does the same).
+    Running it again does nothing more: the claim succeeds once, and an imported file
+    is never imported again."""
+    job_id = PollImport.objects.filter(pk=import_id).values_list("job_id", flat=True).get()
+    if job_id:
+        jobs.run(job_id)
+    return (
+        PollImport.objects.defer("content")
+        .select_related("poll__edition", "uploaded_by", "job")
+        .get(pk=import_id)
     )
+
+
+def import_handler(job, beat) -> dict:
+    """The "poll_import" job, in the uploader's language (the runner has set it). A
+    file with row errors is a finished job whose import is "rejected"; a file that
+    cannot be read fails the job (workflow.jobs.JobError) with the reason."""
     imp = (
         PollImport.objects.defer("content")
         .select_related("poll__edition", "uploaded_by")
-        .get(pk=import_id)
+        .get(pk=job.target_id)
     )
-    if not claimed:
-        return imp
     old = imp.status
     fields = None
     try:
-        with translation.override(imp.language or settings.LANGUAGE_CODE):
-            try:
-                fields = _import_run(imp, old)
-            except importers.ImportFileError as exc:
-                fields = {"job_status": ImportJobStatus.FAILED, "error": str(exc)}
-            except IntegrityError:
-                fields = {
-                    "status": old,
-                    "imported_count": 0,
-                    "job_status": ImportJobStatus.FAILED,
-                    "error": _("This file has just been imported by someone else."),
-                }
+        try:
+            fields = _import_run(imp, old, job)
+        except importers.ImportFileError as exc:
+            raise jobs.JobError(str(exc)) from exc
+        except IntegrityError as exc:
+            raise jobs.JobError(_("This file has just been imported by someone else.")) from exc
     except _Rejected as rejected:
         errors = rejected.errors
         for e in errors:  # name the column as the file does
@@ -724,32 +703,45 @@ def import_execute(*, import_id: int) -> PollImport:
             "imported_count": 0,
             "row_count": rejected.rows,
         }
-    except (DatabaseError, ValueError) as exc:
-        fields = {"job_status": ImportJobStatus.FAILED, "error": str(exc)[:2000]}
     if fields is not None:
         with transaction.atomic():
-            _import_finish(imp, old, fields)
-    return imp
+            _import_finish(imp, old, fields, job)
+    return {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count}
 
 
-def _import_finish(imp: PollImport, old: str, fields: dict) -> None:
-    """Save the job's outcome on the import, with its audit entry."""
-    fields = {"job_status": ImportJobStatus.DONE, **fields}
-    for name, value in fields.items():
-        setattr(imp, name, value)
-    imp.progress = 100
-    imp.finished_at = imp.heartbeat_at = timezone.now()
-    imp.save(update_fields=[*fields, "progress", "finished_at", "heartbeat_at"])
-    failed = imp.job_status == ImportJobStatus.FAILED
+def import_failed(job, message: str) -> None:
+    """The job failed or stopped: the import says so in its audit trail (from its own
+    status), and may not be applied again (the file is uploaded again)."""
+    imp = PollImport.objects.defer("content").select_related("uploaded_by").get(pk=job.target_id)
+    imp.finished_at = timezone.now()
+    imp.save(update_fields=["finished_at"])
     audit_record(
         actor=imp.uploaded_by,
-        action="poll.import.fail" if failed else "poll.import.apply",
+        action="poll.import.fail",
         obj=imp,
-        from_state=old,
-        to_state=ImportJobStatus.FAILED if failed else imp.status,
-        reason=imp.error[:500],
+        from_state=imp.status,
+        to_state=job.status,
+        reason=message[:500],
         data={"rows": imp.row_count, "errors": len(imp.errors), "sha256": imp.sha256},
     )
+
+
+def _import_finish(imp: PollImport, old: str, fields: dict, job) -> None:
+    """Save the job's outcome on the import, with its audit entry, and finish the job in
+    the same transaction."""
+    for name, value in fields.items():
+        setattr(imp, name, value)
+    imp.finished_at = timezone.now()
+    imp.save(update_fields=[*fields, "finished_at"])
+    audit_record(
+        actor=imp.uploaded_by,
+        action="poll.import.apply",
+        obj=imp,
+        from_state=old,
+        to_state=imp.status,
+        data={"rows": imp.row_count, "errors": len(imp.errors), "sha256": imp.sha256},
+    )
+    jobs.finish(job, {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count})
 
 
 def _apply_responses(poll, imp, clean):

@@ -141,7 +141,7 @@ WATCHED_FIELDS = {
     "agencies.User": ("is_active", "password"),
     "axes.AccessAttempt": ("username", "failures_since_start"),
 }
-OUR_APPS = ("agencies", "awards", "scoring", "surveys", "results")
+OUR_APPS = ("workflow", "agencies", "awards", "scoring", "surveys", "results")
 
 
 @functools.cache

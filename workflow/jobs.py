@@ -276,6 +276,17 @@ def beat(job_id: int, progress: int) -> bool:
     )
 
 
+def beat_for(kind: str, target, progress: int) -> bool:
+    """beat() for the running job of `kind` on `target`, for code that knows its
+    target rather than its job."""
+    label, pk = target_key(target)
+    return bool(
+        Job.objects.filter(
+            kind=kind, target_type=label, target_id=pk, status=JobStatus.RUNNING
+        ).update(progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now())
+    )
+
+
 def finish(job: Job, result: dict | None = None) -> Job:
     """running → done, with its result and the files the handler set on `job`."""
     now = timezone.now()
