@@ -10,7 +10,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -73,8 +73,10 @@ def job_start(*, edition, kind: str, actor, version=None, detail=None) -> Job:
     the requester's, and "base_url" for the QR codes); the version is kept in the options
     as "version" (its id)."""
     params = dict(detail or {})
-    language = params.pop("language", "") or "zh-hant"  # as before: the default language
     params["version"] = version.pk if version is not None else None
+    # Messages in the requester's language; the workbook's own language is the one asked
+    # for ("language"), Chinese by default (workbook.workbook_execute).
+    language = params.get("language") or translation.get_language() or "zh-hant"
     job, created = jobs.enqueue(
         kind=kind, target=edition, actor=actor, params=params, language=language
     )

@@ -1,6 +1,6 @@
 """The results workbook (XLSX) of one result version, and the background job that makes it.
 
-Sheets, in the language of the request that queued the job (job.language):
+Sheets, in the language of the request that queued the job (job.params["language"]):
 summary; one standings sheet per category, from the version's frozen snapshot (never
 recomputed); every reviewer's scores in the weighted stages (one row per score; the big
 one, written as plain values); the site-visit test log; the poll's tally with its margins
@@ -803,10 +803,10 @@ def workbook_filename(version) -> str:
 
 def workbook_execute(job, beat: Callable[[int], None]) -> dict:
     """The "workbook" job: build the workbook of the job's version, in the language the
-    request had (job.language), as job.file. Returns the job's result."""
+    request had (job.params["language"]), as job.file. Returns the job's result."""
     from .services import job_version
 
-    language = job.language or "zh-hant"
+    language = (job.params or {}).get("language") or "zh-hant"
     version = job_version(job)
     with translation.override(language):
         if version is not None and version.edition_id != job.target_id:
