@@ -41,15 +41,3 @@ class AffiliationType(models.TextChoices):
     STAFF_SIDE = "staff_side", _("Staff side")
     ACADEMIA = "academia", _("Academia")
     GOVERNMENT = "government", _("Government")
-
-
-class ImportJobStatus(models.TextChoices):
-    """The same states as the results and tally jobs."""
-
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-ACTIVE_IMPORT_JOB_STATUSES = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)

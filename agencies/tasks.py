@@ -8,11 +8,3 @@ def password_reset_mail_send(email: str, domain: str, protocol: str, language: s
     from .services import password_reset_mail_send as send
 
     return send(email=email, domain=domain, protocol=protocol, language=language)
-
-
-@shared_task(name="agencies.agency_import", acks_late=True)
-def agency_import(*, job_id: int) -> dict:
-    from .importers import agency_import_execute
-
-    job = agency_import_execute(job_id=job_id)
-    return {"job_id": job.pk, "status": job.status}

@@ -5,8 +5,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from workflow import jobs
+from workflow.models import JobStatus
+
 from . import selectors
-from .enums import ImportJobStatus
 from .importers import ImportProblem
 from .models import AgencyImportJob
 from .permissions import require_perm
@@ -90,7 +92,8 @@ def agency_import_job(request, pk):
     every problem, and the form for another file."""
     from .forms import AgencyImportForm
 
-    job = get_object_or_404(AgencyImportJob.objects.select_related("requested_by"), pk=pk)
+    job = get_object_or_404(AgencyImportJob.objects.select_related("job", "requested_by"), pk=pk)
+    jobs.notice_stale([job.job])
     if request.htmx:
         return render(request, "agencies/_import_job.html", _job_context(job))
     return _import_page(request, form=AgencyImportForm(), job=job)
@@ -98,7 +101,7 @@ def agency_import_job(request, pk):
 
 def _job_context(job):
     report = None
-    if job.status == ImportJobStatus.FAILED and "problems" in job.detail:
+    if job.status == JobStatus.FAILED and "problems" in job.detail:
         report = [ImportProblem(**problem) for problem in job.detail["problems"]]
     return {"job": job, "report": report}
 
