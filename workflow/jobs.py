@@ -47,6 +47,7 @@ from django.db import (
     transaction,
 )
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import ACTIVE_JOB_STATUSES, Job, JobStatus
@@ -62,10 +63,12 @@ JOB_WORKFLOW = Workflow(
     audit_action="job.transition",
     transitions=[
         # System transitions: taken by the runner, never offered as a button.
-        Transition("start", (JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING),
-        Transition("finish", (JobStatus.RUNNING,), JobStatus.DONE),
-        Transition("fail", (JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.FAILED),
-        Transition("abandon", (JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.STALE),
+        Transition("start", (JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING, _("Start")),
+        Transition("finish", (JobStatus.RUNNING,), JobStatus.DONE, _("Finish")),
+        Transition("fail", (JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.FAILED, _("Fail")),
+        Transition(
+            "abandon", (JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.STALE, _("Mark stopped")
+        ),
     ],
 )
 
