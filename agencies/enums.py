@@ -53,3 +53,11 @@ class ImportJobStatus(models.TextChoices):
 
 
 ACTIVE_IMPORT_JOB_STATUSES = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+
+
+class MailLanguage(models.TextChoices):
+    """The languages a person may get e-mail in (settings.LANGUAGES); each label in its
+    own language, as on the language switch."""
+
+    ZH_HANT = "zh-hant", "繁體中文"
+    EN = "en", "English"

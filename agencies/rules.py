@@ -29,3 +29,8 @@ is_approver = _role_predicate(Role.APPROVER)
 rules.add_perm("agencies.view_agency_list", is_secretariat)
 rules.add_perm("agencies.import_agencies", is_secretariat)
 rules.add_perm("agencies.unlock_sign_in", is_secretariat)
+
+# The mail outbox (workflow.outbox): the secretariat sees every message and resends
+# what failed.
+rules.add_perm("workflow.view_mail", is_secretariat)
+rules.add_perm("workflow.resend_mail", is_secretariat)

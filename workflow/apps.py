@@ -10,3 +10,7 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "workflow"
     verbose_name = _("Workflow")
+
+    def ready(self):
+        # The outbox's transition table registers itself on import.
+        from . import outbox  # noqa: F401
