@@ -16,3 +16,12 @@ def site_url(path: str = "") -> str:
     if not path:
         return base
     return base + ("" if path.startswith("/") else "/") + path
+
+
+def site_url_or_request(request) -> str:
+    """For links rendered while answering a request (previews, a job started from a
+    page): the declared address when set, else the address this request came to, so a
+    development server on another port still links to itself. No trailing slash."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/")
+    return request.build_absolute_uri("/").rstrip("/")

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflow.audit import audit_record
+from workflow.site import site_url
 
 from . import certificate_sandbox as sandbox
 from .compilation import ResultsError
@@ -639,9 +640,7 @@ def certificates_execute(job: ResultJob, beat) -> None:
     all_awards = list(awards_of(version).select_related("version__edition__scheme"))
     awards = [a for a in all_awards if a.serial and a.revoked_on is None]
     skipped = len(all_awards) - len(awards)
-    base_url = (job.detail or {}).get("base_url") or (
-        (settings.SITE_URL or settings.SITE_URL_FALLBACK) + "/"
-    )
+    base_url = (job.detail or {}).get("base_url") or (site_url() + "/")
     beat(10)
     merged, archive = certificates_batch(awards, design, base_url, beat=beat)
     stem = f"certificates-{job.edition.scheme.code}-{job.edition.number}-v{version.number}"

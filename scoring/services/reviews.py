@@ -396,7 +396,6 @@ def review_reopen(*, actor, review: Review, reason: str) -> Review:
     )
     from ..review_mail import review_reopened_mail
 
-    review_id = locked.pk
-    transaction.on_commit(lambda: review_reopened_mail(review_id))
+    review_reopened_mail(locked.pk)  # into the outbox; sent after commit
     review.__dict__.update(state=locked.state, version=locked.version)
     return locked

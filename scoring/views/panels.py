@@ -124,7 +124,6 @@ def panel(request, category_pk):
                 member = services.reviewer_invite(
                     actor=request.user,
                     panel=services.panel_for(category),
-                    site_url=request.build_absolute_uri("/"),
                     **data,
                 )
             except services.PanelError as exc:

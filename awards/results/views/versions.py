@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.permissions import require_perm, user_may
 from awards.models import Category, Edition
+from workflow.site import site_url_or_request
 
 from .. import selectors, services
 from ..compilation import open_reviews
@@ -346,7 +347,7 @@ def version_schedule(request, version_pk, obj):
 def _start_job(request, version, kind):
     detail = {
         "language": translation.get_language() or "zh-hant",
-        "base_url": request.build_absolute_uri("/"),
+        "base_url": site_url_or_request(request) + "/",  # settings.SITE_URL if set
     }
     try:
         services.job_start(
