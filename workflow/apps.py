@@ -13,4 +13,4 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         # The outbox's transition table registers itself on import.
-        from . import outbox  # noqa: F401
+        from . import checks, outbox  # noqa: F401
