@@ -167,3 +167,17 @@ def password_reset_mail_send(*, email: str, language: str) -> int:
         )
         sent += 1
     return sent
+
+
+def user_mail_language_set(*, user: User, language: str) -> bool:
+    """Set the language `user` gets e-mail in (one of settings.LANGUAGES). Returns
+    whether it changed."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import MailStatus, OutboundMail
 from .site import site_url
-from .transitions import Transition, Workflow
+from .transitions import Transition, TransitionError, Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -240,12 +240,20 @@ def mail_resend(*, actor, mail: OutboundMail) -> OutboundMail:
     """The secretariat sends a failed message again: failed -> queued (audited), with a
     fresh count of attempts, sent once the transaction commits."""
     with transaction.atomic():
+        current = OutboundMail.objects.select_for_update().get(pk=mail.pk)
+        if current.status != S.FAILED:
+            raise TransitionError(
+                _("Only a message that failed can be sent again; this one is “%(status)s”.")
+                % {"status": current.get_status_display()},
+                code="transition",
+            )
         locked = MAIL_WORKFLOW.apply(
             mail,
             S.QUEUED,
             actor=actor,
             update={"attempts": 0, "next_attempt_at": timezone.now()},
-            data={"last_error": mail.last_error},
+            data={"last_error": current.last_error},
+            locked=current,
         )
         mail_id = locked.pk
         transaction.on_commit(lambda: _enqueue(mail_id))
