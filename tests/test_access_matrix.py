@@ -140,8 +140,9 @@ WATCHED_FIELDS = {
     "results.CertificateTemplate": ("is_active", "html"),
     "agencies.User": ("is_active", "password"),
     "axes.AccessAttempt": ("username", "failures_since_start"),
+    "workflow.OutboundMail": ("status", "attempts"),
 }
-OUR_APPS = ("agencies", "awards", "scoring", "surveys", "results")
+OUR_APPS = ("workflow", "agencies", "awards", "scoring", "surveys", "results")
 
 
 @functools.cache
