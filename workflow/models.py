@@ -49,7 +49,7 @@ class OutboundMail(models.Model):
     about, sent afterwards by a background task (workflow.outbox), retried with backoff,
     and listed for the secretariat, who can resend what failed."""
 
-    to_address = models.EmailField(_("to"), max_length=254)
+    to_address = models.EmailField(_("recipient address"), max_length=254)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='OutboundMail',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_address', models.EmailField(max_length=254, verbose_name='to')),
+                ('to_address', models.EmailField(max_length=254, verbose_name='recipient address')),
                 ('language', models.CharField(max_length=16, verbose_name='language')),
                 ('kind', models.CharField(db_index=True, max_length=64, verbose_name='kind')),
                 ('subject', models.CharField(max_length=300, verbose_name='subject')),
