@@ -236,3 +236,93 @@ def test_a_person_chooses_the_language_of_their_mail():
     client.post(reverse("set_language"), {"language": "zh-hant", "next": "/dashboard/"})
     user.refresh_from_db()
     assert user.language == "zh-hant"
+
+
+# --- the secretariat's page -------------------------------------------------------------
+
+
+def _rows(n, status=MailStatus.FAILED):
+    return [
+        OutboundMail.objects.create(
+            to_address=f"r{i}@example.test",
+            language="en",
+            kind="test",
+            subject=f"Message {i}",
+            body="B",
+            status=status,
+            attempts=5 if status == MailStatus.FAILED else 1,
+            last_error="SMTPServerDisconnected: Connection unexpectedly closed"
+            if status == MailStatus.FAILED
+            else "",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_mail_list_filters_by_status_in_constant_queries(count, django_assert_num_queries):
+    from tests.conftest import html, texts
+    from tests.factories import secretariat_user
+
+    _rows(count)
+    _rows(2, MailStatus.SENT)
+    client = Client()
+    client.cookies["lang"] = "en"
+    client.force_login(secretariat_user())
+    with django_assert_num_queries(6):
+        response = client.get("/mail/?status=failed")
+    tree = html(response)
+    assert texts(tree, "//table[@id='mail']/tbody/tr/th") == [
+        f"Message {i}" for i in reversed(range(count))
+    ]
+    assert len(tree.xpath("//table[@id='mail']//button[starts-with(., 'Resend')]")) == count
+    assert texts(tree, "//ul[@class='state-counts']//span[@class='stat']") == [
+        "0",
+        "2",
+        str(count),
+        str(count + 2),
+    ]
+    sent = html(client.get("/mail/?status=sent"))
+    assert texts(sent, "//table[@id='mail']/tbody/tr/th") == ["Message 1", "Message 0"]
+    assert sent.xpath("//table[@id='mail']//button") == []
+
+
+@pytest.mark.django_db
+def test_only_the_secretariat_sees_the_mail_and_resends_it():
+    from agencies.enums import Role
+    from tests.factories import AgencyFactory, secretariat_user
+
+    (row,) = _rows(1)
+    editor = UserFactory(roles=[(Role.AGENCY_EDITOR, AgencyFactory())])
+    reviewer = UserFactory(roles=[Role.REVIEWER])
+    for outsider in (editor, reviewer):
+        client = Client()
+        client.force_login(outsider)
+        assert client.get("/mail/").status_code == 404
+        assert client.post(f"/mail/{row.pk}/resend/").status_code == 404
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (MailStatus.FAILED, 5)
+    assert Client().get("/mail/")["Location"] == "/accounts/login/?next=/mail/"
+
+    client = Client()
+    client.cookies["lang"] = "en"
+    secretariat = secretariat_user()
+    client.force_login(secretariat)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/mail/{row.pk}/resend/", {"status": "failed"})
+    assert response["Location"] == "/mail/?status=failed"
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (MailStatus.SENT, 1)
+    assert [m.to for m in mail.outbox] == [["r0@example.test"]]
+    entry = AuditEntry.objects.get(action="mail.transition", to_state="queued")
+    assert (entry.actor, entry.from_state, entry.data) == (
+        secretariat,
+        "failed",
+        {"last_error": "SMTPServerDisconnected: Connection unexpectedly closed"},
+    )
+    again = client.post(f"/mail/{row.pk}/resend/", follow=True)
+    assert "Only a message that failed can be sent again; this one is “Sent”." in (
+        again.content.decode()
+    )
+    assert len(mail.outbox) == 1
