@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client, TestCase
+from django.urls import reverse
 
 from agencies.enums import AffiliationType
 from awards.services import nomination_return, nomination_start, nomination_submit
@@ -122,3 +123,33 @@ def test_check_deploy_fails_without_an_https_site_url(settings, value, fails):
             call_command("check", "--deploy", "--tag", "security")
     else:
         call_command("check", "--deploy", "--tag", "security", "--fail-level", "ERROR")
+
+
+@pytest.mark.django_db
+def test_a_certificate_batch_started_from_the_page_prints_site_url(settings):
+    """The batch's QR codes and printed address: the declared address, not the Host the
+    secretariat's browser happened to use."""
+    import subprocess
+    import tempfile
+
+    from awards.results.models import Award, ResultJob
+    from tests.results.helpers import approved_version, scored_cycle
+
+    settings.SITE_URL = SITE
+    cycle = scored_cycle(agencies=3, winners=1)
+    version = approved_version(cycle)
+    client = Client()
+    client.force_login(cycle.secretariat)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse_lazy_certificates(version.pk), HTTP_HOST="127.0.0.1:8123", secure=False)
+    job = ResultJob.objects.get(kind="certificates")
+    serial = Award.objects.filter(version=version).exclude(serial="").first().serial
+    with job.file.open("rb") as f, tempfile.NamedTemporaryFile(suffix=".pdf") as out:
+        out.write(f.read())
+        out.flush()
+        text = subprocess.run(
+            ["pdftotext", out.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+    squashed = "".join(text.split())
+    assert f"{SITE}/verify/{serial}/" in squashed
+    assert "127.0.0.1:8123" not in squashed
