@@ -141,7 +141,7 @@ def test_a_certificate_batch_started_from_the_page_prints_site_url(settings):
     client = Client()
     client.force_login(cycle.secretariat)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        client.post(reverse_lazy_certificates(version.pk), HTTP_HOST="127.0.0.1:8123", secure=False)
+        client.post(reverse("results:certificates", args=[version.pk]), HTTP_HOST="127.0.0.1:8123")
     job = ResultJob.objects.get(kind="certificates")
     serial = Award.objects.filter(version=version).exclude(serial="").first().serial
     with job.file.open("rb") as f, tempfile.NamedTemporaryFile(suffix=".pdf") as out:
