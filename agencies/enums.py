@@ -41,3 +41,11 @@ class AffiliationType(models.TextChoices):
     STAFF_SIDE = "staff_side", _("Staff side")
     ACADEMIA = "academia", _("Academia")
     GOVERNMENT = "government", _("Government")
+
+
+class MailLanguage(models.TextChoices):
+    """The languages a person may get e-mail in (settings.LANGUAGES); each label in its
+    own language, as on the language switch."""
+
+    ZH_HANT = "zh-hant", "繁體中文"
+    EN = "en", "English"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # The audit log lives in the workflow layer; imported here for code that reads it.
 from workflow.models import AuditEntry  # noqa: F401
 
-from .enums import AffiliationType, AgencyType, Role
+from .enums import AffiliationType, AgencyType, MailLanguage, Role
 
 
 def localized(obj, field: str) -> str:
@@ -63,6 +63,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="affiliated_users",
         verbose_name=_("affiliated agency"),
         help_text=_("A reviewer who works for or with an agency is conflicted with it (利益迴避)."),
+    )
+    language = models.CharField(
+        _("language for e-mail"),
+        max_length=16,
+        choices=MailLanguage.choices,
+        default=MailLanguage.ZH_HANT,
+        help_text=_("The language of the e-mail this site sends you."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)

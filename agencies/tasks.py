@@ -4,7 +4,9 @@ from celery import shared_task
 
 
 @shared_task(name="agencies.password_reset_mail_send", acks_late=True)
-def password_reset_mail_send(email: str, domain: str, protocol: str, language: str) -> int:
+def password_reset_mail_send(email: str, language: str, **_before_the_outbox) -> int:
+    # **_before_the_outbox: tasks queued before the upgrade also passed domain and
+    # protocol; links now come from settings.SITE_URL.
     from .services import password_reset_mail_send as send
 
-    return send(email=email, domain=domain, protocol=protocol, language=language)
+    return send(email=email, language=language)

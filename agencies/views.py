@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow import jobs
@@ -12,6 +15,7 @@ from . import selectors
 from .importers import ImportProblem
 from .models import AgencyImportJob
 from .permissions import require_perm
+from .services import user_mail_language_set
 
 
 class SignInView(LoginView):
@@ -40,6 +44,8 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if lang in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:  # their e-mail follows the language they chose
+            user_mail_language_set(user=request.user, language=lang)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             lang,
@@ -113,3 +119,24 @@ def _import_page(request, *, form, job):
     if job is not None:
         context.update(_job_context(job))
     return render(request, "agencies/agency_import.html", context)
+
+
+@login_required
+def mail_language(request):
+    """The signed-in person chooses the language of the e-mail the site sends them
+    (switching the site's language sets it too)."""
+    from .forms import MailLanguageForm
+
+    if request.method == "POST":
+        form = MailLanguageForm(request.POST)
+        if form.is_valid():
+            user_mail_language_set(user=request.user, language=form.cleaned_data["language"])
+            messages.success(
+                request,
+                _("Your e-mail will be in %(language)s.")
+                % {"language": dict(settings.LANGUAGES)[form.cleaned_data["language"]]},
+            )
+            return redirect("mail_language")
+    else:
+        form = MailLanguageForm(initial={"language": request.user.language})
+    return render(request, "registration/mail_language.html", {"form": form})

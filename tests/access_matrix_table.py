@@ -145,6 +145,10 @@ ROWS = [
     R("two_factor_recovery_codes", "-", "", signed_in(REDIRECT), post=signed_in(REDIRECT)),
     R("sign_in_lockouts", "-", "", allow(SEC)),
     R("sign_in_unlock", "-", "", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT), data="kind=#account value=locked_email"),
+    R("mail_language", "-", "", signed_in(OK), post=signed_in(REDIRECT), data="language=#en"),
+    # --- the mail outbox (config/mail_views.py) -----------------------------------------
+    R("mail_list", "-", "", allow(SEC)),
+    R("mail_resend", "-", "pk=mail_failed", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),

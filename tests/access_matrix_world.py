@@ -372,6 +372,23 @@ def build_world():
         post_data="",
         failures_since_start=settings.SIGN_IN_FAILURES_PER_ACCOUNT,
     )
+    # A message of the outbox that failed (the secretariat may resend it).
+    from workflow.models import MailStatus, OutboundMail
+
+    w.mail_failed = OutboundMail.objects.create(
+        to_address="editor@example.test",
+        user=personas[ED],
+        language="zh-hant",
+        kind="nomination_changed",
+        subject="自薦書：已送出",
+        body="內文",
+        status=MailStatus.FAILED,
+        attempts=5,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+        object_type="awards.nomination",
+        object_id=str(w.nomination_own.pk),
+        object_repr=str(w.nomination_own),
+    )
     w.sec_device = TOTPDevice.objects.create(
         user=personas[SEC], name=two_factor.APP_DEVICE_NAME, confirmed=True
     )

@@ -16,8 +16,13 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self):
+        # The outbox's transition table registers itself on import.
         from django.utils.module_loading import autodiscover_modules
 
-        from . import jobs  # noqa: F401  (registers the Job table)
+        from . import (  # noqa: F401
+            checks,
+            jobs,  # noqa: F401  (registers the Job table)
+            outbox,
+        )
 
         autodiscover_modules("jobs")

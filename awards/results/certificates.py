@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from workflow.audit import audit_record
 from workflow.models import Job
+from workflow.site import site_url
 
 from . import certificate_sandbox as sandbox
 from .compilation import ResultsError
@@ -642,9 +643,7 @@ def certificates_execute(job: Job, beat) -> dict:
     all_awards = list(awards_of(version).select_related("version__edition__scheme"))
     awards = [a for a in all_awards if a.serial and a.revoked_on is None]
     skipped = len(all_awards) - len(awards)
-    base_url = (job.params or {}).get("base_url") or (
-        (settings.SITE_URL or settings.SITE_URL_FALLBACK) + "/"
-    )
+    base_url = (job.params or {}).get("base_url") or (site_url() + "/")
     beat(10)
     merged, archive = certificates_batch(awards, design, base_url, beat=beat)
     stem = f"certificates-{edition.scheme.code}-{edition.number}-v{version.number}"

@@ -20,6 +20,7 @@ from agencies.permissions import require_perm, user_may
 from awards.models import Category, Edition
 from workflow import jobs
 from workflow.models import Job, JobStatus
+from workflow.site import site_url_or_request
 
 from .. import selectors, services
 from ..compilation import open_reviews
@@ -359,7 +360,7 @@ def version_schedule(request, version_pk, obj):
 def _start_job(request, version, kind):
     detail = {
         "language": translation.get_language() or "zh-hant",
-        "base_url": request.build_absolute_uri("/"),
+        "base_url": site_url_or_request(request) + "/",  # settings.SITE_URL if set
     }
     try:
         services.job_start(
