@@ -132,7 +132,8 @@ def test_a_certificate_batch_started_from_the_page_prints_site_url(settings):
     import subprocess
     import tempfile
 
-    from awards.results.models import Award, ResultJob
+    from awards.results.models import Award
+    from workflow.models import Job
     from tests.results.helpers import approved_version, scored_cycle
 
     settings.SITE_URL = SITE
@@ -142,7 +143,7 @@ def test_a_certificate_batch_started_from_the_page_prints_site_url(settings):
     client.force_login(cycle.secretariat)
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(reverse("results:certificates", args=[version.pk]), HTTP_HOST="127.0.0.1:8123")
-    job = ResultJob.objects.get(kind="certificates")
+    job = Job.objects.get(kind="certificates")
     serial = Award.objects.filter(version=version).exclude(serial="").first().serial
     with job.file.open("rb") as f, tempfile.NamedTemporaryFile(suffix=".pdf") as out:
         out.write(f.read())
