@@ -305,3 +305,13 @@ def test_other_roles_get_404(client, edition, roles):
     assert client.get(url(edition)).status_code == 404
     assert client.post(url(edition), {"aggregation": "median"}).status_code == 404
     assert not ReviewPolicy.objects.filter(edition=edition, aggregation="median").exists()
+
+
+def test_the_demo_9th_edition_weighs_its_scoring_stages_30_70(demo):
+    from awards.models import Edition
+
+    ninth = Edition.objects.get(scheme__code="tw-gsqa", number=9)
+    assert [(s.kind, s.score_weight) for s in policy_stages(ninth)] == [
+        (StageKind.WRITTEN_REVIEW, 30),
+        (StageKind.SITE_VISIT, 70),
+    ]
