@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.scheme_list, name="scheme_list"),
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
     path("categories/<int:pk>/rubric/", rubric_views.category_rubric, name="category_rubric"),
+    path(
+        "editions/<int:pk>/configuration/rubrics/<int:category_pk>/",
+        rubric_views.config_rubric,
+        name="config_rubric",
+    ),
     # agencies write and submit (dossier_views)
     path("nominations/", dossier_views.nomination_list, name="nomination_list"),
     path("nominations/start/", dossier_views.nomination_start, name="nomination_start"),

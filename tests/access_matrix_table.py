@@ -189,6 +189,8 @@ ROWS = [
     R("awards:eligibility_list", "-", "", allow(SEC)),
     R("awards:eligibility_mark", "own", "pk=nomination_own", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("awards:category_rubric", "-", "pk=category", allow(SEC)),
+    # The rubric editor: an empty POST is a save of nothing, refused with the form (400/409).
+    R("awards:config_rubric", "-", "pk=edition category_pk=category", allow(SEC), post=allow(SEC, ok=INVALID)),
     # --- scoring: panels, conflicts, assignment (the secretariat) --------------------------
     R("scoring:review_editions", "-", "", allow(SEC)),
     # Each page is read with GET; each of its forms posts to a view of its own. An empty
@@ -232,6 +234,8 @@ ROWS = [
     R("scoring:standings", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC)),
     R("scoring:ties", "-", "stage_pk=written category_pk=category", allow(SEC, CHAIR), post=allow(SEC, CHAIR)),
     R("scoring:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC)),
+    # The review policy page: an empty POST carries no fingerprint, refused as stale (409).
+    R("scoring:config_review_policy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
     # --- surveys: the telephone poll -------------------------------------------------------
     R("surveys:poll_list", "-", "", signed_in(OK)),
     R("surveys:poll_detail", "fieldwork", "pk=poll_fieldwork", allow(IV, SEC)),
