@@ -181,7 +181,11 @@ class EligibilityFilterForm(forms.Form):
         edition_id = (data or {}).get("edition", "")
         edition_pk = parse_int(edition_id)
         if edition_pk is not None:
-            categories = Category.objects.filter(edition_id=edition_pk).order_by("order", "code")
+            categories = (
+                Category.objects.filter(edition_id=edition_pk)
+                .select_related("edition")
+                .order_by("order", "code")
+            )
             self.fields["category"].queryset = categories
             chosen = data.get("category", "")
             if chosen and chosen not in {str(pk) for pk in categories.values_list("pk", flat=True)}:
