@@ -112,9 +112,7 @@ def history_rows(entries) -> list[dict]:
         after = data.get("after")
         if "before" not in data and "after" not in data:
             # An entry on the edition that is not a before → after change.
-            changes = [
-                {"label": k, "before": "", "after": _value(v)} for k, v in data.items()
-            ]
+            changes = [{"label": k, "before": "", "after": _value(v)} for k, v in data.items()]
         else:
             keys = sorted({*(before or {}), *(after or {})})
             changes = [

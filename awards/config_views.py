@@ -177,9 +177,9 @@ def edition_copy_save(request, pk, obj):
             copy_panels=data["copy_panels"],
         )
     except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
+        for key, key_messages in exc.message_dict.items():
             target = form if key in form.fields else dates_form
-            for message in messages:
+            for message in key_messages:
                 target.add_error(key if key in target.fields else None, message)
         return _copy_page(request, source, form, dates_form, status=400)
     messages.success(

@@ -163,9 +163,9 @@ def edition_copy_target_problem(scheme, number: int) -> str:
     if existing is None:
         return ""
     if existing.nominations.exists():
-        return _(
-            "%(edition)s already has nominations: a copy cannot be made into it."
-        ) % {"edition": existing.name}
+        return _("%(edition)s already has nominations: a copy cannot be made into it.") % {
+            "edition": existing.name
+        }
     if (
         existing.categories.exists()
         or existing.stages.exists()
@@ -216,9 +216,7 @@ def edition_copy(
     if errors:
         raise ValidationError(errors)
 
-    target = (
-        Edition.objects.select_for_update().filter(scheme=scheme, number=number).first()
-    )
+    target = Edition.objects.select_for_update().filter(scheme=scheme, number=number).first()
     values = {
         **{f: getattr(source, f) for f in EDITION_FIELDS},
         "time_zone": time_zone,

@@ -26,9 +26,7 @@ def _preview(source, copy_panels: bool) -> list[tuple[str, list[str]]]:
         ]
     sections = [(_("Review policy"), lines)]
     panels = list(
-        Panel.objects.filter(edition=source)
-        .select_related("category")
-        .prefetch_related("members")
+        Panel.objects.filter(edition=source).select_related("category").prefetch_related("members")
     )
     if copy_panels:
         panel_lines = [

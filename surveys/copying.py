@@ -41,8 +41,7 @@ def _copy(context: CopyContext) -> None:
         Stratum(poll=new, **model_values(s, exclude=("poll",))) for s in poll.strata.all()
     )
     PollCandidate.objects.bulk_create(
-        PollCandidate(poll=new, **model_values(c, exclude=("poll",)))
-        for c in poll.candidates.all()
+        PollCandidate(poll=new, **model_values(c, exclude=("poll",))) for c in poll.candidates.all()
     )
     context.counts["poll"] = 1
 

@@ -21,10 +21,11 @@ def _preview(source, copy_panels: bool) -> list[tuple[str, list[str]]]:
             line += " · " + _("%(n)s winners") % {"n": rule.winners}
         rule_lines.append(line)
     level_lines = [
-        f"{level.name} ≥ {level.min_score}"
-        for level in AwardLevel.objects.filter(edition=source)
+        f"{level.name} ≥ {level.min_score}" for level in AwardLevel.objects.filter(edition=source)
     ]
-    template = CertificateTemplate.objects.filter(scheme_id=source.scheme_id, is_active=True).first()
+    template = CertificateTemplate.objects.filter(
+        scheme_id=source.scheme_id, is_active=True
+    ).first()
     return [
         (_("Award rules"), rule_lines or [_("No award rules yet.")]),
         (_("Award levels"), level_lines or [_("No award levels.")]),

@@ -44,7 +44,8 @@ def source(demo):
     first_line = edition.categories.get(code="first-line")
     special = edition.categories.get(code="special")
     AwardRule.objects.update_or_create(
-        category=first_line, defaults={"basis": "standings", "winners": 5, "award_name_zh": "服務品質獎"}
+        category=first_line,
+        defaults={"basis": "standings", "winners": 5, "award_name_zh": "服務品質獎"},
     )
     AwardRule.objects.update_or_create(category=special, defaults={"basis": "selection"})
     AwardLevel.objects.get_or_create(edition=edition, name_zh="特優", min_score=Decimal("90"))
@@ -65,7 +66,9 @@ def counts(edition):
         "categories": edition.categories.count(),
         "rubrics": Rubric.objects.filter(category__edition=edition).count(),
         "dimensions": Dimension.objects.filter(rubric__category__edition=edition).count(),
-        "indicators": Indicator.objects.filter(dimension__rubric__category__edition=edition).count(),
+        "indicators": Indicator.objects.filter(
+            dimension__rubric__category__edition=edition
+        ).count(),
         "stages": edition.stages.count(),
         "award_rules": AwardRule.objects.filter(category__edition=edition).count(),
         "award_levels": AwardLevel.objects.filter(edition=edition).count(),
@@ -125,24 +128,30 @@ def test_copy_makes_the_same_configuration_with_dates_a_year_later(source):
         "Asia/Taipei",
         False,
     )
-    assert counts(new) == counts(source) == {
-        "categories": 3,
-        "rubrics": 2,
-        "dimensions": counts(source)["dimensions"],
-        "indicators": counts(source)["indicators"],
-        "stages": source.stages.count(),
-        "award_rules": 2,
-        "award_levels": 2,
-        "review_policy": 1,
-        "strata": 2,
-        "candidates": 1,
-    }
+    assert (
+        counts(new)
+        == counts(source)
+        == {
+            "categories": 3,
+            "rubrics": 2,
+            "dimensions": counts(source)["dimensions"],
+            "indicators": counts(source)["indicators"],
+            "stages": source.stages.count(),
+            "award_rules": 2,
+            "award_levels": 2,
+            "review_policy": 1,
+            "strata": 2,
+            "candidates": 1,
+        }
+    )
     assert counts(source)["indicators"] > 0
     # Rubric text in both languages, focus points included, in new rows.
     assert indicators(new) == indicators(source)
-    assert not Rubric.objects.filter(category__edition=new).filter(
-        pk__in=Rubric.objects.filter(category__edition=source)
-    ).exists()
+    assert (
+        not Rubric.objects.filter(category__edition=new)
+        .filter(pk__in=Rubric.objects.filter(category__edition=source))
+        .exists()
+    )
     # Every stage shifted by one year, flags and weights kept.
     old_stages = list(source.stages.order_by("order", "starts_on", "pk"))
     new_stages = list(new.stages.order_by("order", "starts_on", "pk"))
@@ -166,7 +175,11 @@ def test_copy_makes_the_same_configuration_with_dates_a_year_later(source):
     rule = AwardRule.objects.get(category__edition=new, category__code="first-line")
     assert (rule.basis, rule.winners, rule.award_name_zh) == ("standings", 5, "服務品質獎")
     poll = Poll.objects.get(edition=new)
-    assert (poll.status, poll.title_zh, poll.target_sample_size) == ("draft", source.poll.title_zh, 100)
+    assert (poll.status, poll.title_zh, poll.target_sample_size) == (
+        "draft",
+        source.poll.title_zh,
+        100,
+    )
     # Panels and people are not copied unless asked.
     assert Panel.objects.filter(edition=new).count() == 0
     # The source is untouched.
@@ -221,7 +234,11 @@ def assert_refused(source, expected_errors, **kwargs):
 def test_a_number_in_use_is_refused(source):
     assert_refused(
         source,
-        {"number": ["Edition number 8 is already used by 8th Government Service Quality Award. Choose another number."]},
+        {
+            "number": [
+                "Edition number 8 is already used by 8th Government Service Quality Award. Choose another number."
+            ]
+        },
         number=8,
     )
 
