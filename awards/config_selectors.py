@@ -25,6 +25,18 @@ EXTRA_LABELS = {
     "copy_panels": _("panels copied"),
     "counts": _("what was copied"),
 }
+# The keys of "what was copied".
+COUNT_LABELS = {
+    "categories": _("categories"),
+    "rubrics": _("rubrics"),
+    "stages": _("stages"),
+    "review_policy": _("review policy"),
+    "panels": _("panels"),
+    "panel_members": _("panel members"),
+    "award_rules": _("award rules"),
+    "award_levels": _("award levels"),
+    "poll": _("telephone poll"),
+}
 
 
 def edition_configuration(pk: int) -> Edition:
@@ -92,7 +104,7 @@ def _value(value) -> str:
     if value is False:
         return str(_("no"))
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+        return ", ".join(f"{COUNT_LABELS.get(k, k)}: {_value(v)}" for k, v in value.items())
     if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -226,7 +226,13 @@ def edition_copy(
         "is_demo": False,
     }
     if target is None:
-        target = Edition.objects.create(scheme=scheme, number=number, **values)
+        try:
+            with transaction.atomic():
+                target = Edition.objects.create(scheme=scheme, number=number, **values)
+        except IntegrityError as exc:  # the same number saved a moment ago by someone else
+            raise ValidationError(
+                {"number": edition_copy_target_problem(scheme, number) or str(exc)}
+            ) from exc
     else:
         for key, value in values.items():
             setattr(target, key, value)

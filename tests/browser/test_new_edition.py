@@ -96,19 +96,14 @@ def test_secretariat_copies_the_8th_edition_and_an_agency_nominates_in_the_copy(
     assert axe_violations(page) == []
     _docs_shot(page, shot, "setup-3-refused")
 
-    # Move the stages that follow each other so that nominations are open today.
-    today = edition_today(eighth)
-    windows = {
-        "nomination": (-1, 20),
-        "recommendation": (21, 27),
-        "eligibility_check": (28, 30),
-        "written_review": (31, 60),
-    }
-    for kind, (start, end) in windows.items():
-        stage = eighth.stages.get(kind=kind)
-        for field, offset in (("starts", start), ("ends", end)):
-            day = today + datetime.timedelta(days=offset)
-            page.locator(f"input[name={stage_field(stage.pk, field)}]").fill(day.isoformat())
+    # Move the timetable so that nominations are open today: the stages keep their
+    # lengths and order, the first starting yesterday (as the secretariat would type it).
+    cursor = edition_today(eighth) - datetime.timedelta(days=1)
+    for stage in eighth.stages.order_by("order", "starts_on"):
+        end = cursor + (stage.ends_on - stage.starts_on)
+        page.locator(f"input[name={stage_field(stage.pk, 'starts')}]").fill(cursor.isoformat())
+        page.locator(f"input[name={stage_field(stage.pk, 'ends')}]").fill(end.isoformat())
+        cursor = end + datetime.timedelta(days=1)
     page.get_by_role("button", name="Create the edition").click()
 
     # The hub of the new edition, with the copied rubric.
