@@ -155,6 +155,9 @@ class EligibilityFilterForm(forms.Form):
         required=False,
         empty_label=_("All categories"),
     )
+    # Only the chosen edition's categories are listed, beside the edition's own
+    # dropdown: their names alone are unambiguous (Category.__str__ adds the edition).
+    category.label_from_instance = lambda category: category.name
     state = forms.ChoiceField(
         label=_("State"),
         choices=[("", _("All states")), *NominationState.choices],
@@ -181,11 +184,7 @@ class EligibilityFilterForm(forms.Form):
         edition_id = (data or {}).get("edition", "")
         edition_pk = parse_int(edition_id)
         if edition_pk is not None:
-            categories = (
-                Category.objects.filter(edition_id=edition_pk)
-                .select_related("edition")
-                .order_by("order", "code")
-            )
+            categories = Category.objects.filter(edition_id=edition_pk).order_by("order", "code")
             self.fields["category"].queryset = categories
             chosen = data.get("category", "")
             if chosen and chosen not in {str(pk) for pk in categories.values_list("pk", flat=True)}:
