@@ -1,11 +1,33 @@
 from django.urls import path
 
-from . import dossier_views, oversight_views, rubric_views, views
+from . import config_views, dossier_views, oversight_views, rubric_views, views
 
 app_name = "awards"
 urlpatterns = [
     path("", views.scheme_list, name="scheme_list"),
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
+    # the configuration area (config_views), for the secretariat
+    path("configuration/", config_views.configuration_start, name="configuration_start"),
+    path(
+        "editions/<int:pk>/configuration/",
+        config_views.configuration_hub,
+        name="configuration_hub",
+    ),
+    path(
+        "editions/<int:pk>/configuration/new-edition/",
+        config_views.edition_copy_preview,
+        name="edition_copy",
+    ),
+    path(
+        "editions/<int:pk>/configuration/new-edition/save/",
+        config_views.edition_copy_save,
+        name="edition_copy_save",
+    ),
+    path(
+        "editions/<int:pk>/configuration/history/",
+        config_views.configuration_history,
+        name="configuration_history",
+    ),
     path("categories/<int:pk>/rubric/", rubric_views.category_rubric, name="category_rubric"),
     path(
         "editions/<int:pk>/configuration/rubrics/<int:category_pk>/",

@@ -152,6 +152,11 @@ ROWS = [
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),
+    R("awards:configuration_start", "-", "", allow(SEC)),
+    R("awards:configuration_hub", "-", "pk=edition", allow(SEC)),
+    R("awards:edition_copy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:edition_copy_save", "-", "pk=edition", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
+    R("awards:configuration_history", "-", "pk=edition", allow(SEC)),
     R("awards:nomination_list", "-", "", allow(ED, ED2)),
     R("awards:nomination_start", "-", "", allow(ED, ED2), post=allow(ED, ED2, ok=INVALID)),
     R("awards:dossier", "own", "pk=nomination_own", N_OWN, shows="nomination_own"),

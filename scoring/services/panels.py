@@ -127,7 +127,7 @@ def panel_member_remove(*, actor, member: PanelMember) -> list[Assignment]:
             )
             % {"name": name}
         )
-    reason = _("Removed from the panel of %(category)s") % {"category": member.panel.category}
+    reason = _("Removed from the panel of %(category)s") % {"category": member.panel.category.name}
     now = timezone.now()
     withdrawn = list(active.select_for_update(of=("self",)))
     for assignment in withdrawn:
