@@ -21,6 +21,8 @@ from agencies.models import User
 from awards.copying import next_edition_number, stage_field
 from awards.models import Edition, Nomination
 from awards.selectors import edition_today
+from scoring.models import ReviewPolicy
+from scoring.services import policy_stages
 from workflow.models import AuditEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -125,9 +127,39 @@ def test_secretariat_copies_the_8th_edition_and_an_agency_nominates_in_the_copy(
     _docs_shot(page, shot, "setup-5-history")
     assert AuditEntry.objects.filter(action="edition.copy", object_id=str(new.pk)).count() == 1
 
-    # TODO(merge, cfg-rubric): change one indicator so its dimension no longer sums
-    # (refused, the dimension named), then fix it, on the rubric editor's page.
-    # TODO(merge, cfg-rubric): set z-score with stage weights 30/70 on the review policy page.
+    # The rubric editor: one indicator changed so its dimension no longer sums is refused
+    # with the dimension named; put back, the rubric saves.
+    page.goto(f"{live_server.url}/cycle/editions/{new.pk}/configuration/")
+    page.get_by_role("link", name=f"Rubric of {first_line.name_en}", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Edit the rubric of")
+    new_rubric = new.categories.get(code="first-line").rubric
+    dimension = new_rubric.dimensions.order_by("order").first()
+    first = dimension.indicators.order_by("order").first()
+    points = page.locator("#d0-i0-max_points")
+    points.fill(str(first.max_points + 10))
+    page.get_by_role("button", name="Save the rubric").first.click()
+    expect(page.locator("#d0-max_points-error")).to_contain_text(f"Dimension “{dimension.name_zh}”")
+    expect(points).to_have_value(str(first.max_points + 10))
+    first.refresh_from_db()
+    assert first.max_points == indicator.max_points
+    assert axe_violations(page) == []
+    points.fill(str(first.max_points))
+    page.get_by_role("button", name="Save the rubric").first.click()
+    expect(page.locator(".messages")).to_contain_text("The rubric was saved.")
+
+    # The review policy: z-score, and the two scoring stages weighted 30/70.
+    page.goto(f"{live_server.url}/cycle/editions/{new.pk}/configuration/review-policy/")
+    expect(page.locator("h1")).to_contain_text("Review policy")
+    page.get_by_label("Per-reviewer z-score normalisation").check()
+    scoring_stages = list(policy_stages(new))
+    assert len(scoring_stages) == 2
+    for stage, weight in zip(scoring_stages, ("30", "70"), strict=True):
+        page.get_by_label(f"Weight of {stage.name_en} (%)").fill(weight)
+    page.get_by_role("button", name="Save the review policy").click()
+    expect(page.locator(".messages")).to_contain_text("The review policy was saved.")
+    assert ReviewPolicy.objects.get(edition=new).aggregation == "zscore"
+    assert [s.score_weight for s in policy_stages(new)] == [30, 70]
+    assert axe_violations(page) == []
     # TODO(merge, cfg-windows): open nominations on the stage timetable page (here the
     # preview's dates already put today inside the nomination window).
 
