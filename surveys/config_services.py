@@ -55,26 +55,36 @@ def _lock(poll: Poll) -> Poll:
 
 
 def _check_settings(poll: Poll | None, values: dict) -> dict:
+    """Checks of what `values` holds (a new poll: of every field); a field not given
+    keeps the poll's value."""
+
+    def given(f):
+        return poll is None or f in values
+
+    def value(f):
+        return values.get(f) if f in values or poll is None else getattr(poll, f)
+
     errors: dict = {}
     for f in ("title_zh", "question_zh"):
-        if not (values.get(f) or "").strip():
+        if given(f) and not (value(f) or "").strip():
             errors[f] = [_("This field is required.")]
-    size = values.get("target_sample_size")
-    if size is None or size <= 0:
+    size = value("target_sample_size")
+    if given("target_sample_size") and (size is None or size <= 0):
         errors["target_sample_size"] = [
             _("The sample size must be at least 1 completed interview.")
         ]
-    places = values.get("award_places")
-    if places is None or places <= 0:
-        errors["award_places"] = [_("The poll must give at least one award place.")]
-    elif poll is not None:
-        candidates = poll.candidates.count()
-        if candidates and places > candidates:
-            errors["award_places"] = [
-                _("%(n)d award places is more than the poll's %(c)d candidate departments.")
-                % {"n": places, "c": candidates}
-            ]
-    start, end = values.get("fieldwork_starts_on"), values.get("fieldwork_ends_on")
+    places = value("award_places")
+    if given("award_places"):
+        if places is None or places <= 0:
+            errors["award_places"] = [_("The poll must give at least one award place.")]
+        elif poll is not None:
+            candidates = poll.candidates.count()
+            if candidates and places > candidates:
+                errors["award_places"] = [
+                    _("%(n)d award places is more than the poll's %(c)d candidate departments.")
+                    % {"n": places, "c": candidates}
+                ]
+    start, end = value("fieldwork_starts_on"), value("fieldwork_ends_on")
     if start and end and end < start:
         errors["fieldwork_ends_on"] = [
             _("The fieldwork cannot end (%(end)s) before it starts (%(start)s).")

@@ -141,6 +141,7 @@ def award_rule_save(*, category: Category, actor, values: dict) -> AwardRule:
     values["award_name_zh"] = (values["award_name_zh"] or "").strip()
     values["award_name_en"] = (values["award_name_en"] or "").strip()
     values["finalists_only"] = bool(values["finalists_only"])
+    values["min_score"] = _cents(values["min_score"])
     with transaction.atomic():
         edition = _lock_edition(category.edition)
         _check_not_frozen(edition)
@@ -171,9 +172,14 @@ def _poll_places(edition, actor, places) -> None:
     """A poll-decided award's count is the poll's award places (what its tally uses)."""
     if places is None:
         return
+    from django.core.exceptions import ValidationError
+
     from surveys.config_services import poll_award_places_set
 
-    poll_award_places_set(poll=_poll_of(edition), actor=actor, places=places)
+    try:
+        poll_award_places_set(poll=_poll_of(edition), actor=actor, places=places)
+    except ValidationError as exc:
+        raise ConfigError({"winners": exc.messages}) from None
 
 
 def award_rule_delete(*, category: Category, actor) -> None:
@@ -223,6 +229,11 @@ def _check_level(edition, name_zh, name_en, min_score, exclude_pk=None) -> dict:
     return errors
 
 
+def _cents(value):
+    """A score as stored (two decimals), so before and after read alike."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
 def _points(value: Decimal) -> str:
     return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
 
@@ -233,6 +244,7 @@ def award_level_save(
     """Add a level (level None) or change one. Levels are ordered by their minimum
     score, highest first: a winner gets the highest level whose minimum it reaches."""
     name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
+    min_score = _cents(min_score)
     with transaction.atomic():
         edition = _lock_edition(edition)
         _check_not_frozen(edition)
