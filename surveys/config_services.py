@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.enums import Role
 from agencies.models import User
@@ -98,9 +99,12 @@ def _check_settings(poll: Poll | None, values: dict) -> dict:
         for f in ASKED_FIELDS:
             if f in changed:
                 errors.setdefault(f, []).append(
-                    _(
+                    ngettext(
+                        "The question cannot change: %(n)d call has been made with the "
+                        "current wording, and its answer would no longer match it.",
                         "The question cannot change: %(n)d calls have been made with the "
-                        "current wording, and their answers would no longer match it."
+                        "current wording, and their answers would no longer match it.",
+                        n_calls,
                     )
                     % {"n": n_calls}
                 )
@@ -192,9 +196,12 @@ def poll_strata_save(*, poll: Poll, actor, rows: list[dict]) -> Poll:
             raise ValidationError(
                 {
                     "strata": [
-                        _(
+                        ngettext(
+                            "The strata cannot change: %(n)d call has been made, and the "
+                            "households already called are weighted by the current strata.",
                             "The strata cannot change: %(n)d calls have been made, and the "
-                            "households already called are weighted by the current strata."
+                            "households already called are weighted by the current strata.",
+                            n_calls,
                         )
                         % {"n": n_calls}
                     ]
