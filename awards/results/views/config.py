@@ -82,6 +82,8 @@ def _context(request, edition, *, rule_forms=None, level_forms=None, selection_f
     ):
         selections.setdefault(s.category_id, []).append(s)
     agencies = _agencies(edition)
+    # The agencies read once, for every selection form's list.
+    agency_choices = [("", "---------")] + [(a.pk, a.name) for a in agencies]
     for c in categories:
         c.rule = getattr(c, "award_rule", None)
         c.form = rule_forms.get(c.pk) or AwardRuleForm(
@@ -92,6 +94,7 @@ def _context(request, edition, *, rule_forms=None, level_forms=None, selection_f
             c.selection_form = selection_forms.get(c.pk) or AwardSelectionForm(
                 prefix=f"selection-{c.pk}", agencies=agencies
             )
+            c.selection_form.fields["agency"].choices = agency_choices
     levels = list(AwardLevel.objects.filter(edition=edition).order_by("-min_score"))
     for level in levels:
         level.form = level_forms.get(level.pk) or AwardLevelForm(
