@@ -133,3 +133,27 @@ class InterviewersForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class CandidatesForm(forms.Form):
+    candidates = forms.CharField(
+        label=_("Candidate departments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_(
+            "One agency code a line, in the order the interviewers read them out (e.g. "
+            "HK-HKO). Anything after the code on a line is ignored."
+        ),
+    )
+
+    def clean_candidates(self):
+        return [
+            line.split()[0] for line in self.cleaned_data["candidates"].splitlines() if line.split()
+        ]
+
+
+def candidates_text(poll) -> str:
+    return "\n".join(
+        f"{c.agency.code}  {c.agency.name}"
+        for c in poll.candidates.select_related("agency").order_by("order", "agency__code")
+    )

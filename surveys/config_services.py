@@ -304,3 +304,68 @@ def poll_interviewers_save(*, poll: Poll, actor, users: list[User]) -> Poll:
             after={"interviewers": _interviewer_list(poll)},
         )
     return poll
+
+
+def _candidate_codes(poll: Poll) -> list[str]:
+    return list(
+        poll.candidates.order_by("order", "agency__code").values_list("agency__code", flat=True)
+    )
+
+
+def poll_candidates_save(*, poll: Poll, actor, codes: list[str]) -> Poll:
+    """The departments households may vote for, in the order they are read out, by
+    agency code. Refused once calls were made (votes already cast name candidates)."""
+    from agencies.models import Agency
+
+    from .models import PollCandidate
+
+    with transaction.atomic():
+        poll = _lock(poll)
+        n_calls = calls_made(poll)
+        errors = []
+        if n_calls:
+            errors.append(
+                ngettext(
+                    "The candidates cannot change: %(n)d call has been made, and the votes "
+                    "cast name the current candidates.",
+                    "The candidates cannot change: %(n)d calls have been made, and the votes "
+                    "cast name the current candidates.",
+                    n_calls,
+                )
+                % {"n": n_calls}
+            )
+        elif not codes:
+            errors.append(_("Give at least one candidate department."))
+        else:
+            agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+            unknown = [c for c in codes if c not in agencies]
+            if unknown:
+                errors.append(
+                    _("No agency has the code %(codes)s.") % {"codes": ", ".join(unknown)}
+                )
+            repeated = sorted({c for c in codes if codes.count(c) > 1})
+            if repeated:
+                errors.append(
+                    _("Each department once; repeated: %(codes)s.") % {"codes": ", ".join(repeated)}
+                )
+            if len(set(codes)) < poll.award_places:
+                errors.append(
+                    _("%(n)d candidates are fewer than the poll's %(p)d award places.")
+                    % {"n": len(set(codes)), "p": poll.award_places}
+                )
+        if errors:
+            raise ValidationError({"candidates": errors})
+        before = {"candidates": _candidate_codes(poll)}
+        poll.candidates.all().delete()
+        PollCandidate.objects.bulk_create(
+            PollCandidate(poll=poll, agency=agencies[c], order=i) for i, c in enumerate(codes)
+        )
+        config_change_record(
+            actor=actor,
+            action="config.poll_candidates",
+            obj=poll,
+            edition_id=poll.edition_id,
+            before=before,
+            after={"candidates": _candidate_codes(poll)},
+        )
+    return poll

@@ -18,10 +18,12 @@ from agencies.permissions import require_perm
 
 from . import config_services as cs
 from .config_forms import (
+    CandidatesForm,
     InterviewersForm,
     PollCreateForm,
     PollSettingsForm,
     StrataForm,
+    candidates_text,
     strata_text,
 )
 from .models import Poll
@@ -43,7 +45,16 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, m)
 
 
-def _page(request, poll, status=200, *, settings_form=None, strata_form=None, people_form=None):
+def _page(
+    request,
+    poll,
+    status=200,
+    *,
+    settings_form=None,
+    strata_form=None,
+    people_form=None,
+    candidates_form=None,
+):
     interviewers = list(
         User.objects.filter(role_assignments__role=Role.POLL_INTERVIEWER, is_active=True)
         .distinct()
@@ -62,6 +73,8 @@ def _page(request, poll, status=200, *, settings_form=None, strata_form=None, pe
         or PollSettingsForm(initial={f: getattr(poll, f) for f in cs.SETTING_FIELDS}),
         "strata_form": strata_form or StrataForm(initial={"strata": strata_text(poll)}),
         "people_form": people_form or InterviewersForm(),
+        "candidates_form": candidates_form
+        or CandidatesForm(initial={"candidates": candidates_text(poll)}),
         "interviewer_choices": interviewers,
     }
     return render(request, "surveys/poll_setup.html", context, status=status)
@@ -100,6 +113,23 @@ def poll_strata_save(request, pk, obj):
             messages.success(request, _("The strata were saved."))
             return redirect("surveys:config_poll", pk=obj.pk)
     return _page(request, obj, status=400, strata_form=form)
+
+
+@require_POST
+@require_perm("surveys.configure_poll", _poll)
+def poll_candidates_save(request, pk, obj):
+    form = CandidatesForm(request.POST)
+    if form.is_valid():
+        try:
+            cs.poll_candidates_save(
+                poll=obj, actor=request.user, codes=form.cleaned_data["candidates"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The candidate departments were saved."))
+            return redirect("surveys:config_poll", pk=obj.pk)
+    return _page(request, obj, status=400, candidates_form=form)
 
 
 @require_POST

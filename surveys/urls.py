@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/setup/settings/", config_views.poll_settings_save, name="config_poll_settings"),
     path("<int:pk>/setup/strata/", config_views.poll_strata_save, name="config_poll_strata"),
     path(
+        "<int:pk>/setup/candidates/",
+        config_views.poll_candidates_save,
+        name="config_poll_candidates",
+    ),
+    path(
         "<int:pk>/setup/interviewers/",
         config_views.poll_interviewers_save,
         name="config_poll_interviewers",

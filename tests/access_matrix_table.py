@@ -237,6 +237,7 @@ ROWS = [
     R("surveys:config_poll", "fieldwork", "pk=poll_fieldwork", allow(SEC)),
     R("surveys:config_poll_settings", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=INVALID)),
     R("surveys:config_poll_strata", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("surveys:config_poll_candidates", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=INVALID)),
     R("surveys:config_poll_interviewers", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
     R("surveys:fieldwork", "fieldwork", "pk=poll_fieldwork", allow(SEC)),
     R("surveys:call_next", "fieldwork", "pk=poll_fieldwork", allow(IV), post=allow(IV, ok=REDIRECT)),

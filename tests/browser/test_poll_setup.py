@@ -69,6 +69,16 @@ def test_poll_setup_main_path_and_bad_weights(demo, live_server, sign_in, shot, 
         "2003-01-24",
     )
 
+    page.locator("#id_candidates").fill("HK-HKO\nHK-FSD\nHK-IMMD\nHK-POST")
+    page.locator("#candidates-button").click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert list(poll.candidates.order_by("order").values_list("agency__code", flat=True)) == [
+        "HK-HKO",
+        "HK-FSD",
+        "HK-IMMD",
+        "HK-POST",
+    ]
+
     page.locator(f"#interviewer-{interviewer.pk}").check()
     page.locator("#interviewers-button").click()
     expect(page.locator(".messages")).to_be_visible()

@@ -298,3 +298,47 @@ def test_a_poll_for_an_edition_that_has_none(poll, secretariat):
         "target_sample_size": ["The sample size must be at least 1 completed interview."],
     }
     assert Poll.objects.count() == 2
+
+
+def test_candidates_replaced_in_order_and_audited(poll, secretariat):
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(code="W", name_zh="W署")
+    cs.poll_candidates_save(poll=poll, actor=secretariat, codes=["W", "Z", "X"])
+    assert list(poll.candidates.order_by("order").values_list("agency__code", flat=True)) == [
+        "W",
+        "Z",
+        "X",
+    ]
+    [entry] = _entries("config.poll_candidates")
+    assert (entry.data["before"], entry.data["after"]) == (
+        {"candidates": ["X", "Y", "Z"]},
+        {"candidates": ["W", "Z", "X"]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("codes", "messages"),
+    [
+        (["X", "NOPE", "Y"], ["No agency has the code NOPE."]),
+        (["X", "X", "Y"], ["Each department once; repeated: X."]),
+        (["X"], ["1 candidates are fewer than the poll's 2 award places."]),
+        ([], ["Give at least one candidate department."]),
+    ],
+)
+def test_bad_candidates_are_refused(poll, secretariat, codes, messages):
+    errors = _refused(cs.poll_candidates_save, poll=poll, actor=secretariat, codes=codes)
+    assert errors == {"candidates": messages}
+    assert poll.candidates.count() == 3
+
+
+def test_candidates_cannot_change_after_calls(poll, secretariat, interviewer):
+    _call(poll, interviewer)
+    errors = _refused(cs.poll_candidates_save, poll=poll, actor=secretariat, codes=["X", "Y"])
+    assert errors == {
+        "candidates": [
+            "The candidates cannot change: 1 call has been made, and the votes cast name the "
+            "current candidates."
+        ]
+    }
+    assert poll.candidates.count() == 3

@@ -12,6 +12,7 @@ from tests.conftest import html, squash, texts
 from tests.factories import (
     AgencyFactory,
     EditionFactory,
+    PollCandidateFactory,
     StratumFactory,
     UserFactory,
     interviewer_user,
@@ -124,6 +125,27 @@ def test_a_zero_sample_size_is_refused_beside_the_field_with_the_typing_kept(
     )
 
 
+def test_candidates_through_the_page(client, poll, secretariat):
+    client.force_login(secretariat)
+    page = html(client.get(reverse("surveys:config_poll", args=[poll.pk])))
+    assert page.xpath("//textarea[@name='candidates']")[0].text_content().strip() == (
+        "X  X Dept\nY  Y Dept\nZ  Z Dept"
+    )
+    url = reverse("surveys:config_poll_candidates", args=[poll.pk])
+    typed = "Z  Z Dept\nQQ"
+    response = client.post(url, {"candidates": typed})
+    assert response.status_code == 400
+    form = html(response).xpath("//form[@id='candidates-form']")[0]
+    assert texts(form, ".//ul[@class='errorlist']/li") == ["No agency has the code QQ."]
+    assert form.xpath(".//textarea")[0].text_content().strip() == typed
+    response = client.post(url, {"candidates": "Z  Z Dept\nX"})
+    assert response.status_code == 302
+    assert list(poll.candidates.order_by("order").values_list("agency__code", flat=True)) == [
+        "Z",
+        "X",
+    ]
+
+
 def test_strata_through_the_page(client, poll, secretariat):
     client.force_login(secretariat)
     url = reverse("surveys:config_poll_strata", args=[poll.pk])
@@ -211,10 +233,11 @@ def test_query_count_does_not_grow_with_strata_and_interviewers(
         for i in range(10):
             StratumFactory(poll=poll, code=f"M{i}", population_share="0.01")
             poll.interviewers.add(interviewer_user(email=f"iv{i}@example.test"))
+            PollCandidateFactory(poll=poll, order=10 + i)
     client.force_login(secretariat)
     url = reverse("surveys:config_poll", args=[poll.pk])
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(url)
     boxes = html(response).xpath("//form[@id='interviewers-form']//input[@type='checkbox']")
     assert len(boxes) == (10 if many else 0)
