@@ -40,6 +40,7 @@ class AwardRuleForm(forms.Form):
         help_text=_("Final standings only: only dossiers scoring at least this can win."),
     )
     finalists_only = forms.BooleanField(label=_("Finalists only"), required=False)
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class AwardLevelForm(forms.Form):
@@ -58,6 +59,7 @@ class AwardLevelForm(forms.Form):
     min_score = forms.DecimalField(
         label=_("From (points)"), required=False, max_digits=7, decimal_places=2
     )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class AwardSelectionForm(forms.Form):

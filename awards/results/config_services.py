@@ -45,6 +45,33 @@ class ConfigError(Exception):
         return [m for v in self.errors.values() for m in v]
 
 
+def fingerprint(obj, fields) -> str:
+    """What the page showed of a row, as a short digest: a save that brings another
+    digest than the row's current one is stale (someone saved in between)."""
+    import hashlib
+    import json
+
+    if obj is None:
+        return "new"
+    return hashlib.sha256(
+        json.dumps(snapshot(obj, fields), sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
+
+
+def _check_fresh(obj, fields, seen) -> None:
+    if seen is not None and seen != fingerprint(obj, fields):
+        raise ConfigError(
+            {
+                None: [
+                    _(
+                        "Someone else saved this in the meantime; nothing was changed. "
+                        "Reload the page to see their change, then make yours again."
+                    )
+                ]
+            }
+        )
+
+
 def frozen_version(edition: Edition) -> ResultVersion | None:
     """The approved result version that freezes the edition's award configuration."""
     return (
@@ -133,7 +160,9 @@ def _check_rule(category: Category, values: dict) -> dict:
     return errors
 
 
-def award_rule_save(*, category: Category, actor, values: dict) -> AwardRule:
+def award_rule_save(
+    *, category: Category, actor, values: dict, seen: str | None = None
+) -> AwardRule:
     """Create or change the award rule of a category. `values`: basis, award_name_zh,
     award_name_en, winners (int|None), min_score (Decimal|None), finalists_only. For a
     poll-decided award, `winners` is the poll's number of award places."""
@@ -149,6 +178,7 @@ def award_rule_save(*, category: Category, actor, values: dict) -> AwardRule:
         if errors:
             raise ConfigError(errors)
         rule = AwardRule.objects.filter(category=category).first()
+        _check_fresh(rule, RULE_FIELDS, seen)
         before = snapshot(rule, RULE_FIELDS) if rule else None
         if rule is None:
             rule = AwardRule(category=category)
@@ -239,7 +269,7 @@ def _points(value: Decimal) -> str:
 
 
 def award_level_save(
-    *, edition: Edition, actor, name_zh: str, name_en: str, min_score, level=None
+    *, edition: Edition, actor, name_zh: str, name_en: str, min_score, level=None, seen=None
 ) -> AwardLevel:
     """Add a level (level None) or change one. Levels are ordered by their minimum
     score, highest first: a winner gets the highest level whose minimum it reaches."""
@@ -248,6 +278,9 @@ def award_level_save(
     with transaction.atomic():
         edition = _lock_edition(edition)
         _check_not_frozen(edition)
+        if level is not None:
+            level.refresh_from_db()
+            _check_fresh(level, LEVEL_FIELDS, seen)
         errors = _check_level(
             edition, name_zh, name_en, min_score, exclude_pk=level.pk if level else None
         )

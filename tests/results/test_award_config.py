@@ -328,3 +328,30 @@ def test_no_poll_no_poll_decided_award():
             "poll first."
         ]
     }
+
+
+def test_a_stale_level_save_is_refused():
+    cycle = scored_cycle()
+    level = AwardLevel.objects.get(edition=cycle.edition, name_zh="特優")
+    seen = cs.fingerprint(level, cs.LEVEL_FIELDS)
+    cs.award_level_save(
+        edition=cycle.edition,
+        actor=cycle.secretariat,
+        level=level,
+        seen=seen,
+        name_zh="特優",
+        name_en="Distinction",
+        min_score=Decimal("820"),
+    )
+    error = _refused(
+        cs.award_level_save,
+        edition=cycle.edition,
+        actor=cycle.secretariat,
+        level=AwardLevel.objects.get(pk=level.pk),
+        seen=seen,
+        name_zh="特優",
+        name_en="Distinction",
+        min_score=Decimal("900"),
+    )
+    assert list(error.errors) == [None]
+    assert AwardLevel.objects.get(pk=level.pk).min_score == Decimal("820.00")

@@ -223,3 +223,24 @@ def test_query_count_does_not_grow_with_categories_levels_and_selections(
     assert len(html(few).xpath("//div[contains(@class,'award-rule')]")) == 1
     assert len(html(many).xpath("//div[contains(@class,'award-rule')]")) == 5
     assert len(html(many).xpath("//ul[@class='selections']/li")) == 12
+
+
+def test_a_stale_save_is_refused_not_lost(client):
+    cycle = scored_cycle(winners=2)
+    client.force_login(cycle.secretariat)
+    p = f"rule-{cycle.category.pk}"
+    page = html(client.get(_url(cycle)))
+    [seen] = page.xpath(f"//input[@name='{p}-seen']/@value")
+    data = {f"{p}-basis": "standings", f"{p}-finalists_only": "on", f"{p}-seen": seen}
+    save = _url(cycle, "results:config_award_rule_save", cycle.category.pk)
+    # Another secretary saves first, from the same page.
+    assert client.post(save, {**data, f"{p}-winners": "3"}).status_code == 302
+    response = client.post(save, {**data, f"{p}-winners": "1"})
+    assert response.status_code == 400
+    form = html(response).xpath(f"//form[@id='rule-form-{cycle.category.pk}']")[0]
+    assert texts(form, ".//ul[@role='alert']/li") == [
+        "Someone else saved this in the meantime; nothing was changed. Reload the page to see "
+        "their change, then make yours again."
+    ]
+    assert form.xpath(f".//input[@name='{p}-winners']/@value") == ["1"]
+    assert AwardRule.objects.get(category=cycle.category).winners == 3

@@ -35,7 +35,7 @@ def _category(edition, category_pk):
 
 def _rule_initial(rule, poll):
     if rule is None:
-        return {"basis": AwardBasis.STANDINGS, "finalists_only": True}
+        return {"basis": AwardBasis.STANDINGS, "finalists_only": True, "seen": "new"}
     winners = poll.award_places if rule.basis == AwardBasis.POLL and poll else rule.winners
     return {
         "basis": rule.basis,
@@ -44,6 +44,7 @@ def _rule_initial(rule, poll):
         "winners": winners,
         "min_score": rule.min_score,
         "finalists_only": rule.finalists_only,
+        "seen": cs.fingerprint(rule, cs.RULE_FIELDS),
     }
 
 
@@ -133,8 +134,10 @@ def award_rule_save(request, edition_pk, category_pk, obj):
     category = _category(obj, category_pk)
     form = AwardRuleForm(request.POST, prefix=f"rule-{category.pk}")
     if form.is_valid():
+        values = dict(form.cleaned_data)
+        seen = values.pop("seen") or None
         try:
-            cs.award_rule_save(category=category, actor=request.user, values=form.cleaned_data)
+            cs.award_rule_save(category=category, actor=request.user, values=values, seen=seen)
         except cs.ConfigError as error:
             add_errors(form, error.errors)
         else:
@@ -165,9 +168,11 @@ def award_rule_delete(request, edition_pk, category_pk, obj):
 def _level_save(request, edition, level, key):
     form = AwardLevelForm(request.POST, prefix=f"level-{key}")
     if form.is_valid():
+        values = dict(form.cleaned_data)
+        seen = values.pop("seen") or None
         try:
             cs.award_level_save(
-                edition=edition, actor=request.user, level=level, **form.cleaned_data
+                edition=edition, actor=request.user, level=level, seen=seen, **values
             )
         except cs.ConfigError as error:
             add_errors(form, error.errors)
