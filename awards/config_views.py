@@ -22,15 +22,14 @@ from .config_forms import EditionCopyForm, StageDatesForm, time_zone_label
 from .copying import edition_copy, next_edition_number, shifted_stage_dates
 from .models import Edition
 
-# The hub's sections: (label, URL name taking the edition's pk). A name that does not
-# resolve (its page is not built yet) is left out, so this list can name pages that
-# other parts of the configuration area add.
-# TODO(merge): check these names against cfg-rubric, cfg-windows and cfg-awards.
+# The hub's sections: (label, URL name taking the edition's pk, or no argument). A name
+# that does not resolve is left out. The rubric editor is linked per category.
 CONFIGURATION_SECTIONS = [
     (gettext_lazy("Stage timetable"), "awards:config_stages"),
     (gettext_lazy("Review policy and stage weights"), "scoring:config_review_policy"),
     (gettext_lazy("Award rules, levels and special awards"), "results:config_award_rules"),
-    (gettext_lazy("Poll set-up"), "surveys:poll_setup"),
+    # Polls are set up per poll, from the poll list (surveys:config_poll).
+    (gettext_lazy("Telephone polls and their set-up"), "surveys:poll_list"),
     (gettext_lazy("Configuration history"), "awards:configuration_history"),
 ]
 
@@ -50,7 +49,10 @@ def _sections(edition) -> list[dict]:
         try:
             url = reverse(name, args=[edition.pk])
         except NoReverseMatch:
-            continue
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
         sections.append({"label": label, "url": url})
     return sections
 

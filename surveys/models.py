@@ -33,6 +33,14 @@ class Poll(models.Model):
     tie_rule = models.CharField(
         _("tie rule"), max_length=16, choices=TieRule.choices, default=TieRule.SHARE
     )
+    sampling_frame_zh = models.TextField(_("sampling frame (Chinese)"), blank=True)
+    sampling_frame_en = models.TextField(_("sampling frame (English)"), blank=True)
+    fieldwork_starts_on = models.DateField(_("fieldwork starts"), null=True, blank=True)
+    fieldwork_ends_on = models.DateField(_("fieldwork ends"), null=True, blank=True)
+    # The interviewers who work on this poll; none listed: every poll interviewer may.
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("interviewers")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=PollStatus.choices, default=PollStatus.DRAFT
     )
@@ -60,6 +68,10 @@ class Poll(models.Model):
     @property
     def question(self):
         return localized(self, "question")
+
+    @property
+    def sampling_frame(self):
+        return localized(self, "sampling_frame")
 
     @property
     def suggestion_question(self):

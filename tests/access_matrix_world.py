@@ -304,6 +304,17 @@ def build_world():
         issued_on=today,
     )
 
+    # --- award configuration: a level and a special-award selection to edit or remove ----
+    from awards.results.models import AwardLevel, AwardSelection
+
+    w.open_category = open_category
+    w.award_level = AwardLevel.objects.create(
+        edition=open_edition, name_zh="特優", name_en="Distinction", min_score=900
+    )
+    w.award_selection = AwardSelection.objects.create(
+        category=open_category, agency=w.agency, citation_zh="表現卓越"
+    )
+
     # --- polls: one in fieldwork (a household in the interviewer's hands, one free, an
     # uploaded import) and one published ---------------------------------------------------
     published = poll_cycle()

@@ -133,8 +133,8 @@ def test_a_certificate_batch_started_from_the_page_prints_site_url(settings):
     import tempfile
 
     from awards.results.models import Award
-    from workflow.models import Job
     from tests.results.helpers import approved_version, scored_cycle
+    from workflow.models import Job
 
     settings.SITE_URL = SITE
     cycle = scored_cycle(agencies=3, winners=1)

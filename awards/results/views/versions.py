@@ -8,7 +8,7 @@ else gets 404. Writes go through awards.results.services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -72,7 +72,7 @@ def _local(edition, moment):
 @require_perm("results.view_versions")
 def editions(request):
     latest = ResultVersion.objects.filter(edition=OuterRef("pk")).order_by("-number")
-    rows = list(
+    everything = list(
         Edition.objects.select_related("scheme")
         .annotate(
             n_rules=Count("categories__award_rule", distinct=True),
@@ -81,8 +81,14 @@ def editions(request):
             latest_status=Subquery(latest.values("status")[:1]),
             latest_pk=Subquery(latest.values("pk")[:1]),
         )
-        .filter(Q(n_rules__gt=0) | Q(n_versions__gt=0))
         .order_by("scheme__code", "-number")
+    )
+    rows = [e for e in everything if e.n_rules or e.n_versions]
+    # The secretariat sets the rules of the others (awards.results.views.config).
+    unruled = (
+        [e for e in everything if not (e.n_rules or e.n_versions)]
+        if user_may(request.user, "results.configure_awards")
+        else []
     )
     for e in rows:
         e.latest_status_label = VersionStatus(e.latest_status).label if e.latest_status else ""
@@ -91,7 +97,11 @@ def editions(request):
         .select_related("edition__scheme")
         .order_by("submitted_at")
     )
-    return render(request, "results/editions.html", {"editions": rows, "waiting": list(waiting)})
+    return render(
+        request,
+        "results/editions.html",
+        {"editions": rows, "unruled": unruled, "waiting": list(waiting)},
+    )
 
 
 def _edition_context(request, edition, **extra):
