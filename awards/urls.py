@@ -1,11 +1,21 @@
 from django.urls import path
 
-from . import dossier_views, oversight_views, rubric_views, views
+from . import dossier_views, oversight_views, rubric_views, timetable_views, views
 
 app_name = "awards"
 urlpatterns = [
     path("", views.scheme_list, name="scheme_list"),
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
+    path(
+        "editions/<int:pk>/configuration/stages/",
+        timetable_views.config_stages,
+        name="config_stages",
+    ),
+    path(
+        "editions/<int:pk>/configuration/stages/<int:stage_pk>/extend/",
+        timetable_views.config_stage_extend,
+        name="config_stage_extend",
+    ),
     path("categories/<int:pk>/rubric/", rubric_views.category_rubric, name="category_rubric"),
     # agencies write and submit (dossier_views)
     path("nominations/", dossier_views.nomination_list, name="nomination_list"),

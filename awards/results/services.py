@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 
+from awards.windows import after_scoring_problem
 from workflow.audit import audit_record
 from workflow.transitions import Transition, Workflow
 
@@ -213,7 +214,10 @@ def job_execute(*, job_id: int) -> ResultJob:
 
 def compile_check(edition) -> None:
     """Refuse to compile while any review in a weighted stage is still open; the error
-    names each one."""
+    names each one; and before the last scoring stage has closed."""
+    problem = after_scoring_problem(edition)
+    if problem:
+        raise ResultsError(problem)
     pending = open_reviews(edition)
     if pending:
         lines = [

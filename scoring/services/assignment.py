@@ -17,6 +17,7 @@ from agencies.models import Agency
 from agencies.selectors import nearest_authorities
 from awards.enums import NominationState, StageKind
 from awards.models import Nomination
+from awards.windows import stage_problem
 from workflow.audit import audit_record
 
 from ..enums import MemberKind, ReviewState
@@ -130,6 +131,9 @@ def assignment_problem(*, stage, nomination, reviewer, kind=MemberKind.REVIEWER)
         }
     if nomination.edition_id != stage.edition_id:
         return _("The dossier and the stage belong to different editions.")
+    problem = stage_problem(stage)
+    if problem:
+        return problem
     label, name = _label(nomination), reviewer.get_full_name()
     wanted = nomination_state_for(stage)
     if nomination.state != wanted:
@@ -410,6 +414,9 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
     most constrained dossiers first. If any dossier cannot be served, AssignmentError
     with a report and nothing is written. Running it again adds nothing.
     assignments_plan() says beforehand what this creates."""
+    problem = stage_problem(stage)
+    if problem:
+        raise AssignmentError(problem)
     plan = assignments_plan(stage=stage, category=category, nominations=nominations)
     created = []
     for item in plan.planned:
