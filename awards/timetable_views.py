@@ -23,7 +23,7 @@ FLAGS = [
 ]
 
 
-def _edition(request, pk):
+def _edition(request, pk, **kwargs):
     try:
         return Edition.objects.select_related("scheme").get(pk=pk)
     except Edition.DoesNotExist as exc:
@@ -68,6 +68,7 @@ class TimetableForm(forms.Form):
                     "status": windows.stage_status(s),
                     "starts_on": self[f"{s.pk}-starts_on"],
                     "ends_on": self[f"{s.pk}-ends_on"],
+                    "dates": [self[f"{s.pk}-starts_on"], self[f"{s.pk}-ends_on"]],
                     "flags": [self[f"{s.pk}-{name}"] for name, _label in FLAGS],
                 }
             )

@@ -148,6 +148,8 @@ ROWS = [
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),
+    R("awards:config_stages", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:config_stage_extend", "-", "pk=edition stage_pk=written", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=INVALID)),
     R("awards:nomination_list", "-", "", allow(ED, ED2)),
     R("awards:nomination_start", "-", "", allow(ED, ED2), post=allow(ED, ED2, ok=INVALID)),
     R("awards:dossier", "own", "pk=nomination_own", N_OWN, shows="nomination_own"),
@@ -178,7 +180,8 @@ ROWS = [
     R("awards:nomination_withdraw", "draft", "pk=nomination_draft", allow(ED), post=allow(ED, ok=REDIRECT), shows="nomination_draft"),
     # --- awards: competent authorities and the secretariat --------------------------------
     R("awards:recommendations", "-", "", allow(OFF, OFF2)),
-    R("awards:recommendation_edit", "-", "edition_pk=open_edition", allow(OFF, OFF2), post=allow(OFF, OFF2, ok=REDIRECT)),
+    # the open edition's recommendation stage has not begun: the POST is refused on the page
+    R("awards:recommendation_edit", "-", "edition_pk=open_edition", allow(OFF, OFF2), post=allow(OFF, OFF2, ok=OK)),
     R("awards:nomination_return", "own", "pk=nomination_own", allow(OFF, ok=METHOD), post=allow(OFF, ok=REDIRECT)),
     R("awards:nomination_return", "other", "pk=nomination_other", allow(OFF2, ok=METHOD), post=allow(OFF2, ok=REDIRECT)),
     R("awards:nomination_return", "draft", "pk=nomination_draft", allow(ok=METHOD), post=allow()),
