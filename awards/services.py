@@ -222,7 +222,9 @@ def _dossier_problem(nomination, *, editing: bool) -> str | None:
             problem, stage = None, recommend
     if problem:
         return problem
-    if editing and not stage.allows_dossier_edit:
+    # The flag governs the nomination stage; a returned dossier is corrected during the
+    # recommendation stage because its authority asked for it.
+    if editing and stage.kind == StageKind.NOMINATION and not stage.allows_dossier_edit:
         return _("Agencies may not edit dossiers during “%(stage)s”.") % {"stage": stage.name}
     return None
 

@@ -219,6 +219,15 @@ def during(edition, kind, *, day=0):
     return time_machine.travel(when, tick=False)
 
 
+def closed_text(edition, kind="nomination", zone="Taipei time (Asia/Taipei)"):
+    """The English refusal of an action whose stage has closed (awards.windows)."""
+    stage = next(s for s in edition.stages.order_by("order") if s.kind == kind)
+    return (
+        f"Closed: this was allowed only during “{stage.name_en}”, "
+        f"{stage.starts_on.isoformat()} to {stage.ends_on.isoformat()}, {zone}."
+    )
+
+
 def close_scoring(edition):
     """Move the edition's scoring stages (and those after them) into the past, in their
     order, as when the review is over: results may then be compiled."""
