@@ -29,6 +29,7 @@ from tests.factories import (
     CategoryFactory,
     UserFactory,
     closed_text,
+    during,
     fill_dossier,
     open_cycle,
 )
@@ -388,18 +389,21 @@ def test_a_submitted_dossier_is_read_only_with_its_pdf_and_checksum(cycle):
 
 def test_a_returned_dossier_shows_the_reason_and_is_editable_again(cycle):
     nomination = submitted(cycle)
-    nomination_return(
-        actor=cycle.officer,
-        nomination=nomination,
-        authority=cycle.authority,
-        reason="請補充外部效益的數據。",
-    )
-    html = text(client_for(cycle.editor).get(reverse("awards:dossier", args=[nomination.pk])))
-    assert "<strong>Returned by the competent authority: 請補充外部效益的數據。</strong>" in html
-    assert "Correct the dossier and submit it again before the deadline." in html
-    assert html.count('<textarea name="body"') == 7
-    # Returned dossiers may be corrected until the end of the recommendation stage.
-    assert f"{cycle.day(17).isoformat()}, end of day (Asia/Taipei)" in html
+    with during(cycle.edition, "recommendation"):
+        nomination_return(
+            actor=cycle.officer,
+            nomination=nomination,
+            authority=cycle.authority,
+            reason="請補充外部效益的數據。",
+        )
+        html = text(client_for(cycle.editor).get(reverse("awards:dossier", args=[nomination.pk])))
+        assert (
+            "<strong>Returned by the competent authority: 請補充外部效益的數據。</strong>" in html
+        )
+        assert "Correct the dossier and submit it again before the deadline." in html
+        assert html.count('<textarea name="body"') == 7
+        # Returned dossiers may be corrected until the end of the recommendation stage.
+        assert f"{cycle.day(17).isoformat()}, end of day (Asia/Taipei)" in html
 
 
 def test_after_the_deadline_the_page_says_so_and_offers_no_form(cycle):
