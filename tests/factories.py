@@ -228,6 +228,24 @@ def closed_text(edition, kind="nomination", zone="Taipei time (Asia/Taipei)"):
     )
 
 
+def open_stage(edition, kind):
+    """Place the stages so that `kind` is open today (since yesterday): those before it in
+    the past, those after it in the future, each a few days long, in their order."""
+    from django.utils import timezone
+
+    today = timezone.now().astimezone(edition.tzinfo).date()
+    stages = list(edition.stages.order_by("order", "starts_on"))
+    here = next(i for i, s in enumerate(stages) if s.kind == kind)
+    for i, stage in enumerate(stages):
+        offset = (i - here) * 5
+        if i == here:
+            stage.starts_on, stage.ends_on = today - datetime.timedelta(days=1), today
+        else:
+            start = today + datetime.timedelta(days=offset - (1 if offset < 0 else -1))
+            stage.starts_on, stage.ends_on = start, start + datetime.timedelta(days=3)
+        stage.save(update_fields=["starts_on", "ends_on"])
+
+
 def close_scoring(edition):
     """Move the edition's scoring stages (and those after them) into the past, in their
     order, as when the review is over: results may then be compiled."""
