@@ -110,3 +110,28 @@ def after_scoring_problem(edition: Edition, now=None) -> str | None:
     return _("Results can be compiled only after the last scoring stage closes: %(window)s.") % {
         "window": window_text(last)
     }
+
+
+def assignment_window_problem(stage: Stage, *, now=None) -> str | None:
+    """Reviewers for a scoring stage are assigned from the start of the scoring stage
+    before it (the written review, whose standings choose the site visit's finalists),
+    or for the first scoring stage from the start of the stage before it (the
+    eligibility check), to the end of the stage itself. None inside, else why not."""
+    stages = sorted(stage.edition.stages.all(), key=lambda s: (s.order, s.starts_on, s.pk))
+    here = next((i for i, s in enumerate(stages) if s.pk == stage.pk), 0)
+    earlier = stages[:here]
+    scoring = [s for s in earlier if s.allows_scoring]
+    first = scoring[-1] if scoring else (earlier[-1] if earlier else stage)
+    today = edition_today(stage.edition, now=now)
+    if first.starts_on <= today <= stage.ends_on:
+        return None
+    return _(
+        "Reviewers for “%(stage)s” are assigned only from %(start)s (start of “%(first)s”) "
+        "to %(end)s (end of “%(stage)s”), %(zone)s."
+    ) % {
+        "stage": stage.name,
+        "first": first.name,
+        "start": first.starts_on.isoformat(),
+        "end": stage.ends_on.isoformat(),
+        "zone": zone_label(stage.edition.time_zone),
+    }

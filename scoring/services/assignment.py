@@ -17,7 +17,7 @@ from agencies.models import Agency
 from agencies.selectors import nearest_authorities
 from awards.enums import NominationState, StageKind
 from awards.models import Nomination
-from awards.windows import stage_problem
+from awards.windows import assignment_window_problem
 from workflow.audit import audit_record
 
 from ..enums import MemberKind, ReviewState
@@ -131,9 +131,6 @@ def assignment_problem(*, stage, nomination, reviewer, kind=MemberKind.REVIEWER)
         }
     if nomination.edition_id != stage.edition_id:
         return _("The dossier and the stage belong to different editions.")
-    problem = stage_problem(stage)
-    if problem:
-        return problem
     label, name = _label(nomination), reviewer.get_full_name()
     wanted = nomination_state_for(stage)
     if nomination.state != wanted:
@@ -163,6 +160,9 @@ def assignment_problem(*, stage, nomination, reviewer, kind=MemberKind.REVIEWER)
             "name": name,
             "agency": label,
         }
+    problem = assignment_window_problem(stage)
+    if problem:
+        return problem
     return ""
 
 
@@ -414,10 +414,10 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
     most constrained dossiers first. If any dossier cannot be served, AssignmentError
     with a report and nothing is written. Running it again adds nothing.
     assignments_plan() says beforehand what this creates."""
-    problem = stage_problem(stage)
+    plan = assignments_plan(stage=stage, category=category, nominations=nominations)
+    problem = assignment_window_problem(stage)
     if problem:
         raise AssignmentError(problem)
-    plan = assignments_plan(stage=stage, category=category, nominations=nominations)
     created = []
     for item in plan.planned:
         assignment = Assignment.objects.create(
