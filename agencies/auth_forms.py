@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -22,17 +19,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
     def save(self, domain_override=None, use_https=False, request=None, **kwargs):
         from .tasks import password_reset_mail_send
 
-        site_url = getattr(settings, "SITE_URL", "")
-        if site_url:  # the declared address, not the request's Host header
-            parts = urlsplit(site_url)
-            protocol, domain = parts.scheme, parts.netloc
-        else:
-            protocol = "https" if use_https else "http"
-            domain = domain_override or get_current_site(request).domain
+        # The link in the mail starts with settings.SITE_URL, never this request's Host.
         args = {
             "email": self.cleaned_data["email"],
-            "domain": domain,
-            "protocol": protocol,
             "language": translation.get_language() or settings.LANGUAGE_CODE,
         }
         transaction.on_commit(lambda: password_reset_mail_send.delay(**args))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import auth_views
+from . import auth_views, views
 
 urlpatterns = [
     path("two-factor/", auth_views.two_factor, name="two_factor"),
@@ -13,6 +13,7 @@ urlpatterns = [
         auth_views.two_factor_recovery_codes,
         name="two_factor_recovery_codes",
     ),
+    path("mail-language/", views.mail_language, name="mail_language"),
     path("lockouts/", auth_views.sign_in_lockouts, name="sign_in_lockouts"),
     path("lockouts/unlock/", auth_views.sign_in_unlock_view, name="sign_in_unlock"),
 ]

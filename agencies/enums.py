@@ -43,13 +43,9 @@ class AffiliationType(models.TextChoices):
     GOVERNMENT = "government", _("Government")
 
 
-class ImportJobStatus(models.TextChoices):
-    """The same states as the results and tally jobs."""
+class MailLanguage(models.TextChoices):
+    """The languages a person may get e-mail in (settings.LANGUAGES); each label in its
+    own language, as on the language switch."""
 
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-ACTIVE_IMPORT_JOB_STATUSES = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+    ZH_HANT = "zh-hant", "繁體中文"
+    EN = "en", "English"

@@ -59,3 +59,14 @@ class AgencyImportForm(ErrorsInViewMixin, forms.Form):
         except uploads.UploadRefused as refused:
             raise forms.ValidationError(refused.message) from None
         return upload
+
+
+class MailLanguageForm(ErrorsInViewMixin, forms.Form):
+    """The language of the e-mail this site sends the signed-in person."""
+
+    language = forms.ChoiceField(
+        label=_("Language for e-mail"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the language of your e-mail.")},
+    )

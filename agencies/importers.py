@@ -5,7 +5,8 @@ only when nothing is wrong writes all of it in one transaction with one audit en
 Otherwise it raises AgencyImportError with every problem found, each naming the row as a
 spreadsheet shows it (the header is row 1) and the column. It knows nothing of HTTP, so
 the import page (through a background job: `agency_import_start()` stores the file and
-queues `agency_import_execute()`) and `manage.py import_agencies` share it.
+queues a workflow.Job that `agency_import_handler()` runs) and `manage.py import_agencies`
+share it.
 
 A ZIP-based file is inspected by agencies.uploads before openpyxl opens it: a zip bomb is
 refused as a problem of the whole file.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime
 import hashlib
 import io
 import re
@@ -25,12 +25,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from workflow import jobs
+
 from . import uploads
-from .enums import AgencyType, ImportJobStatus
+from .enums import AgencyType
 from .models import Agency, AgencyImportJob
 from .services import audit_record, path_segment
 
@@ -594,119 +595,71 @@ def _tree_rows():
     return Agency.objects.order_by().values_list("pk", "parent_id", "path", "depth")
 
 
-# --- The background job ----------------------------------------------------------------
+# --- The background job (run by workflow.jobs; the kind is declared in agencies/jobs.py) ---
 
+JOB_KIND = "agency_import"
 STALE_SECONDS = 120  # a running job silent this long has lost its worker
 
 
-def _stale_before(now):
-    seconds = getattr(settings, "AGENCY_IMPORT_JOB_STALE_SECONDS", STALE_SECONDS)
-    return now - datetime.timedelta(seconds=seconds)
+def stale_seconds() -> int:
+    return getattr(settings, "AGENCY_IMPORT_JOB_STALE_SECONDS", STALE_SECONDS)
 
 
 def agency_import_start(*, data: bytes, filename: str, actor, language: str) -> AgencyImportJob:
     """Store an uploaded agency list (already checked by its content) and queue the job
-    that reads and imports it. The web request does nothing slower than this."""
+    that reads and imports it, in the uploader's language. The web request does nothing
+    slower than this."""
     with transaction.atomic():
-        job = AgencyImportJob.objects.create(
+        record = AgencyImportJob.objects.create(
             filename=uploads.display_name(filename),
             sha256=hashlib.sha256(data).hexdigest(),
             content=data,
-            language=language or "",
             requested_by=actor,
-            heartbeat_at=timezone.now(),
         )
-        audit_record(
+        job, _created = jobs.enqueue(
+            kind=JOB_KIND,
+            target=record,
             actor=actor,
-            action="agency.import.start",
-            obj=job,
-            to_state=ImportJobStatus.QUEUED,
-            data={"filename": job.filename, "sha256": job.sha256, "size": len(data)},
+            language=language or settings.LANGUAGE_CODE,
+            params={"filename": record.filename, "sha256": record.sha256, "size": len(data)},
         )
-        job_id = job.pk
-
-        def enqueue():
-            from .tasks import agency_import
-
-            agency_import.delay(job_id=job_id)
-
-        transaction.on_commit(enqueue)
-    return job
-
-
-def agency_import_beat(job_id: int, progress: int) -> None:
-    AgencyImportJob.objects.filter(pk=job_id, status=ImportJobStatus.RUNNING).update(
-        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
-    )
+        record.job = job
+        record.save(update_fields=["job"])
+    return record
 
 
 def agency_import_execute(*, job_id: int) -> AgencyImportJob:
-    """Run a queued import (or take over one whose worker died), in the uploader's
-    language. Running it again does nothing more: the claim succeeds once."""
-    now = timezone.now()
-    claimed = (
-        AgencyImportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=ImportJobStatus.QUEUED)
-            | Q(status=ImportJobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
-        )
-        .update(status=ImportJobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
-    )
-    job = AgencyImportJob.objects.select_related("requested_by").get(pk=job_id)
-    if not claimed:
-        return job
-    outcome = {}
+    """Run the import's job (the Celery task workflow.job_run does the same). Running
+    it again does nothing more: the claim succeeds once. `job_id` is the import's id."""
+    record = AgencyImportJob.objects.get(pk=job_id)
+    if record.job_id:
+        jobs.run(record.job_id)
+    return AgencyImportJob.objects.select_related("job", "requested_by").get(pk=job_id)
+
+
+def agency_import_handler(job, beat) -> dict:
+    """The job: import the stored file in the uploader's language (the runner has set
+    it). A refused file keeps its problems on the record, for the report; either way the
+    stored file is emptied."""
+    record = AgencyImportJob.objects.select_related("requested_by").get(pk=job.target_id)
+    beat(5)
     try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            result = import_agencies(
-                data=bytes(job.content),
-                filename=job.filename,
-                actor=job.requested_by,
-                beat=lambda percent: agency_import_beat(job_id, percent),
-            )
+        result = import_agencies(
+            data=bytes(record.content),
+            filename=record.filename,
+            actor=record.requested_by,
+            beat=beat,
+        )
     except AgencyImportError as refused:
-        outcome = {
-            "status": ImportJobStatus.FAILED,
-            "detail": {"problems": [dataclasses.asdict(p) for p in refused.problems]},
-            "error": str(refused),
-        }
-    except (DatabaseError, ValueError) as exc:
-        outcome = {"status": ImportJobStatus.FAILED, "detail": {}, "error": str(exc)[:2000]}
-    else:
-        outcome = {
-            "status": ImportJobStatus.DONE,
-            "detail": {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-            "error": "",
-        }
-    with transaction.atomic():
-        job.status = outcome["status"]
-        job.detail = outcome["detail"]
-        job.error = outcome["error"]
-        job.progress = 100
-        job.finished_at = job.heartbeat_at = timezone.now()
-        job.content = b""
-        job.save(
-            update_fields=[
-                "status",
-                "detail",
-                "error",
-                "progress",
-                "finished_at",
-                "heartbeat_at",
-                "content",
-            ]
-        )
-        audit_record(
-            actor=job.requested_by,
-            action=f"agency.import.{'done' if job.status == ImportJobStatus.DONE else 'fail'}",
-            obj=job,
-            from_state=ImportJobStatus.RUNNING,
-            to_state=job.status,
-            reason=job.error[:500],
-            data={k: v for k, v in job.detail.items() if k != "problems"},
-        )
-    return job
+        record.detail = {"problems": [dataclasses.asdict(p) for p in refused.problems]}
+        record.content = b""
+        record.save(update_fields=["detail", "content"])
+        raise jobs.JobError(str(refused)) from refused
+    except (DatabaseError, ValueError):
+        AgencyImportJob.objects.filter(pk=record.pk).update(content=b"")
+        raise
+    counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    record.detail = counts
+    record.content = b""
+    record.save(update_fields=["detail", "content"])
+    return counts

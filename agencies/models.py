@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # The audit log lives in the workflow layer; imported here for code that reads it.
 from workflow.models import AuditEntry  # noqa: F401
 
-from .enums import ACTIVE_IMPORT_JOB_STATUSES, AffiliationType, AgencyType, ImportJobStatus, Role
+from .enums import AffiliationType, AgencyType, MailLanguage, Role
 
 
 def localized(obj, field: str) -> str:
@@ -63,6 +63,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="affiliated_users",
         verbose_name=_("affiliated agency"),
         help_text=_("A reviewer who works for or with an agency is conflicted with it (利益迴避)."),
+    )
+    language = models.CharField(
+        _("language for e-mail"),
+        max_length=16,
+        choices=MailLanguage.choices,
+        default=MailLanguage.ZH_HANT,
+        help_text=_("The language of the e-mail this site sends you."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -188,15 +195,19 @@ class RoleAssignment(models.Model):
 
 
 class AgencyImportJob(models.Model):
-    """An uploaded agency list read by a background job, with its progress, so the
-    import page can show a progress bar and then the result or every problem. The same
-    shape as the results jobs (awards.results.ResultJob) and the poll tally runs."""
+    """An uploaded agency list and what became of it. The background job that reads it
+    is a workflow.Job (kind "agency_import", its target this record; `job` is the latest
+    one), so the import page shows the one progress partial and then the result or every
+    problem. The job's state is read through the properties below."""
 
-    status = models.CharField(
-        _("status"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    job = models.OneToOneField(
+        "workflow.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("background job"),
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -205,31 +216,38 @@ class AgencyImportJob(models.Model):
         verbose_name=_("started by"),
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64)
     # The file until the job has read it; emptied afterwards (the audit entry keeps the hash).
     content = models.BinaryField(_("content"), blank=True)
-    # The language of the person who uploaded: the job's messages are written in it.
-    language = models.CharField(_("language"), max_length=16, blank=True)
     # {"created", "updated", "unchanged"} when done; {"problems": [...]} when refused.
     detail = models.JSONField(_("details"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("agency import job")
         verbose_name_plural = _("agency import jobs")
         ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="agency_import_job_progress_le_100"
-            ),
-        ]
 
     def __str__(self):
         return f"{self.filename} #{self.pk}"
 
+    # The job's state, for the pages (workflow.Job is the one place it is kept).
+    @property
+    def status(self) -> str:
+        return self.job.status if self.job_id else ""
+
+    @property
+    def progress(self) -> int:
+        return self.job.progress if self.job_id else 0
+
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_IMPORT_JOB_STATUSES
+        return bool(self.job_id) and self.job.is_active
+
+    @property
+    def language(self) -> str:
+        return self.job.language if self.job_id else ""
+
+    @property
+    def error(self) -> str:
+        return self.job.error if self.job_id else ""

@@ -31,3 +31,8 @@ rules.add_perm("agencies.import_agencies", is_secretariat)
 rules.add_perm("agencies.unlock_sign_in", is_secretariat)
 # The configuration (Django's admin) opens to staff accounts only.
 rules.add_perm("agencies.open_configuration", is_secretariat & rules.is_staff)
+
+# The mail outbox (workflow.outbox): the secretariat sees every message and resends
+# what failed.
+rules.add_perm("workflow.see_mail", is_secretariat)
+rules.add_perm("workflow.resend_mail", is_secretariat)

@@ -136,35 +136,48 @@ def sign_in_unlock(*, actor: User, kind: str, value: str) -> int:
     return count
 
 
-def password_reset_mail_send(*, email: str, domain: str, protocol: str, language: str) -> int:
-    """Send the password-reset link to every active account with this address (none if
-    there is no such account). Runs in the background queue, so the sign-in pages answer
-    in the same time whether or not the address is known. Returns the number sent."""
+def password_reset_mail_send(*, email: str, language: str) -> int:
+    """Queue the password-reset link to every active account with this address (none if
+    there is no such account), through the outbox. Runs in the background queue, so the
+    sign-in pages answer in the same time whether or not the address is known. The mail
+    is in the language the visitor asked in (they are at the page now); its link starts
+    with the declared site address, never the request's Host header. Returns the number
+    queued."""
     from django.contrib.auth.forms import PasswordResetForm
     from django.contrib.auth.tokens import default_token_generator
-    from django.utils import translation
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    form = PasswordResetForm()
+    from workflow.outbox import mail_user
+
     sent = 0
-    with translation.override(language):
-        for user in form.get_users(email):
-            context = {
+    for user in PasswordResetForm().get_users(email):
+        mail_user(
+            user,
+            kind="password_reset",
+            subject_template="registration/password_reset_subject.txt",
+            body_template="registration/password_reset_email.txt",
+            context={
                 "email": user.email,
-                "domain": domain,
-                "site_name": domain,
                 "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-                "user": user,
                 "token": default_token_generator.make_token(user),
-                "protocol": protocol,
-            }
-            form.send_mail(
-                "registration/password_reset_subject.txt",
-                "registration/password_reset_email.txt",
-                context,
-                None,
-                user.email,
-            )
-            sent += 1
+            },
+            obj=user,
+            language=language,
+        )
+        sent += 1
     return sent
+
+
+def user_mail_language_set(*, user: User, language: str) -> bool:
+    """Set the language `user` gets e-mail in (one of settings.LANGUAGES). Returns
+    whether it changed."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True

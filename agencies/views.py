@@ -1,15 +1,21 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from workflow import jobs
+from workflow.models import JobStatus
+
 from . import selectors
-from .enums import ImportJobStatus
 from .importers import ImportProblem
 from .models import AgencyImportJob
 from .permissions import require_perm
+from .services import user_mail_language_set
 
 
 class SignInView(LoginView):
@@ -38,6 +44,8 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if lang in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:  # their e-mail follows the language they chose
+            user_mail_language_set(user=request.user, language=lang)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             lang,
@@ -90,7 +98,8 @@ def agency_import_job(request, pk):
     every problem, and the form for another file."""
     from .forms import AgencyImportForm
 
-    job = get_object_or_404(AgencyImportJob.objects.select_related("requested_by"), pk=pk)
+    job = get_object_or_404(AgencyImportJob.objects.select_related("job", "requested_by"), pk=pk)
+    jobs.notice_stale([job.job])
     if request.htmx:
         return render(request, "agencies/_import_job.html", _job_context(job))
     return _import_page(request, form=AgencyImportForm(), job=job)
@@ -98,7 +107,7 @@ def agency_import_job(request, pk):
 
 def _job_context(job):
     report = None
-    if job.status == ImportJobStatus.FAILED and "problems" in job.detail:
+    if job.status == JobStatus.FAILED and "problems" in job.detail:
         report = [ImportProblem(**problem) for problem in job.detail["problems"]]
     return {"job": job, "report": report}
 
@@ -110,3 +119,24 @@ def _import_page(request, *, form, job):
     if job is not None:
         context.update(_job_context(job))
     return render(request, "agencies/agency_import.html", context)
+
+
+@login_required
+def mail_language(request):
+    """The signed-in person chooses the language of the e-mail the site sends them
+    (switching the site's language sets it too)."""
+    from .forms import MailLanguageForm
+
+    if request.method == "POST":
+        form = MailLanguageForm(request.POST)
+        if form.is_valid():
+            user_mail_language_set(user=request.user, language=form.cleaned_data["language"])
+            messages.success(
+                request,
+                _("Your e-mail will be in %(language)s.")
+                % {"language": dict(settings.LANGUAGES)[form.cleaned_data["language"]]},
+            )
+            return redirect("mail_language")
+    else:
+        form = MailLanguageForm(initial={"language": request.user.language})
+    return render(request, "registration/mail_language.html", {"form": form})

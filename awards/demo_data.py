@@ -450,7 +450,9 @@ LIVE_STAGES = [
         "Preliminary (written) review",
         32,
         60,
-        {"allows_scoring": True},
+        # Weighted as the 8th edition's review (scoring.demo): 30 % written, 70 % site
+        # visit, so the 9th edition's final standings are not empty.
+        {"allows_scoring": True, "score_weight": 30},
     ),
     ("shortlisting", "決定入圍名單", "Shortlisting of finalists", 61, 61, {}),
     (
@@ -459,7 +461,7 @@ LIVE_STAGES = [
         "Final review with site visits",
         62,
         100,
-        {"allows_scoring": True, "is_site_visit": True},
+        {"allows_scoring": True, "is_site_visit": True, "score_weight": 70},
     ),
     ("approval", "評審結果核定", "Results reported for approval", 101, 110, {}),
     ("ceremony", "頒獎典禮", "Award ceremony", 120, 120, {}),

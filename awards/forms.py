@@ -38,7 +38,9 @@ class NominationStartForm(forms.Form):
 
     def __init__(self, *args, user, category_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(pk__in=category_ids)
+        self.fields["category"].queryset = Category.objects.filter(
+            pk__in=category_ids
+        ).select_related("edition")
         agencies = user_agencies(user, Role.AGENCY_EDITOR).order_by("path")
         self.fields["agency"].queryset = agencies
         self.agency_choices = list(agencies)

@@ -159,7 +159,9 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        # Named with its edition: every edition has a "第一線服務機關", and a dropdown of
+        # three identical names says nothing. Load the edition with select_related.
+        return f"{self.name} · {self.edition.name}"
 
     @property
     def name(self):

@@ -1,16 +1,13 @@
-"""E-mails about nominations, sent after the transaction commits (see services).
-Users have no language preference yet, so each message carries both languages."""
+"""E-mails about nominations, written to the outbox in the transaction of the change
+(nomination_transition) and sent after it commits (workflow.outbox). Each recipient gets
+the message in their own language (User.language)."""
 
 from __future__ import annotations
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from agencies.enums import Role
 from agencies.models import User
 from agencies.selectors import agency_ancestor_ids
+from workflow.outbox import mail_user
 
 from .enums import NominationState as S
 
@@ -36,7 +33,8 @@ def _secretariat():
     return User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARIAT)
 
 
-def recipients(nomination, to_state: str) -> list[str]:
+def recipient_users(nomination, to_state: str) -> list[User]:
+    """Who hears of a nomination entering `to_state`: one user per e-mail address."""
     groups = [_editors(nomination)]
     uses_authority = nomination.edition.uses_recommendation
     if to_state == S.SUBMITTED:
@@ -50,39 +48,32 @@ def recipients(nomination, to_state: str) -> list[str]:
         groups.append(_secretariat())
         if uses_authority:
             groups.append(_authority_officers(nomination))
-    emails = set()
+    users: dict[str, User] = {}
     for qs in groups:
-        emails.update(qs.values_list("email", flat=True))
-    return sorted(emails)
+        for user in qs.exclude(email=""):
+            users.setdefault(user.email, user)
+    return [users[email] for email in sorted(users)]
+
+
+def recipients(nomination, to_state: str) -> list[str]:
+    return [user.email for user in recipient_users(nomination, to_state)]
 
 
 def nomination_changed(nomination_id: int, from_state: str, to_state: str) -> int:
+    """Queue the message about this change to every recipient. Returns how many."""
     from .models import Nomination
 
     nomination = Nomination.objects.select_related("edition", "category", "agency").get(
         pk=nomination_id
     )
-    to = recipients(nomination, to_state)
-    if not to:
-        return 0
-    parts = {}
-    for lang in ("zh-hant", "en"):
-        with translation.override(lang):
-            parts[lang] = {
-                "subject": render_to_string(
-                    "awards/email/nomination_changed_subject.txt",
-                    {"n": nomination, "to": S(to_state).label},
-                ).strip(),
-                "body": render_to_string(
-                    "awards/email/nomination_changed.txt",
-                    {
-                        "n": nomination,
-                        "from": S(from_state).label,
-                        "to": S(to_state).label,
-                        "site": settings.SITE_URL or settings.SITE_URL_FALLBACK,
-                    },
-                ),
-            }
-    subject = f"{parts['zh-hant']['subject']} / {parts['en']['subject']}"
-    body = parts["zh-hant"]["body"] + "\n\n----------\n\n" + parts["en"]["body"]
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    users = recipient_users(nomination, to_state)
+    for user in users:
+        mail_user(
+            user,
+            kind="nomination_changed",
+            subject_template="awards/email/nomination_changed_subject.txt",
+            body_template="awards/email/nomination_changed.txt",
+            context={"n": nomination, "from": S(from_state).label, "to": S(to_state).label},
+            obj=nomination,
+        )
+    return len(users)

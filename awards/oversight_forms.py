@@ -155,6 +155,9 @@ class EligibilityFilterForm(forms.Form):
         required=False,
         empty_label=_("All categories"),
     )
+    # Only the chosen edition's categories are listed, beside the edition's own
+    # dropdown: their names alone are unambiguous (Category.__str__ adds the edition).
+    category.label_from_instance = lambda category: category.name
     state = forms.ChoiceField(
         label=_("State"),
         choices=[("", _("All states")), *NominationState.choices],

@@ -314,10 +314,9 @@ def nomination_transition(
         update=fields,
         data={**(data or {}), "reason_visibility": visibility.value} if reason else data or {},
         locked=locked,
-        after_commit=[lambda obj, old, new: notifications.nomination_changed(obj.pk, old, new)]
-        if notify
-        else [],
     )
+    if notify:  # into the outbox in this transaction; sent after it commits
+        notifications.nomination_changed(locked.pk, from_state, to_state)
     return locked
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dossier_views, oversight_views, rubric_views, timetable_views, views
+from . import config_views, dossier_views, oversight_views, rubric_views, timetable_views, views
 
 app_name = "awards"
 urlpatterns = [
@@ -16,7 +16,34 @@ urlpatterns = [
         timetable_views.config_stage_extend,
         name="config_stage_extend",
     ),
+    # the configuration area (config_views), for the secretariat
+    path("configuration/", config_views.configuration_start, name="configuration_start"),
+    path(
+        "editions/<int:pk>/configuration/",
+        config_views.configuration_hub,
+        name="configuration_hub",
+    ),
+    path(
+        "editions/<int:pk>/configuration/new-edition/",
+        config_views.edition_copy_preview,
+        name="edition_copy",
+    ),
+    path(
+        "editions/<int:pk>/configuration/new-edition/save/",
+        config_views.edition_copy_save,
+        name="edition_copy_save",
+    ),
+    path(
+        "editions/<int:pk>/configuration/history/",
+        config_views.configuration_history,
+        name="configuration_history",
+    ),
     path("categories/<int:pk>/rubric/", rubric_views.category_rubric, name="category_rubric"),
+    path(
+        "editions/<int:pk>/configuration/rubrics/<int:category_pk>/",
+        rubric_views.config_rubric,
+        name="config_rubric",
+    ),
     # agencies write and submit (dossier_views)
     path("nominations/", dossier_views.nomination_list, name="nomination_list"),
     path("nominations/start/", dossier_views.nomination_start, name="nomination_start"),

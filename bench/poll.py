@@ -245,7 +245,6 @@ def main(argv=None) -> int:
         rate_all = 2 * args.rows / total
 
         from surveys import services
-        from surveys.models import PollTallyRun
 
         def raw():
             with connection.cursor() as cur:
@@ -260,7 +259,7 @@ def main(argv=None) -> int:
         results = {}
 
         def job():
-            run = PollTallyRun.objects.create(poll=poll)
+            run = services.poll_tally_start(poll=poll, actor=None)
             services.poll_tally_execute(run_id=run.pk)
             run.refresh_from_db()
             assert run.status == "done", run.error

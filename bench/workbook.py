@@ -163,7 +163,7 @@ def compile_version(edition, actor):
     job = services.job_start(edition=edition, kind="compile", actor=actor)
     job = services.job_execute(job_id=job.pk)
     assert job.status == "done", job.error
-    return job.version
+    return services.job_version(job)
 
 
 def joined_rows(edition) -> list[tuple]:

@@ -27,4 +27,9 @@ app.conf.beat_schedule = {
         "task": "scoring.send_review_reminders",
         "schedule": crontab(hour=1, minute=0),
     },
+    # The mail outbox: queue again the messages whose send task was lost.
+    "outbound-mail-retry-due": {
+        "task": "workflow.outbound_mail_retry_due",
+        "schedule": crontab(minute="*/5"),
+    },
 }

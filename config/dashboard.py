@@ -12,6 +12,7 @@ from awards import selectors as award_selectors
 from awards.results import selectors as results_selectors
 from scoring.selectors.reviews import dashboard_context as review_dashboard_context
 from surveys.selectors import dashboard_context as poll_dashboard_context
+from workflow.selectors import outbound_mail_counts
 
 # The section each role's holder sees, in the order of Role.
 SECTION_TEMPLATES = {
@@ -56,6 +57,7 @@ def dashboard(request):
         context["editions"] = award_selectors.dashboard_editions()
         context["nomination_counts"] = award_selectors.nomination_counts_by_edition()
         context["results_returned"] = results_selectors.returned_versions()
+        context["mail_failed"] = outbound_mail_counts()["failed"]
     if Role.AGENCY_EDITOR.value in roles:
         context["editor_nominations"] = award_selectors.editor_dashboard(user)
         context["open_editions"] = award_selectors.editions_open_for_nomination()

@@ -15,14 +15,16 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="award-media-")
+# A worker process started by a test shares the test process's media folder.
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="award-media-")
 ALLOWED_HOSTS = ["*"]
 # Manifest storage answers 404 under live_server; plain storage in tests.
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests call tasks in-process; the Celery worker test talks to Redis explicitly.
+# Tests call tasks in-process; the Celery worker tests (Redis; the filesystem broker in
+# tests/browser/test_job_progress.py) start a worker and send to it explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -8,6 +8,7 @@ from agencies import views as agency_views
 from agencies.auth_forms import QueuedPasswordResetForm
 
 from .dashboard import dashboard
+from .mail_views import mail_list, mail_resend_view
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
@@ -48,6 +49,8 @@ urlpatterns = [
     path("accounts/", include("agencies.auth_urls")),
     path("language/", agency_views.set_language, name="set_language"),
     path("dashboard/", dashboard, name="dashboard"),
+    path("mail/", mail_list, name="mail_list"),
+    path("mail/<int:pk>/resend/", mail_resend_view, name="mail_resend"),
     path("agencies/", include("agencies.urls")),
     path("cycle/", include("awards.urls")),
     path("cycle/", include("scoring.urls")),

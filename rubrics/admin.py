@@ -4,10 +4,9 @@ totals must add up (the message names the dimension) and a scored rubric is read
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext as _
 
 from .models import Dimension, Indicator, Rubric
-from .services import rubric_check_totals, rubric_is_frozen
+from .services import rubric_check_totals, rubric_frozen_reason, rubric_is_frozen
 
 
 def _live_rows(formset):
@@ -75,14 +74,9 @@ class FrozenMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         rubric = self._rubric_of(obj) if obj is not None else None
-        if rubric is not None and rubric_is_frozen(rubric):
-            messages.warning(
-                request,
-                _(
-                    "This rubric is frozen: reviewers have already scored with it, "
-                    "so it can no longer change."
-                ),
-            )
+        reason = rubric_frozen_reason(rubric) if rubric is not None else None
+        if reason:
+            messages.warning(request, reason)
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -22,6 +22,11 @@ class Rubric(models.Model):
         related_name="+",
         verbose_name=_("cloned from"),
     )
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        help_text=_("Grows with each save in the rubric editor, so a stale save is refused."),
+    )
 
     class Meta:
         db_table = "scoring_rubric"

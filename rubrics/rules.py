@@ -6,3 +6,5 @@ import rules
 from agencies.rules import is_secretariat
 
 rules.add_perm("rubrics.see_rubric", is_secretariat)
+# The rubric editor (awards:config_rubric): the secretariat, staff flag or not.
+rules.add_perm("rubrics.edit_rubric", is_secretariat)

@@ -13,3 +13,10 @@ class ScoringConfig(AppConfig):
 
         # A rubric that anyone has scored with can no longer change (rubrics.services).
         rubric_freeze_check_register(rubric_has_scores)
+
+        from awards.copying import edition_copy_register
+
+        from .copying import HOOK
+
+        # A new edition copies the review policy (and panels when asked) from the last.
+        edition_copy_register(HOOK)

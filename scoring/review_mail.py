@@ -1,14 +1,13 @@
-"""E-mail to a reviewer whose submitted review the secretariat reopened. Sent after the
-transaction commits (scoring.services.reviews.review_reopen). Users have no language
-preference yet, so the message carries both languages, as awards.notifications does."""
+"""E-mail to a reviewer whose submitted review the secretariat reopened, written to the
+outbox in the transaction of scoring.services.reviews.review_reopen and sent after it
+commits (workflow.outbox), in the reviewer's language."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from workflow.outbox import mail_user
+from workflow.site import site_url
 
 
 def review_reopened_mail(review_id: int) -> int:
@@ -24,24 +23,17 @@ def review_reopened_mail(review_id: int) -> int:
     if not reviewer.is_active or not reviewer.email:
         return 0
     last = review.revisions.filter(event="reopen").first()
-    url = (settings.SITE_URL or settings.SITE_URL_FALLBACK) + reverse(
-        "scoring:review", args=[review.assignment_id]
+    mail_user(
+        reviewer,
+        kind="review_reopened",
+        subject_template="scoring/email/review_reopened_subject.txt",
+        body_template="scoring/email/review_reopened.txt",
+        context={
+            "review": review,
+            "a": review.assignment,
+            "reason": last.reason if last else "",
+            "url": site_url(reverse("scoring:review", args=[review.assignment_id])),
+        },
+        obj=review,
     )
-    parts = {}
-    for lang in ("zh-hant", "en"):
-        with translation.override(lang):
-            context = {
-                "review": review,
-                "a": review.assignment,
-                "reason": last.reason if last else "",
-                "url": url,
-            }
-            parts[lang] = {
-                "subject": render_to_string(
-                    "scoring/email/review_reopened_subject.txt", context
-                ).strip(),
-                "body": render_to_string("scoring/email/review_reopened.txt", context),
-            }
-    subject = f"{parts['zh-hant']['subject']} / {parts['en']['subject']}"
-    body = parts["zh-hant"]["body"] + "\n\n----------\n\n" + parts["en"]["body"]
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reviewer.email])
+    return 1

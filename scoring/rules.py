@@ -110,3 +110,5 @@ def is_panel_chair(user, category):
 
 rules.add_perm("scoring.shortlist", is_secretariat)
 rules.add_perm("scoring.decide_ties", is_secretariat | is_panel_chair)
+# The review policy page (scoring:config_review_policy), in the configuration area.
+rules.add_perm("scoring.configure_review_policy", is_secretariat)

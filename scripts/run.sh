@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up, migrate, load the demo award cycles and serve the app on http://127.0.0.1:8000/.
-# Embedded defaults: SQLite and in-process tasks. With REDIS_URL set, a Celery worker
-# (with beat) runs beside the web server; with DATABASE_URL set, that database is used.
+# Embedded defaults: SQLite, and a Celery worker (with beat) beside the web server on a
+# broker that needs no server (kombu's filesystem transport, messages under .run/broker/),
+# so background jobs run in their own process and pages show their progress. With
+# REDIS_URL set, the worker uses Redis; with DATABASE_URL set, that database is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -23,11 +25,18 @@ export REQUIRE_STAFF_2FA=${REQUIRE_STAFF_2FA:-false}
 .venv/bin/python manage.py load_poll_demo
 .venv/bin/python manage.py load_review_demo
 .venv/bin/python manage.py load_results_demo
+mkdir -p .run
 if [ -n "${REDIS_URL:-}" ]; then
   echo ">> starting a Celery worker (with beat) against $REDIS_URL"
   .venv/bin/celery -A config worker --beat --pool=solo --loglevel=INFO &
-  worker=$!
-  trap 'kill $worker 2>/dev/null || true' EXIT
+else
+  export CELERY_BROKER_DIR=${CELERY_BROKER_DIR:-$PWD/.run/broker}
+  mkdir -p "$CELERY_BROKER_DIR/queue" "$CELERY_BROKER_DIR/control" "$CELERY_BROKER_DIR/results"
+  echo ">> starting a Celery worker (with beat) on the filesystem broker in $CELERY_BROKER_DIR"
+  .venv/bin/celery -A config worker --beat --schedule .run/celerybeat-schedule --pool=solo \
+    --without-gossip --without-mingle --loglevel=INFO &
 fi
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT
 echo ">> open http://127.0.0.1:${PORT:-8000}/ and sign in with a demo user above"
 .venv/bin/python manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"

@@ -41,16 +41,6 @@ class TieRule(models.TextChoices):
     LOT = "lot", _("Drawn by lot (a recorded, reproducible draw)")
 
 
-class TallyStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-ACTIVE_TALLY_STATUSES = (TallyStatus.QUEUED, TallyStatus.RUNNING)
-
-
 class ImportKind(models.TextChoices):
     SAMPLE = "sample", _("Sampled households")
     RESPONSES = "responses", _("Polling firm's responses")

@@ -5,17 +5,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agencies.enums import ACTIVE_IMPORT_JOB_STATUSES, ImportJobStatus
 from agencies.models import localized
+from workflow.models import JobStatus
 
 from .enums import (
-    ACTIVE_TALLY_STATUSES,
     Disposition,
     ImportKind,
     ImportStatus,
     PollStatus,
     ResponseSource,
-    TallyStatus,
     TieRule,
 )
 
@@ -34,6 +32,14 @@ class Poll(models.Model):
     award_places = models.PositiveSmallIntegerField(_("award places"), default=3)
     tie_rule = models.CharField(
         _("tie rule"), max_length=16, choices=TieRule.choices, default=TieRule.SHARE
+    )
+    sampling_frame_zh = models.TextField(_("sampling frame (Chinese)"), blank=True)
+    sampling_frame_en = models.TextField(_("sampling frame (English)"), blank=True)
+    fieldwork_starts_on = models.DateField(_("fieldwork starts"), null=True, blank=True)
+    fieldwork_ends_on = models.DateField(_("fieldwork ends"), null=True, blank=True)
+    # The interviewers who work on this poll; none listed: every poll interviewer may.
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("interviewers")
     )
     status = models.CharField(
         _("status"), max_length=16, choices=PollStatus.choices, default=PollStatus.DRAFT
@@ -62,6 +68,10 @@ class Poll(models.Model):
     @property
     def question(self):
         return localized(self, "question")
+
+    @property
+    def sampling_frame(self):
+        return localized(self, "sampling_frame")
 
     @property
     def suggestion_question(self):
@@ -304,17 +314,19 @@ class PollImport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    # The background job that reads and applies every row (surveys.tasks.poll_import):
-    # blank until the column mapping is confirmed. The same shape as the agency import
-    # job and the tally runs: status, progress, heartbeat, the uploader's language.
-    job_status = models.CharField(
-        _("job status"), max_length=16, choices=ImportJobStatus.choices, blank=True
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The uploader's language: the background job writes its messages in it.
     language = models.CharField(_("language"), max_length=16, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    # The background job that reads and applies every row (a workflow.Job of kind
+    # "poll_import" whose target is this import; the latest one): empty until the column
+    # mapping is confirmed. Its state is read through the properties below.
+    job = models.OneToOneField(
+        "workflow.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("background job"),
+    )
 
     class Meta:
         verbose_name = _("poll import")
@@ -326,9 +338,6 @@ class PollImport(models.Model):
                 condition=models.Q(status="imported"),
                 name="import_once_per_content",
             ),
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="poll_import_progress_le_100"
-            ),
         ]
 
     def __str__(self):
@@ -336,26 +345,57 @@ class PollImport(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.job_status in ACTIVE_IMPORT_JOB_STATUSES
+        return bool(self.job_id) and self.job.is_active
+
+    # The job's state (workflow.Job is the one place it is kept).
+    @property
+    def job_status(self) -> str:
+        return self.job.status if self.job_id else ""
+
+    def get_job_status_display(self) -> str:
+        return self.job.get_status_display() if self.job_id else ""
+
+    @property
+    def progress(self) -> int:
+        return self.job.progress if self.job_id else 0
+
+    @property
+    def heartbeat_at(self):
+        return self.job.heartbeat_at if self.job_id else None
+
+    @property
+    def started_at(self):
+        return self.job.started_at if self.job_id else None
+
+    @property
+    def error(self) -> str:
+        return self.job.error if self.job_id else ""
 
     @property
     def may_apply(self) -> bool:
         """The column mapping may be (re)confirmed: uploaded or rejected, no job queued
         or running, none failed."""
         return self.status in (ImportStatus.UPLOADED, ImportStatus.REJECTED) and (
-            self.job_status in ("", ImportJobStatus.DONE)
+            self.job_status in ("", JobStatus.DONE)
         )
 
 
 class PollTallyRun(models.Model):
+    """One tally of a poll: what it counted (`inputs`) and found (`results`). The work is
+    a workflow.Job (kind "tally", its target the poll, so one runs at a time per poll);
+    `job` is this run's, and its state is read through the properties below."""
+
     poll = models.ForeignKey(
         Poll, on_delete=models.CASCADE, related_name="tally_runs", verbose_name=_("poll")
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=TallyStatus.choices, default=TallyStatus.QUEUED
+    job = models.OneToOneField(
+        "workflow.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("background job"),
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -364,30 +404,48 @@ class PollTallyRun(models.Model):
         verbose_name=_("started by"),
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     inputs = models.JSONField(_("inputs counted"), default=dict, blank=True)
     results = models.JSONField(_("results"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("tally run")
         verbose_name_plural = _("tally runs")
         ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["poll"],
-                condition=models.Q(status__in=[s.value for s in ACTIVE_TALLY_STATUSES]),
-                name="one_active_tally_per_poll",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="tally_progress_le_100"
-            ),
-        ]
 
     def __str__(self):
         return f"{self.poll} · #{self.pk}"
 
+    # The job's state (workflow.Job is the one place it is kept).
+    def _job(self, name, default=None):
+        return getattr(self.job, name) if self.job_id else default
+
     @property
-    def is_active(self):
-        return self.status in ACTIVE_TALLY_STATUSES
+    def status(self) -> str:
+        return self._job("status", "")
+
+    def get_status_display(self) -> str:
+        return self.job.get_status_display() if self.job_id else ""
+
+    @property
+    def progress(self) -> int:
+        return self._job("progress", 0)
+
+    @property
+    def heartbeat_at(self):
+        return self._job("heartbeat_at")
+
+    @property
+    def started_at(self):
+        return self._job("started_at")
+
+    @property
+    def finished_at(self):
+        return self._job("finished_at")
+
+    @property
+    def error(self) -> str:
+        return self._job("error", "")
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.job_id) and self.job.is_active

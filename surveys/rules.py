@@ -28,6 +28,16 @@ def poll_published(user, poll):
 
 
 @rules.predicate
+def listed_for_poll(user, poll):
+    """The poll lists this user among its interviewers, or lists none (then every poll
+    interviewer works on it)."""
+    if poll is None:
+        return False
+    listed = set(poll.interviewers.values_list("pk", flat=True))
+    return not listed or user.pk in listed
+
+
+@rules.predicate
 def holds_household(user, household):
     return (
         household is not None
@@ -56,6 +66,10 @@ rules.add_perm(
     | (rules.is_authenticated & poll_published),
 )
 rules.add_perm("surveys.manage_poll", is_secretariat)
-rules.add_perm("surveys.conduct_interviews", is_poll_interviewer & poll_in_fieldwork)
+# The poll set-up page and new polls (configuration): the secretariat's.
+rules.add_perm("surveys.configure_poll", is_secretariat)
+rules.add_perm(
+    "surveys.conduct_interviews", is_poll_interviewer & poll_in_fieldwork & listed_for_poll
+)
 rules.add_perm("surveys.record_call", is_poll_interviewer & holds_household)
 rules.add_perm("surveys.view_results", is_secretariat | (rules.is_authenticated & poll_published))

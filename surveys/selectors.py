@@ -8,8 +8,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agencies.rules import is_poll_interviewer, is_secretariat
+from workflow import jobs
+from workflow.models import ACTIVE_JOB_STATUSES, JobStatus
 
-from .enums import ACTIVE_TALLY_STATUSES, Disposition, PollStatus, TallyStatus
+from .enums import Disposition, PollStatus
 from .models import CallAttempt, Household, Poll, PollTallyRun, Response
 from .rules import visible_polls_filter
 
@@ -122,11 +124,14 @@ def suggestions(poll: Poll, query: str = "") -> QuerySet[Response]:
 
 
 def tally_runs(poll: Poll) -> QuerySet[PollTallyRun]:
-    return PollTallyRun.objects.filter(poll=poll).select_related("requested_by")
+    return PollTallyRun.objects.filter(poll=poll).select_related("requested_by", "job")
 
 
 def active_run(poll: Poll) -> PollTallyRun | None:
-    return PollTallyRun.objects.filter(poll=poll, status__in=ACTIVE_TALLY_STATUSES).first()
+    run = tally_runs(poll).filter(job__status__in=ACTIVE_JOB_STATUSES).first()
+    if run is not None:
+        jobs.notice_stale([run.job])
+    return run if run is not None and run.is_active else None
 
 
 def tally_health(run: PollTallyRun, tz, now=None) -> dict:
@@ -149,7 +154,7 @@ def tally_health(run: PollTallyRun, tz, now=None) -> dict:
                 silent=int(silent),
             )
     failure = (run.inputs or {}).get("failure")
-    if run.status == TallyStatus.FAILED and failure:
+    if run.status in (JobStatus.FAILED, JobStatus.STALE) and failure:
         at = failure.get("at")
         out["failure"] = {
             **failure,
@@ -159,7 +164,7 @@ def tally_health(run: PollTallyRun, tz, now=None) -> dict:
 
 
 def latest_done_run(poll: Poll) -> PollTallyRun | None:
-    return PollTallyRun.objects.filter(poll=poll, status=TallyStatus.DONE).first()
+    return tally_runs(poll).filter(job__status=JobStatus.DONE).first()
 
 
 def result_rows(results: dict, lang: str) -> list[dict]:
@@ -264,7 +269,7 @@ def dashboard_context(user) -> dict:
                     "percent": min(100, round(100 * poll.completes / poll.target_sample_size))
                     if poll.target_sample_size
                     else 0,
-                    "latest_run": PollTallyRun.objects.filter(poll=poll).first(),
+                    "latest_run": tally_runs(poll).first(),
                 }
             )
     return context

@@ -10,11 +10,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import (
-    DatabaseError,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
-    connection,
     transaction,
 )
 from django.db.models import Count, F, Q
@@ -23,20 +19,19 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from agencies.enums import ImportJobStatus
 from agencies.models import Agency
+from workflow import jobs
 from workflow.audit import audit_record
+from workflow.models import JobStatus
 from workflow.transitions import Transition, Workflow
 
 from . import importers, statistics
 from .enums import (
-    ACTIVE_TALLY_STATUSES,
     Disposition,
     ImportKind,
     ImportStatus,
     PollStatus,
     ResponseSource,
-    TallyStatus,
 )
 from .models import (
     CallAttempt,
@@ -554,11 +549,43 @@ class _ResponsesCheck:
 
 IMPORT_BATCH = 2000  # rows checked (and written) between two progress updates
 IMPORT_STALE_SECONDS = 120  # a running import silent this long has lost its worker
+IMPORT_KIND = "poll_import"
+
+# A poll import's outcome (its job's own status is workflow.Job's): the job checks the
+# rows and imports them all, rejects the file with a report per row, or finds the same
+# file already imported. A rejected file may be mapped again and re-checked.
+IMPORT_WORKFLOW = Workflow(
+    model=PollImport,
+    states=ImportStatus,
+    field="status",
+    audit_action="poll.import.apply",
+    initial=(ImportStatus.UPLOADED,),
+    error_class=PollError,
+    transitions=[
+        Transition(
+            "import",
+            (ImportStatus.UPLOADED, ImportStatus.REJECTED),
+            ImportStatus.IMPORTED,
+            _l("Imported"),
+        ),
+        Transition(
+            "reject",
+            (ImportStatus.UPLOADED, ImportStatus.REJECTED),
+            ImportStatus.REJECTED,
+            _l("Rejected: errors found"),
+        ),
+        Transition(
+            "duplicate",
+            (ImportStatus.UPLOADED, ImportStatus.REJECTED),
+            ImportStatus.DUPLICATE,
+            _l("Already imported (same file)"),
+        ),
+    ],
+)
 
 
-def _import_stale_before(now):
-    seconds = setting("SURVEYS_IMPORT_STALE_SECONDS", IMPORT_STALE_SECONDS)
-    return now - datetime.timedelta(seconds=seconds)
+def import_stale_seconds() -> int:
+    return setting("SURVEYS_IMPORT_STALE_SECONDS", IMPORT_STALE_SECONDS)
 
 
 def _check_mapping(imp: PollImport, mapping: dict[str, str]) -> dict[str, str]:
@@ -593,47 +620,31 @@ def import_apply(*, imp: PollImport, mapping: dict[str, str], actor, language=""
             )
         old = imp.status
         imp.mapping = mapping
-        imp.job_status = ImportJobStatus.QUEUED
-        imp.progress = 0
-        imp.heartbeat_at = timezone.now()
-        imp.started_at = imp.finished_at = None
-        imp.error = ""
+        imp.finished_at = None
         imp.language = language or imp.language
-        imp.save(
-            update_fields=[
-                "mapping",
-                "job_status",
-                "progress",
-                "heartbeat_at",
-                "started_at",
-                "finished_at",
-                "error",
-                "language",
-            ]
+        imp.save(update_fields=["mapping", "finished_at", "language"])
+        job, _created = jobs.enqueue(
+            kind=IMPORT_KIND,
+            target=imp,
+            actor=actor,
+            language=imp.language or settings.LANGUAGE_CODE,
+            params={"sha256": imp.sha256},
         )
+        imp.job = job
+        imp.save(update_fields=["job"])
         audit_record(
             actor=actor,
             action="poll.import.start",
             obj=imp,
             from_state=old,
-            to_state=ImportJobStatus.QUEUED,
+            to_state=job.status,
             data={"mapping": mapping, "sha256": imp.sha256},
         )
-        import_id = imp.pk
-
-        def enqueue():
-            from .tasks import poll_import
-
-            poll_import.delay(import_id=import_id)
-
-        transaction.on_commit(enqueue)
     return imp
 
 
 def _import_beat(import_id: int, progress: int) -> None:
-    PollImport.objects.filter(pk=import_id, job_status=ImportJobStatus.RUNNING).update(
-        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
-    )
+    jobs.beat_for(IMPORT_KIND, ("surveys.pollimport", import_id), progress)
 
 
 class _Rejected(Exception):
@@ -673,7 +684,7 @@ def _checked_rows(imp, content, encoding, check, *, beat=None, write=None):
     return count
 
 
-def _import_run(imp: PollImport, old: str) -> dict | None:
+def _import_run(imp: PollImport, old: str, job) -> dict | None:
     """Check every row (progress committed each batch), then, if none is wrong, check
     them again and write them in batches in one transaction: all rows or none. Returns
     the fields to save on the import, or None when it is imported and saved."""
@@ -727,45 +738,42 @@ def _import_run(imp: PollImport, old: str) -> dict | None:
         }
         # In the same transaction as the rows: the constraint "imported once per
         # content" refuses a concurrent import of the same file, and the rows go with it.
-        _import_finish(imp, old, fields)
+        _import_finish(imp, old, fields, job)
     return None
 
 
 def import_execute(*, import_id: int) -> PollImport:
-    """Run a queued import (or take over one whose worker died), in the uploader's
-    language. Running it again does nothing more: the claim succeeds once, and an
-    imported file is never imported again."""
-    now = timezone.now()
-    claimed = (
-        PollImport.objects.filter(pk=import_id)
-        .filter(
-            Q(job_status=ImportJobStatus.QUEUED)
-            | Q(job_status=ImportJobStatus.RUNNING, heartbeat_at__lt=_import_stale_before(now))
-        )
-        .update(job_status=ImportJobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
+    """Run the import's queued job (the Celery task workflow.job_run does the same).
+    Running it again does nothing more: the claim succeeds once, and an imported file
+    is never imported again."""
+    job_id = PollImport.objects.filter(pk=import_id).values_list("job_id", flat=True).get()
+    if job_id:
+        jobs.run(job_id)
+    return (
+        PollImport.objects.defer("content")
+        .select_related("poll__edition", "uploaded_by", "job")
+        .get(pk=import_id)
     )
+
+
+def import_handler(job, beat) -> dict:
+    """The "poll_import" job, in the uploader's language (the runner has set it). A
+    file with row errors is a finished job whose import is "rejected"; a file that
+    cannot be read fails the job (workflow.jobs.JobError) with the reason."""
     imp = (
         PollImport.objects.defer("content")
         .select_related("poll__edition", "uploaded_by")
-        .get(pk=import_id)
+        .get(pk=job.target_id)
     )
-    if not claimed:
-        return imp
     old = imp.status
     fields = None
     try:
-        with translation.override(imp.language or settings.LANGUAGE_CODE):
-            try:
-                fields = _import_run(imp, old)
-            except importers.ImportFileError as exc:
-                fields = {"job_status": ImportJobStatus.FAILED, "error": str(exc)}
-            except IntegrityError:
-                fields = {
-                    "status": old,
-                    "imported_count": 0,
-                    "job_status": ImportJobStatus.FAILED,
-                    "error": _("This file has just been imported by someone else."),
-                }
+        try:
+            fields = _import_run(imp, old, job)
+        except importers.ImportFileError as exc:
+            raise jobs.JobError(str(exc)) from exc
+        except IntegrityError as exc:
+            raise jobs.JobError(_("This file has just been imported by someone else.")) from exc
     except _Rejected as rejected:
         errors = rejected.errors
         for e in errors:  # name the column as the file does
@@ -776,32 +784,53 @@ def import_execute(*, import_id: int) -> PollImport:
             "imported_count": 0,
             "row_count": rejected.rows,
         }
-    except (DatabaseError, ValueError) as exc:
-        fields = {"job_status": ImportJobStatus.FAILED, "error": str(exc)[:2000]}
     if fields is not None:
         with transaction.atomic():
-            _import_finish(imp, old, fields)
-    return imp
+            _import_finish(imp, old, fields, job)
+    return {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count}
 
 
-def _import_finish(imp: PollImport, old: str, fields: dict) -> None:
-    """Save the job's outcome on the import, with its audit entry."""
-    fields = {"job_status": ImportJobStatus.DONE, **fields}
-    for name, value in fields.items():
-        setattr(imp, name, value)
-    imp.progress = 100
-    imp.finished_at = imp.heartbeat_at = timezone.now()
-    imp.save(update_fields=[*fields, "progress", "finished_at", "heartbeat_at"])
-    failed = imp.job_status == ImportJobStatus.FAILED
+def import_failed(job, message: str) -> None:
+    """The job failed or stopped: the import says so in its audit trail (from its own
+    status), and may not be applied again (the file is uploaded again)."""
+    imp = PollImport.objects.defer("content").select_related("uploaded_by").get(pk=job.target_id)
+    imp.finished_at = timezone.now()
+    imp.save(update_fields=["finished_at"])
     audit_record(
         actor=imp.uploaded_by,
-        action="poll.import.fail" if failed else "poll.import.apply",
+        action="poll.import.fail",
         obj=imp,
-        from_state=old,
-        to_state=ImportJobStatus.FAILED if failed else imp.status,
-        reason=imp.error[:500],
+        from_state=imp.status,
+        to_state=job.status,
+        reason=message[:500],
         data={"rows": imp.row_count, "errors": len(imp.errors), "sha256": imp.sha256},
     )
+
+
+def _import_finish(imp: PollImport, old: str, fields: dict, job) -> None:
+    """Save the job's outcome on the import through its table, with its audit entry,
+    and finish the job in the same transaction. The row is the job's own (the claim runs
+    it once), so the instance read without its file content is the one saved."""
+    fields = dict(fields)
+    to_state = fields.pop("status", None)
+    if to_state is None:  # already imported by an earlier run of the job: nothing new
+        imp.finished_at = timezone.now()
+        imp.save(update_fields=["finished_at"])
+        jobs.finish(job, {"status": imp.status, "rows": imp.row_count})
+        return
+    IMPORT_WORKFLOW.apply(
+        imp,
+        to_state,
+        actor=imp.uploaded_by,
+        update={**fields, "finished_at": timezone.now()},
+        data={
+            "rows": imp.row_count if "row_count" not in fields else fields["row_count"],
+            "errors": len(fields.get("errors", imp.errors)),
+            "sha256": imp.sha256,
+        },
+        locked=imp,
+    )
+    jobs.finish(job, {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count})
 
 
 def _apply_responses(poll, imp, clean):
@@ -849,57 +878,39 @@ def _apply_responses(poll, imp, clean):
 # --- the tally -----------------------------------------------------------------------
 
 
-def _stale_before(now):
-    return now - datetime.timedelta(seconds=stale_seconds())
+TALLY_KIND = "tally"
 
 
 def poll_tally_start(*, poll: Poll, actor) -> PollTallyRun:
-    """Queue a tally run. Refused (TallyAlreadyRunning) while another run of the same
+    """Queue a tally run: a workflow.Job of kind "tally" whose target is the poll, and the
+    run that will hold its counts. Refused (TallyAlreadyRunning) while another run of the
     poll is queued or running and alive; a run whose worker stopped sending heartbeats
-    is marked failed first. One active run per poll is also a database constraint."""
-    now = timezone.now()
+    is marked stale first (workflow.jobs.enqueue). One active job per poll is also a
+    database constraint."""
     with transaction.atomic():
         Poll.objects.select_for_update().filter(pk=poll.pk).first()
-        for active in PollTallyRun.objects.select_for_update().filter(
-            poll=poll, status__in=ACTIVE_TALLY_STATUSES
-        ):
-            beat = active.heartbeat_at or active.requested_at
-            if beat >= _stale_before(now):
-                raise TallyAlreadyRunning(active)
-            old = active.status
-            active.status = TallyStatus.FAILED
-            active.finished_at = now
-            cause = "never_started" if old == TallyStatus.QUEUED else "stopped"
-            active.inputs = {**(active.inputs or {}), "failure": _failure(cause, beat)}
-            active.error = (
-                f"No sign of life since {beat.isoformat()} ({cause}); abandoned at "
-                f"{now.isoformat()} when a new run was started."
-            )
-            active.save(update_fields=["status", "finished_at", "inputs", "error"])
-            audit_record(
-                actor=actor,
-                action="poll.tally.abandon",
-                obj=active,
-                from_state=old,
-                to_state=TallyStatus.FAILED,
-                reason=active.error,
-            )
-        try:
-            with transaction.atomic():
-                run = PollTallyRun.objects.create(poll=poll, requested_by=actor, heartbeat_at=now)
-        except IntegrityError as exc:
-            other = PollTallyRun.objects.filter(poll=poll, status__in=ACTIVE_TALLY_STATUSES).first()
-            raise TallyAlreadyRunning(other or PollTallyRun(poll=poll)) from exc
-        audit_record(actor=actor, action="poll.tally.start", obj=run, to_state=TallyStatus.QUEUED)
-        run_id = run.pk
-
-        def enqueue():
-            from .tasks import poll_tally
-
-            poll_tally.delay(run_id=run_id)
-
-        transaction.on_commit(enqueue)
+        job, created = jobs.enqueue(kind=TALLY_KIND, target=poll, actor=actor)
+        if not created:
+            active = PollTallyRun.objects.select_related("job").filter(job=job).first()
+            raise TallyAlreadyRunning(active or PollTallyRun(poll=poll, job=job))
+        run = PollTallyRun.objects.create(poll=poll, requested_by=actor, job=job)
     return run
+
+
+def tally_failed(job, message: str) -> None:
+    """Keep why a run failed on the run (inputs["failure"]), so that its page can say it
+    in the reader's language and the edition's local time. cause: "database" (the
+    database connection was lost), "stopped" (a running worker went silent),
+    "never_started" (no worker picked the run up) or "error" (the tally itself raised)."""
+    failure = dict((job.result or {}).get("failure") or {})
+    at = failure.get("at") or (job.finished_at.isoformat() if job.finished_at else None)
+    detail = "" if job.status == "stale" else message[:500]
+    for run in PollTallyRun.objects.filter(job=job):
+        run.inputs = {
+            **(run.inputs or {}),
+            "failure": {"cause": failure.get("cause", "error"), "at": at, "detail": detail},
+        }
+        run.save(update_fields=["inputs"])
 
 
 def heartbeat_seconds() -> int:
@@ -908,20 +919,6 @@ def heartbeat_seconds() -> int:
 
 def stale_seconds() -> int:
     return setting("SURVEYS_TALLY_STALE_SECONDS", STALE_SECONDS)
-
-
-def _failure(cause: str, at, detail: str = "") -> dict:
-    """Why a run failed, kept on the run (inputs["failure"]) so that its page can say it in
-    the reader's language and the edition's local time. cause: "database" (the database
-    connection was lost), "stopped" (a running worker went silent), "never_started"
-    (no worker picked the run up) or "error" (the tally itself raised)."""
-    return {"cause": cause, "at": at.isoformat() if at else None, "detail": detail[:500]}
-
-
-def _beat(run_id: int, progress: int) -> None:
-    PollTallyRun.objects.filter(pk=run_id, status=TallyStatus.RUNNING).update(
-        progress=progress, heartbeat_at=timezone.now()
-    )
 
 
 def tally_inputs(poll: Poll) -> dict:
@@ -966,82 +963,37 @@ def compute_results(poll: Poll, dispositions: dict, cells: dict) -> dict:
 
 
 def poll_tally_execute(*, run_id: int) -> PollTallyRun:
-    """Run a queued tally (or take over one whose worker died). Each step commits its
-    progress and a heartbeat. Running it again on the same data gives the same results."""
-    now = timezone.now()
-    claimed = (
-        PollTallyRun.objects.filter(pk=run_id)
-        .filter(
-            Q(status=TallyStatus.QUEUED)
-            | Q(status=TallyStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
-        )
-        .update(status=TallyStatus.RUNNING, started_at=now, heartbeat_at=now, progress=5)
-    )
-    run = PollTallyRun.objects.select_related("poll__edition", "requested_by").get(pk=run_id)
-    if not claimed:
-        return run
+    """Run a queued tally (the Celery task workflow.job_run does the same)."""
+    run = PollTallyRun.objects.get(pk=run_id)
+    if run.job_id:
+        jobs.run(run.job_id)
+    return PollTallyRun.objects.select_related("job", "poll__edition").get(pk=run_id)
+
+
+def tally_execute(job, beat) -> dict:
+    """The "tally" job: each step commits its progress and a heartbeat. Running it again
+    on the same data gives the same results."""
+    run = PollTallyRun.objects.select_related("poll__edition", "requested_by").get(job=job)
     poll = run.poll
-    try:
-        _beat(run_id, 10)
-        inputs = tally_inputs(poll)
-        _beat(run_id, 60)
-        results = compute_results(poll, inputs["dispositions"], inputs["cells"])
-        _beat(run_id, 90)
-        counted = {
-            "households": sum(inputs["dispositions"].values()),
-            "responses": Response.objects.filter(poll=poll).count(),
-            "votes": results["n_votes"],
-            "candidates": len(results["rows"]),
-            "strata": len(results["strata"]),
-            **_fingerprint(inputs),
-        }
-        with transaction.atomic():
-            run.status = TallyStatus.DONE
-            run.progress = 100
-            run.finished_at = timezone.now()
-            run.heartbeat_at = run.finished_at
-            run.inputs = counted
-            run.results = results
-            run.save(
-                update_fields=[
-                    "status",
-                    "progress",
-                    "finished_at",
-                    "heartbeat_at",
-                    "inputs",
-                    "results",
-                ]
-            )
-            audit_record(
-                actor=run.requested_by,
-                action="poll.tally.done",
-                obj=run,
-                from_state=TallyStatus.RUNNING,
-                to_state=TallyStatus.DONE,
-                data={"inputs": counted, "winners": results["winners"]},
-            )
-    except (DatabaseError, ArithmeticError, ValueError) as exc:
-        lost = isinstance(exc, (OperationalError, InterfaceError))
-        if lost and not connection.in_atomic_block:
-            connection.close()  # the next query opens a fresh connection to record this
-        failed_at = timezone.now()
-        failure = _failure("database" if lost else "error", failed_at, str(exc))
-        PollTallyRun.objects.filter(pk=run_id).update(
-            status=TallyStatus.FAILED,
-            finished_at=failed_at,
-            error=str(exc)[:2000],
-            inputs={**(run.inputs or {}), "failure": failure},
-        )
-        audit_record(
-            actor=run.requested_by,
-            action="poll.tally.fail",
-            obj=run,
-            from_state=TallyStatus.RUNNING,
-            to_state=TallyStatus.FAILED,
-            reason=str(exc)[:500],
-        )
-        raise
-    return run
+    beat(10)
+    inputs = tally_inputs(poll)
+    beat(60)
+    results = compute_results(poll, inputs["dispositions"], inputs["cells"])
+    beat(90)
+    counted = {
+        "households": sum(inputs["dispositions"].values()),
+        "responses": Response.objects.filter(poll=poll).count(),
+        "votes": results["n_votes"],
+        "candidates": len(results["rows"]),
+        "strata": len(results["strata"]),
+        **_fingerprint(inputs),
+    }
+    with transaction.atomic():
+        run.inputs = counted
+        run.results = results
+        run.save(update_fields=["inputs", "results"])
+        jobs.finish(job, {"inputs": counted, "winners": results["winners"]})
+    return {"inputs": counted, "winners": results["winners"]}
 
 
 def _fingerprint(inputs: dict) -> dict:
@@ -1094,7 +1046,7 @@ def tally_changes(run: PollTallyRun) -> list[str]:
 
 @transaction.atomic
 def poll_publish(*, poll: Poll, run: PollTallyRun, actor) -> Poll:
-    if run.poll_id != poll.pk or run.status != TallyStatus.DONE:
+    if run.poll_id != poll.pk or run.status != JobStatus.DONE:
         raise PollError(_("Only a finished tally of this poll can be published."))
     if not POLL_WORKFLOW.allows(poll.status, PollStatus.PUBLISHED):
         raise PollError(_("Close the fieldwork before publishing the results."))

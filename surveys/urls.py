@@ -1,11 +1,25 @@
 from django.urls import path
 
-from . import views
+from . import config_views, views
 
 app_name = "surveys"
 urlpatterns = [
     path("", views.poll_list, name="poll_list"),
+    path("new/", config_views.poll_new, name="config_poll_new"),
     path("<int:pk>/", views.poll_detail, name="poll_detail"),
+    path("<int:pk>/setup/", config_views.poll_setup, name="config_poll"),
+    path("<int:pk>/setup/settings/", config_views.poll_settings_save, name="config_poll_settings"),
+    path("<int:pk>/setup/strata/", config_views.poll_strata_save, name="config_poll_strata"),
+    path(
+        "<int:pk>/setup/candidates/",
+        config_views.poll_candidates_save,
+        name="config_poll_candidates",
+    ),
+    path(
+        "<int:pk>/setup/interviewers/",
+        config_views.poll_interviewers_save,
+        name="config_poll_interviewers",
+    ),
     path("<int:pk>/status/", views.poll_status, name="poll_status"),
     path("<int:pk>/fieldwork/", views.fieldwork, name="fieldwork"),
     path("<int:pk>/call/", views.call_next, name="call_next"),

@@ -7,9 +7,10 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.enums import ImportJobStatus
 from agencies.numbers import parse_int
 from agencies.permissions import require_perm, user_may
+from workflow import jobs
+from workflow.models import JobStatus
 
 from . import exports, selectors, services
 from .enums import ImportStatus
@@ -19,7 +20,9 @@ from .models import Household, Poll, PollImport, PollTallyRun
 
 
 def _poll(request, pk, **kwargs):
-    return get_object_or_404(Poll.objects.select_related("edition__scheme", "published_run"), pk=pk)
+    return get_object_or_404(
+        Poll.objects.select_related("edition__scheme", "published_run__job"), pk=pk
+    )
 
 
 def _household(request, pk, household_pk, **kwargs):
@@ -193,12 +196,14 @@ def import_new(request, pk, obj):
 
 
 def _import(request, pk, import_pk, **kwargs):
-    return get_object_or_404(
+    imp = get_object_or_404(
         # Without the file itself: the progress partial is asked for every second.
-        PollImport.objects.select_related("poll__edition").defer("content"),
+        PollImport.objects.select_related("poll__edition", "job").defer("content"),
         pk=import_pk,
         poll_id=pk,
     )
+    jobs.notice_stale([imp.job])
+    return imp
 
 
 @require_perm("surveys.manage_poll", _poll)
@@ -235,7 +240,7 @@ def import_detail(request, pk, import_pk, obj):
 
 
 def _import_outcome_message(request, imp):
-    if imp.is_active or imp.job_status == ImportJobStatus.FAILED:
+    if imp.is_active or imp.job_status in (JobStatus.FAILED, JobStatus.STALE):
         return  # the page shows the progress, or why the job stopped
     if imp.status == ImportStatus.IMPORTED:
         messages.success(
@@ -306,9 +311,11 @@ def tally(request, pk, obj):
 def _run(request, pk, run_pk, **kwargs):
     if parse_int(run_pk) is None:
         raise Http404
-    return get_object_or_404(
-        PollTallyRun.objects.select_related("requested_by"), pk=run_pk, poll_id=pk
+    run = get_object_or_404(
+        PollTallyRun.objects.select_related("requested_by", "job"), pk=run_pk, poll_id=pk
     )
+    jobs.notice_stale([run.job])
+    return run
 
 
 def _results_context(poll, run):

@@ -145,11 +145,20 @@ ROWS = [
     R("two_factor_recovery_codes", "-", "", signed_in(REDIRECT), post=signed_in(REDIRECT)),
     R("sign_in_lockouts", "-", "", allow(SEC)),
     R("sign_in_unlock", "-", "", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT), data="kind=#account value=locked_email"),
+    R("mail_language", "-", "", signed_in(OK), post=signed_in(REDIRECT), data="language=#en"),
+    # --- the mail outbox (config/mail_views.py) -----------------------------------------
+    R("mail_list", "-", "", allow(SEC)),
+    R("mail_resend", "-", "pk=mail_failed", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),
     R("awards:config_stages", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
     R("awards:config_stage_extend", "-", "pk=edition stage_pk=written", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=INVALID)),
+    R("awards:configuration_start", "-", "", allow(SEC)),
+    R("awards:configuration_hub", "-", "pk=edition", allow(SEC)),
+    R("awards:edition_copy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:edition_copy_save", "-", "pk=edition", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
+    R("awards:configuration_history", "-", "pk=edition", allow(SEC)),
     R("awards:nomination_list", "-", "", allow(ED, ED2)),
     R("awards:nomination_start", "-", "", allow(ED, ED2), post=allow(ED, ED2, ok=INVALID)),
     R("awards:dossier", "own", "pk=nomination_own", N_OWN, shows="nomination_own"),
@@ -188,6 +197,8 @@ ROWS = [
     R("awards:eligibility_list", "-", "", allow(SEC)),
     R("awards:eligibility_mark", "own", "pk=nomination_own", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("awards:category_rubric", "-", "pk=category", allow(SEC)),
+    # The rubric editor: an empty POST is a save of nothing, refused with the form (400/409).
+    R("awards:config_rubric", "-", "pk=edition category_pk=category", allow(SEC), post=allow(SEC, ok=INVALID)),
     # --- scoring: panels, conflicts, assignment (the secretariat) --------------------------
     R("scoring:review_editions", "-", "", allow(SEC)),
     # Each page is read with GET; each of its forms posts to a view of its own. An empty
@@ -231,11 +242,19 @@ ROWS = [
     R("scoring:standings", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC)),
     R("scoring:ties", "-", "stage_pk=written category_pk=category", allow(SEC, CHAIR), post=allow(SEC, CHAIR)),
     R("scoring:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC)),
+    # The review policy page: an empty POST carries no fingerprint, refused as stale (409).
+    R("scoring:config_review_policy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
     # --- surveys: the telephone poll -------------------------------------------------------
     R("surveys:poll_list", "-", "", signed_in(OK)),
     R("surveys:poll_detail", "fieldwork", "pk=poll_fieldwork", allow(IV, SEC)),
     R("surveys:poll_detail", "published", "pk=poll_published", signed_in(OK)),
     R("surveys:poll_status", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("surveys:config_poll_new", "-", "", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("surveys:config_poll", "fieldwork", "pk=poll_fieldwork", allow(SEC)),
+    R("surveys:config_poll_settings", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("surveys:config_poll_strata", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("surveys:config_poll_candidates", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("surveys:config_poll_interviewers", "fieldwork", "pk=poll_fieldwork", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
     R("surveys:fieldwork", "fieldwork", "pk=poll_fieldwork", allow(SEC)),
     R("surveys:call_next", "fieldwork", "pk=poll_fieldwork", allow(IV), post=allow(IV, ok=REDIRECT)),
     R("surveys:call_next", "published", "pk=poll_published", allow(), post=allow()),
@@ -273,6 +292,15 @@ ROWS = [
     R("results:workbook", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
     R("results:certificates", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
     R("results:award_revoke", "own", "award_pk=award_own", allow(SEC), post=allow(SEC, ok=INVALID), shows="award_own"),
+    # --- results: award rules, levels and special awards (the secretariat's configuration) ----
+    R("results:config_award_rules", "-", "edition_pk=open_edition", allow(SEC)),
+    R("results:config_award_rule_save", "-", "edition_pk=open_edition category_pk=open_category", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("results:config_award_rule_delete", "-", "edition_pk=open_edition category_pk=open_category", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:config_award_selection_add", "-", "edition_pk=open_edition category_pk=open_category", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("results:config_award_selection_delete", "-", "edition_pk=open_edition selection_pk=award_selection", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:config_award_level_add", "-", "edition_pk=open_edition", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("results:config_award_level_save", "-", "edition_pk=open_edition level_pk=award_level", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("results:config_award_level_delete", "-", "edition_pk=open_edition level_pk=award_level", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
     R("results:award_summary", "own", "award_pk=award_own", allow(SEC), post=allow(SEC, ok=INVALID), shows="award_own"),
     # --- results: certificate templates (the secretariat) ----------------------------------
     R("results:certificate_schemes", "-", "", allow(SEC)),

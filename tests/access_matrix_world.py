@@ -76,14 +76,16 @@ def _attachment(nomination, user, name):
 def build_world():
     from awards import demo_data
     from awards.results import certificates as certs
-    from awards.results.enums import JobKind, JobStatus
-    from awards.results.models import Award, CertificateTemplate, ResultJob
+    from awards.results.enums import JobKind
+    from awards.results.models import Award, CertificateTemplate
+    from awards.results.selectors import jobs_of
     from awards.services import category_rubric_create
     from scoring.enums import MemberKind
     from scoring.models import Assignment, Conflict, ConflictDeclaration, PanelMember
     from scoring.services import review_open, rubric_indicators, site_test_log
     from surveys import services as poll_services
     from tests.results.helpers import approved_version, poll_cycle, scored_cycle
+    from workflow.models import Job, JobStatus
 
     w = types.SimpleNamespace()
 
@@ -107,7 +109,7 @@ def build_world():
         stage.save(update_fields=["starts_on", "ends_on"])
     w.written.refresh_from_db()
     w.site_visit.refresh_from_db()
-    w.compile_job = ResultJob.objects.get(edition=w.edition, kind=JobKind.COMPILE)
+    w.compile_job = jobs_of(w.edition, JobKind.COMPILE).get()
     w.award_own = Award.objects.get(version=w.version, agency=w.agency)
     w.award_other = Award.objects.get(version=w.version, agency=w.other_agency)
 
@@ -202,26 +204,28 @@ def build_world():
     review_open(w.assignment_closed)
 
     # Result jobs with files, and a certificate template.
-    w.workbook_job = ResultJob.objects.create(
-        edition=w.edition,
+    w.workbook_job = Job.objects.create(
         kind=JobKind.WORKBOOK,
-        version=w.version,
+        target_type="awards.edition",
+        target_id=w.edition.pk,
+        params={"version": w.version.pk},
         status=JobStatus.DONE,
         progress=100,
         requested_by=personas[SEC],
         finished_at=timezone.now(),
     )
     w.workbook_job.file.save("results.xlsx", ContentFile(b"PK\x03\x04 workbook"), save=True)
-    w.certificates_job = ResultJob.objects.create(
-        edition=w.edition,
+    w.certificates_job = Job.objects.create(
         kind=JobKind.CERTIFICATES,
-        version=w.version,
+        target_type="awards.edition",
+        target_id=w.edition.pk,
+        params={"version": w.version.pk},
         status=JobStatus.DONE,
         progress=100,
         requested_by=personas[SEC],
         finished_at=timezone.now(),
     )
-    w.certificates_job.zip_file.save(
+    w.certificates_job.archive.save(
         "certificates.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=True
     )
     w.certificate_template = CertificateTemplate.objects.create(
@@ -306,6 +310,17 @@ def build_world():
         issued_on=today,
     )
 
+    # --- award configuration: a level and a special-award selection to edit or remove ----
+    from awards.results.models import AwardLevel, AwardSelection
+
+    w.open_category = open_category
+    w.award_level = AwardLevel.objects.create(
+        edition=open_edition, name_zh="特優", name_en="Distinction", min_score=900
+    )
+    w.award_selection = AwardSelection.objects.create(
+        category=open_category, agency=w.agency, citation_zh="表現卓越"
+    )
+
     # --- polls: one in fieldwork (a household in the interviewer's hands, one free, an
     # uploaded import) and one published ---------------------------------------------------
     published = poll_cycle()
@@ -340,21 +355,28 @@ def build_world():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from agencies import two_factor
-    from agencies.enums import ImportJobStatus
     from agencies.middleware import SESSION_KEY as HAS_DEVICE_KEY
     from agencies.models import AgencyImportJob
 
     w.import_job = AgencyImportJob.objects.create(
-        status=ImportJobStatus.DONE,
+        requested_by=personas[SEC],
+        filename="機關名單.xlsx",
+        sha256="0" * 64,
+        detail={"created": 0, "updated": 1, "unchanged": 7},
+    )
+    w.import_job.job = Job.objects.create(
+        kind="agency_import",
+        target_type="agencies.agencyimportjob",
+        target_id=w.import_job.pk,
+        status=JobStatus.DONE,
         progress=100,
         requested_by=personas[SEC],
         started_at=now,
         finished_at=now,
-        filename="機關名單.xlsx",
-        sha256="0" * 64,
         language="zh-hant",
-        detail={"created": 0, "updated": 1, "unchanged": 7},
+        result={"created": 0, "updated": 1, "unchanged": 7},
     )
+    w.import_job.save(update_fields=["job"])
     # An account locked by failed sign-ins, from an address nobody here signs in from.
     w.locked_email = "locked-out@example.test"
     w.locked_attempt = AccessAttempt.objects.create(
@@ -366,6 +388,23 @@ def build_world():
         get_data="",
         post_data="",
         failures_since_start=settings.SIGN_IN_FAILURES_PER_ACCOUNT,
+    )
+    # A message of the outbox that failed (the secretariat may resend it).
+    from workflow.models import MailStatus, OutboundMail
+
+    w.mail_failed = OutboundMail.objects.create(
+        to_address="editor@example.test",
+        user=personas[ED],
+        language="zh-hant",
+        kind="nomination_changed",
+        subject="自薦書：已送出",
+        body="內文",
+        status=MailStatus.FAILED,
+        attempts=5,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+        object_type="awards.nomination",
+        object_id=str(w.nomination_own.pk),
+        object_repr=str(w.nomination_own),
     )
     w.sec_device = TOTPDevice.objects.create(
         user=personas[SEC], name=two_factor.APP_DEVICE_NAME, confirmed=True

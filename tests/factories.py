@@ -594,3 +594,22 @@ def poll_votes(poll, votes, *, stratum=None, suggestion=""):
         for h, c in zip(households, flat, strict=True)
     )
     return households
+
+
+def tally_run(poll, *, status="queued", progress=0, heartbeat_at=None, started_at=None, **kw):
+    """A tally run with its background job (workflow.Job, kind "tally", target the poll)
+    in the given state, as a worker would have left it."""
+    from surveys.models import PollTallyRun
+    from workflow.models import Job
+
+    job = Job.objects.create(
+        kind="tally",
+        target_type="surveys.poll",
+        target_id=poll.pk,
+        status=status,
+        progress=progress,
+        heartbeat_at=heartbeat_at,
+        started_at=started_at,
+        requested_by=kw.get("requested_by"),
+    )
+    return PollTallyRun.objects.create(poll=poll, job=job, **kw)

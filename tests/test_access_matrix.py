@@ -140,6 +140,7 @@ WATCHED_FIELDS = {
     "results.CertificateTemplate": ("is_active", "html"),
     "agencies.User": ("is_active", "password"),
     "axes.AccessAttempt": ("username", "failures_since_start"),
+    "workflow.OutboundMail": ("status", "attempts"),
 }
 OUR_APPS = ("workflow", "agencies", "rubrics", "awards", "scoring", "surveys", "results")
 

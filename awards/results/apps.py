@@ -10,3 +10,11 @@ class ResultsConfig(AppConfig):
     label = "results"
     verbose_name = _("Results")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from awards.copying import edition_copy_register
+
+        from .copying import HOOK
+
+        # A new edition copies this app's configuration from the previous one.
+        edition_copy_register(HOOK)

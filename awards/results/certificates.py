@@ -45,11 +45,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflow.audit import audit_record
+from workflow.models import Job
+from workflow.site import site_url
 
 from . import certificate_sandbox as sandbox
 from .compilation import ResultsError
 from .enums import VersionStatus
-from .models import Award, CertificateTemplate, ResultJob
+from .models import Award, CertificateTemplate
 
 DEFAULT_DIR = Path(settings.BASE_DIR) / "templates" / "results"
 
@@ -621,39 +623,37 @@ def certificates_batch(awards, template, base_url, beat=None) -> tuple[bytes, by
     return merged, certificates_zip(document, awards, beat=beat)
 
 
-def certificates_execute(job: ResultJob, beat) -> None:
-    """The batch job: every certificate of an approved version, revoked awards left out.
-    Refused (nothing issued) for a version that is not approved or a broken template."""
+def certificates_execute(job: Job, beat) -> dict:
+    """The batch job: every certificate of an approved version, revoked awards left out,
+    as one PDF (job.file) and a ZIP of single ones (job.archive). Refused (nothing
+    issued) for a version that is not approved or a broken template."""
     from .selectors import awards_of
-    from .services import _job_done
+    from .services import job_version
 
-    version = job.version
+    version = job_version(job)
     if version is None or version.status != VersionStatus.APPROVED:
         raise ResultsError(
             _("Certificates are printed only from approved results; version %(n)s is not approved.")
             % {"n": version.number if version else "—"}
         )
+    edition = version.edition
     beat(5)
-    design = design_for(job.edition.scheme)
+    design = design_for(edition.scheme)
     _checked(design)
     all_awards = list(awards_of(version).select_related("version__edition__scheme"))
     awards = [a for a in all_awards if a.serial and a.revoked_on is None]
     skipped = len(all_awards) - len(awards)
-    base_url = (job.detail or {}).get("base_url") or (
-        (settings.SITE_URL or settings.SITE_URL_FALLBACK) + "/"
-    )
+    base_url = (job.params or {}).get("base_url") or (site_url() + "/")
     beat(10)
     merged, archive = certificates_batch(awards, design, base_url, beat=beat)
-    stem = f"certificates-{job.edition.scheme.code}-{job.edition.number}-v{version.number}"
+    stem = f"certificates-{edition.scheme.code}-{edition.number}-v{version.number}"
     job.file.save(f"{stem}.pdf", ContentFile(merged), save=False)
-    job.zip_file.save(f"{stem}.zip", ContentFile(archive), save=False)
-    detail = {
-        **(job.detail or {}),
+    job.archive.save(f"{stem}.zip", ContentFile(archive), save=False)
+    return {
         "certificates": len(awards),
         "skipped_revoked": skipped,
         "template": design.name,
     }
-    _job_done(job, file=job.file, zip_file=job.zip_file, detail=detail)
 
 
 # --- the secretariat's templates (writes) ---------------------------------------------------

@@ -20,13 +20,3 @@ class JobKind(models.TextChoices):
     COMPILE = "compile", _("Compile results")
     WORKBOOK = "workbook", _("Results workbook (XLSX)")
     CERTIFICATES = "certificates", _("Certificates (PDF)")
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)

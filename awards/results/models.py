@@ -1,7 +1,7 @@
 """Results as data: how each category's winners are decided (AwardRule, AwardLevel,
 AwardSelection), the frozen, versioned result of a compilation (ResultVersion with its
-Award rows), the background jobs that compile, export and print (ResultJob), and the
-certificate templates.
+Award rows) and the certificate templates. Its background jobs (compile, workbook,
+certificates) are workflow.Job rows, declared in awards/results/jobs.py.
 
 ResultVersion.data is the frozen snapshot, written once by the compile job and never
 changed afterwards. Its shape (all keys always present; numbers are JSON numbers):
@@ -46,7 +46,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import localized
 
-from .enums import ACTIVE_JOB_STATUSES, AwardBasis, JobKind, JobStatus, VersionStatus
+from .enums import AwardBasis, VersionStatus
 
 
 class AwardRule(models.Model):
@@ -436,68 +436,6 @@ class CertificateTemplate(models.Model):
 
 
 def job_file_path(instance, filename):
+    """Where the results jobs of before workflow.Job kept their files; named by the
+    first migrations (the files stay where they are, see migration 0004)."""
     return f"results/{instance.edition_id}/jobs/{instance.pk}-{filename}"
-
-
-class ResultJob(models.Model):
-    """A background job (compile, workbook, certificates) with its progress, so pages
-    can show a progress bar; its output files stay downloadable."""
-
-    edition = models.ForeignKey(
-        "awards.Edition",
-        on_delete=models.CASCADE,
-        related_name="result_jobs",
-        verbose_name=_("edition"),
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=JobKind.choices)
-    version = models.ForeignKey(
-        ResultVersion,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="jobs",
-        verbose_name=_("version"),
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to=job_file_path, max_length=300, blank=True)
-    zip_file = models.FileField(
-        _("ZIP of single files"), upload_to=job_file_path, max_length=300, blank=True
-    )
-    detail = models.JSONField(_("details"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-
-    class Meta:
-        verbose_name = _("results job")
-        verbose_name_plural = _("results jobs")
-        ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "kind"],
-                condition=models.Q(status__in=[s.value for s in ACTIVE_JOB_STATUSES]),
-                name="one_active_results_job_per_kind",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="results_job_progress_le_100"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.edition} · {self.get_kind_display()} #{self.pk}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_JOB_STATUSES

@@ -37,6 +37,8 @@ def is_approved_version(user, version):
 
 
 rules.add_perm("results.manage", is_secretariat)
+# The award rules page (configuration): the secretariat's.
+rules.add_perm("results.configure_awards", is_secretariat)
 # What the secretariat may do with approved results (not state changes of the version).
 rules.add_perm("results.schedule_publication", is_secretariat & is_approved_version)
 rules.add_perm("results.revoke_awards", is_secretariat & is_approved_version)

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .enums import ACTIVE_JOB_STATUSES, VersionStatus
-from .models import Award, ResultJob, ResultVersion
+from workflow import jobs
+from workflow.models import Job
+
+from .enums import JobKind, VersionStatus
+from .models import Award, ResultVersion
 
 
 def versions_of(edition) -> QuerySet[ResultVersion]:
@@ -121,13 +124,9 @@ def awards_for_agency_paths(paths: list[str], now=None) -> QuerySet[Award]:
     )
 
 
-def jobs_of(edition, kind: str | None = None) -> QuerySet[ResultJob]:
-    qs = ResultJob.objects.filter(edition=edition).select_related("requested_by", "version")
-    return qs.filter(kind=kind) if kind else qs
-
-
-def active_job(edition, kind: str) -> ResultJob | None:
-    return jobs_of(edition, kind).filter(status__in=ACTIVE_JOB_STATUSES).first()
+def jobs_of(edition, kind: str | None = None) -> QuerySet[Job]:
+    """The results jobs (workflow.Job) of an edition, newest first."""
+    return jobs.jobs_for(edition, kind, kinds_in=JobKind.values)
 
 
 def waiting_for_approval() -> list[ResultVersion]:

@@ -4,26 +4,28 @@ Nothing here knows about HTTP."""
 
 from __future__ import annotations
 
-import datetime
 import re
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 
+from awards.models import Edition
 from awards.windows import after_scoring_problem
+from workflow import jobs
 from workflow.audit import audit_record
+from workflow.models import Job
 from workflow.transitions import Transition, Workflow
 
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
-from .enums import ACTIVE_JOB_STATUSES, JobKind, JobStatus, VersionStatus
+from .enums import JobKind, VersionStatus
 from .frozen import record
-from .models import Award, ResultJob, ResultVersion, VersionRecord
+from .models import Award, ResultVersion, VersionRecord
 
 __all__ = ["ResultsError"]
 
@@ -49,7 +51,7 @@ def serial_normalise(text: str) -> str | None:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-# --- background jobs -----------------------------------------------------------------
+# --- background jobs (run by workflow.jobs; kinds declared in awards/results/jobs.py) ---
 
 
 class JobAlreadyRunning(ResultsError):
@@ -63,150 +65,45 @@ class JobAlreadyRunning(ResultsError):
         self.job = job
 
 
-def _stale_before(now):
-    return now - datetime.timedelta(
-        seconds=getattr(settings, "RESULTS_JOB_STALE_SECONDS", STALE_SECONDS)
+def stale_seconds() -> int:
+    return getattr(settings, "RESULTS_JOB_STALE_SECONDS", STALE_SECONDS)
+
+
+def job_start(*, edition, kind: str, actor, version=None, detail=None) -> Job:
+    """Queue a results job (a workflow.Job whose target is the edition). Refused while
+    another job of the same kind runs for the edition (a job whose worker stopped sending
+    heartbeats is marked stale first). `detail` carries the job's options ("language",
+    the requester's, and "base_url" for the QR codes); the version is kept in the options
+    as "version" (its id)."""
+    params = dict(detail or {})
+    params["version"] = version.pk if version is not None else None
+    # Messages in the requester's language; the workbook's own language is the one asked
+    # for ("language"), Chinese by default (workbook.workbook_execute).
+    language = params.get("language") or translation.get_language() or "zh-hant"
+    job, created = jobs.enqueue(
+        kind=kind, target=edition, actor=actor, params=params, language=language
     )
-
-
-def job_start(*, edition, kind: str, actor, version=None, detail=None) -> ResultJob:
-    """Queue a job. Refused while another job of the same kind runs for the edition
-    (a job whose worker stopped sending heartbeats is marked failed first). `detail`
-    carries the job's options (e.g. "language", "base_url" for the QR codes)."""
-    now = timezone.now()
-    with transaction.atomic():
-        for active in ResultJob.objects.select_for_update().filter(
-            edition=edition, kind=kind, status__in=ACTIVE_JOB_STATUSES
-        ):
-            beat = active.heartbeat_at or active.requested_at
-            if beat >= _stale_before(now):
-                raise JobAlreadyRunning(active)
-            old = active.status
-            active.status = JobStatus.FAILED
-            active.finished_at = now
-            active.error = f"No heartbeat since {beat.isoformat()}: the worker stopped."
-            active.save(update_fields=["status", "finished_at", "error"])
-            audit_record(
-                actor=actor,
-                action="results.job.abandon",
-                obj=active,
-                from_state=old,
-                to_state=JobStatus.FAILED,
-                reason=active.error,
-            )
-        try:
-            with transaction.atomic():
-                job = ResultJob.objects.create(
-                    edition=edition,
-                    kind=kind,
-                    version=version,
-                    requested_by=actor,
-                    heartbeat_at=now,
-                    detail=dict(detail or {}),
-                )
-        except IntegrityError as exc:
-            other = ResultJob.objects.filter(
-                edition=edition, kind=kind, status__in=ACTIVE_JOB_STATUSES
-            ).first()
-            raise JobAlreadyRunning(other or ResultJob(edition=edition, kind=kind)) from exc
-        audit_record(
-            actor=actor,
-            action=f"results.job.{kind}.start",
-            obj=job,
-            to_state=JobStatus.QUEUED,
-            data={"version": version.pk if version else None},
-        )
-        job_id = job.pk
-
-        def enqueue():
-            from .tasks import run_job
-
-            run_job.delay(job_id=job_id)
-
-        transaction.on_commit(enqueue)
+    if not created:
+        raise JobAlreadyRunning(job)
     return job
 
 
-def job_beat(job_id: int, progress: int) -> None:
-    ResultJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        progress=max(0, min(100, int(progress))), heartbeat_at=timezone.now()
-    )
+def job_execute(*, job_id: int) -> Job:
+    """Run a queued job (the Celery task calls workflow.jobs.run; this is the same).
+    Running it twice does nothing more."""
+    return jobs.run(job_id)
 
 
-def _job_claim(job_id: int) -> ResultJob | None:
-    now = timezone.now()
-    claimed = (
-        ResultJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=JobStatus.QUEUED)
-            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
-        )
-        .update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1)
-    )
-    if not claimed:
+def job_edition(job: Job) -> Edition:
+    return Edition.objects.select_related("scheme").get(pk=job.target_id)
+
+
+def job_version(job: Job) -> ResultVersion | None:
+    """The version a workbook or certificates job works on, or the one a compile made."""
+    pk = (job.result or {}).get("version_id") or (job.params or {}).get("version")
+    if not pk:
         return None
-    return ResultJob.objects.select_related("edition__scheme", "version", "requested_by").get(
-        pk=job_id
-    )
-
-
-def _job_done(job: ResultJob, **fields) -> None:
-    job.status = JobStatus.DONE
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.heartbeat_at = job.finished_at
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=["status", "progress", "finished_at", "heartbeat_at", "error", *fields])
-    audit_record(
-        actor=job.requested_by,
-        action=f"results.job.{job.kind}.done",
-        obj=job,
-        from_state=JobStatus.RUNNING,
-        to_state=JobStatus.DONE,
-        data=job.detail if isinstance(job.detail, dict) else {},
-    )
-
-
-def _job_fail(job: ResultJob, message: str, detail: dict | None = None) -> None:
-    ResultJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.FAILED,
-        finished_at=timezone.now(),
-        error=message[:4000],
-        detail=detail or {},
-    )
-    audit_record(
-        actor=job.requested_by,
-        action=f"results.job.{job.kind}.fail",
-        obj=job,
-        from_state=JobStatus.RUNNING,
-        to_state=JobStatus.FAILED,
-        reason=message[:500],
-    )
-
-
-def job_execute(*, job_id: int) -> ResultJob:
-    """Run a queued job (the Celery task calls this). Running it twice does nothing more."""
-    job = _job_claim(job_id)
-    if job is None:
-        return ResultJob.objects.get(pk=job_id)
-    try:
-        if job.kind == JobKind.COMPILE:
-            _compile_execute(job)
-        elif job.kind == JobKind.WORKBOOK:
-            from .workbook import workbook_execute
-
-            workbook_execute(job, beat=lambda p: job_beat(job.pk, p))
-        elif job.kind == JobKind.CERTIFICATES:
-            from .certificates import certificates_execute
-
-            certificates_execute(job, beat=lambda p: job_beat(job.pk, p))
-        else:  # pragma: no cover - the kind is a choice field
-            raise ResultsError(f"unknown job kind {job.kind}")
-    except ResultsError as exc:
-        _job_fail(job, " ".join(exc.messages), {"messages": exc.messages})
-    job.refresh_from_db()
-    return job
+    return ResultVersion.objects.select_related("edition__scheme").filter(pk=pk).first()
 
 
 # --- compiling ---------------------------------------------------------------------
@@ -242,7 +139,7 @@ def compile_check(edition) -> None:
         )
 
 
-def results_compile_start(*, edition, actor) -> ResultJob:
+def results_compile_start(*, edition, actor) -> Job:
     compile_check(edition)
     return job_start(edition=edition, kind=JobKind.COMPILE, actor=actor)
 
@@ -330,16 +227,18 @@ def _set_status(version: ResultVersion, to: str, *, actor, reason: str = "", fie
     )
 
 
-def _compile_execute(job: ResultJob) -> None:
-    edition = job.edition
-    job_beat(job.pk, 5)
+def compile_execute(job: Job, beat) -> None:
+    """The "compile" job: a new result version from the edition's scores, in one
+    transaction with the job's end (workflow.jobs.finish)."""
+    edition = job_edition(job)
+    beat(5)
     compile_check(edition)
     checksum, counts = input_digest(edition)
-    job_beat(job.pk, 30)
+    beat(30)
     data = snapshot(edition)
-    job_beat(job.pk, 60)
+    beat(60)
     frozen = record(edition)
-    job_beat(job.pk, 80)
+    beat(80)
     with transaction.atomic():
         number = (
             ResultVersion.objects.filter(edition=edition).aggregate(n=Max("number"))["n"] or 0
@@ -399,9 +298,15 @@ def _compile_execute(job: ResultJob) -> None:
                 actor=job.requested_by,
                 reason=_("Version %(n)d was compiled.") % {"n": number},
             )
-        job.version = version
-        job.detail = {"version": number, "checksum": checksum, "awards": len(awards)}
-        _job_done(job, version=version, detail=job.detail)
+        jobs.finish(
+            job,
+            {
+                "version": number,
+                "version_id": version.pk,
+                "checksum": checksum,
+                "awards": len(awards),
+            },
+        )
 
 
 def _level_text(award) -> str:

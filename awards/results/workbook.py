@@ -1,6 +1,6 @@
 """The results workbook (XLSX) of one result version, and the background job that makes it.
 
-Sheets, in the language of the request that queued the job (job.detail["language"]):
+Sheets, in the language of the request that queued the job (job.params["language"]):
 summary; one standings sheet per category, from the version's frozen snapshot (never
 recomputed); every reviewer's scores in the weighted stages (one row per score; the big
 one, written as plain values); the site-visit test log; the poll's tally with its margins
@@ -801,16 +801,15 @@ def workbook_filename(version) -> str:
     return f"results-{edition.scheme.code}-{edition.number}-v{version.number}.xlsx"
 
 
-def workbook_execute(job, beat: Callable[[int], None]) -> None:
-    """The "workbook" ResultJob: build the workbook of job.version in the language the
-    request had (job.detail["language"], default zh-hant), save it as job.file."""
-    from .services import _job_done
+def workbook_execute(job, beat: Callable[[int], None]) -> dict:
+    """The "workbook" job: build the workbook of the job's version, in the language the
+    request had (job.params["language"]), as job.file. Returns the job's result."""
+    from .services import job_version
 
-    detail = dict(job.detail) if isinstance(job.detail, dict) else {}
-    language = detail.get("language") or "zh-hant"
-    version = job.version
+    language = (job.params or {}).get("language") or "zh-hant"
+    version = job_version(job)
     with translation.override(language):
-        if version is not None and version.edition_id != job.edition_id:
+        if version is not None and version.edition_id != job.target_id:
             raise ResultsError(_("The version belongs to another edition."))
         _check(version)
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES) as out:
@@ -819,5 +818,4 @@ def workbook_execute(job, beat: Callable[[int], None]) -> None:
             out.seek(0)
             name = workbook_filename(version)
             job.file.save(name, File(out, name=name), save=False)
-    detail.update(language=language, version=version.number, rows=rows, bytes=size)
-    _job_done(job, file=job.file, detail=detail)
+    return {"language": language, "version": version.number, "rows": rows, "bytes": size}

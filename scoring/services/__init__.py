@@ -36,6 +36,14 @@ from .panels import (  # noqa: F401
     panel_member_remove,
     reviewer_invite,
 )
+from .policy import (  # noqa: F401
+    ReviewPolicyError,
+    ReviewPolicyStale,
+    StageSettings,
+    policy_fingerprint,
+    policy_stages,
+    review_policy_update,
+)
 from .reminders import reminders_send  # noqa: F401
 from .reviews import (  # noqa: F401
     REVIEW_WORKFLOW,

@@ -127,7 +127,7 @@ def panel_member_remove(*, actor, member: PanelMember) -> list[Assignment]:
             )
             % {"name": name}
         )
-    reason = _("Removed from the panel of %(category)s") % {"category": member.panel.category}
+    reason = _("Removed from the panel of %(category)s") % {"category": member.panel.category.name}
     now = timezone.now()
     withdrawn = list(active.select_for_update(of=("self",)))
     for assignment in withdrawn:
@@ -165,10 +165,9 @@ def reviewer_invite(
     affiliation: str,
     kind,
     affiliated_agency: Agency | None = None,
-    site_url: str = "",
 ) -> PanelMember:
     """Invite someone onto a panel by e-mail. A new user is created without a usable
-    password; after the transaction commits they get a bilingual e-mail with a link to
+    password; they get an e-mail (through the outbox, in their language) with a link to
     choose one. An existing user (same e-mail) is reused: blank details are filled in.
     A reviewer's affiliated agency makes them conflicted with it automatically."""
     kind = _kind(kind)
@@ -211,12 +210,7 @@ def reviewer_invite(
         to_state=kind.value,
         data={"panel": panel.pk, "new_user": created},
     )
-    user_id, panel_id = user.pk, panel.pk
-    transaction.on_commit(
-        lambda: notifications.reviewer_invited(
-            user_id=user_id, panel_id=panel_id, site_url=site_url
-        )
-    )
+    notifications.reviewer_invited(user_id=user.pk, panel_id=panel.pk)
     return member
 
 

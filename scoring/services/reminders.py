@@ -48,8 +48,8 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
             try:
                 with transaction.atomic():
                     ReminderSent.objects.create(stage=stage, reviewer_id=reviewer_id, sent_on=day)
-                    # Inside the transaction: if the mail fails, the row goes too and the
-                    # next run tries again.
+                    # Into the outbox in the same transaction: the reminder is
+                    # recorded exactly when its mail is queued (sent after commit).
                     notifications.review_reminder(
                         user_id=reviewer_id, stage_id=stage.pk, pending=count, days_left=days_left
                     )

@@ -442,7 +442,6 @@ def review_reopen(*, actor, review: Review, reason: str) -> Review:
         reason=reason,
         update={"version": based_on + 1},
         locked=locked,
-        after_commit=[lambda obj, old, new: review_reopened_mail(obj.pk)],
     )
     ReviewRevision.objects.create(
         review=locked,
@@ -454,4 +453,5 @@ def review_reopen(*, actor, review: Review, reason: str) -> Review:
         reason=reason,
         saved_by=actor,
     )
+    review_reopened_mail(locked.pk)  # into the outbox; sent after commit
     return locked

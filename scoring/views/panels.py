@@ -127,7 +127,6 @@ def panel_invite(request, category_pk):
             member = services.reviewer_invite(
                 actor=request.user,
                 panel=services.panel_for(category),
-                site_url=request.build_absolute_uri("/"),
                 **form.cleaned_data,
             )
         except services.PanelError as exc:

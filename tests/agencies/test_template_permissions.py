@@ -59,16 +59,22 @@ def test_a_superuser_without_roles_sees_the_secretariat_links_and_no_others(clie
     (Django's own has_perm would say yes to every permission)."""
     client.force_login(User.objects.create_superuser(email="root@example.test", password="x"))
     tree = html(client.get("/dashboard/"))
-    assert texts(tree, NAV) == [*SECRETARIAT_NAV, "系統設定"]
+    # The configuration area (in the app) and, for superusers only, the Django admin.
+    assert texts(tree, NAV) == [*SECRETARIAT_NAV, "系統設定", "Django admin (superusers)"]
+    assert tree.xpath("//nav//a[@href='/admin/']")
     assert client.get("/cycle/nominations/").status_code == 404
 
 
 @pytest.mark.django_db
-def test_configuration_link_needs_a_staff_account(client):
-    client.force_login(secretariat_user())
-    assert texts(html(client.get("/dashboard/")), NAV) == SECRETARIAT_NAV
-    client.force_login(secretariat_user(is_staff=True))
-    assert texts(html(client.get("/dashboard/")), NAV) == [*SECRETARIAT_NAV, "系統設定"]
+def test_configuration_link_is_for_every_secretariat_user_and_stays_in_the_app(client):
+    """The configuration area is the secretariat's, staff account or not (issue 13): the
+    link leads to the app's configuration pages, never to the Django admin."""
+    for user in (secretariat_user(), secretariat_user(is_staff=True)):
+        client.force_login(user)
+        tree = html(client.get("/dashboard/"))
+        assert texts(tree, NAV) == [*SECRETARIAT_NAV, "系統設定"]
+        assert tree.xpath("//nav//a[.='系統設定']/@href") == ["/cycle/configuration/"]
+        assert tree.xpath("//a[@href='/admin/']") == []
 
 
 @pytest.mark.django_db

@@ -391,8 +391,9 @@ def test_rubric_page_query_count_does_not_grow_with_the_rubric(
             for d in range(dimensions)
         ],
     )
-    # Session, user, roles, category, rubric, dimensions, indicators, the freeze check.
-    with django_assert_num_queries(8):
+    # Session, user, roles, category, rubric, dimensions, indicators, the two freeze
+    # checks (a submitted dossier, scores).
+    with django_assert_num_queries(9):
         response = client.get(f"/cycle/categories/{cat.pk}/rubric/")
     tree = html(response)
     assert len(tree.xpath("//section[contains(@class, 'rubric-dimension')]//tbody/tr")) == (

@@ -9,8 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from awards.results import services
-from surveys.models import PollTallyRun
+from tests.factories import tally_run
 from tests.results.helpers import compile_version, poll_cycle
+from workflow.models import Job
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,8 +80,8 @@ def test_a_silent_tally_says_it_stalled_within_its_heartbeat_interval(
     settings.SURVEYS_TALLY_HEARTBEAT_SECONDS = 3
     cycle = poll_cycle(votes=CLOSE_VOTES)
     now = timezone.now()
-    run = PollTallyRun.objects.create(
-        poll=cycle.poll,
+    run = tally_run(
+        cycle.poll,
         status="running",
         progress=10,
         started_at=now,
@@ -103,7 +104,7 @@ def test_a_silent_tally_says_it_stalled_within_its_heartbeat_interval(
     shot(page, "tally-stalled-en")
     assert axe_violations(page) == []
     # the worker comes back: the message goes away by itself
-    PollTallyRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), progress=60)
+    Job.objects.filter(pk=run.job_id).update(heartbeat_at=timezone.now(), progress=60)
     expect(stalled).to_have_count(0, timeout=3000)
     expect(page.locator("label[for='tally-bar']")).to_contain_text("60 %")
 

@@ -75,7 +75,7 @@ def compile_version(cycle):
         job = services.results_compile_start(edition=cycle.edition, actor=cycle.secretariat)
     job.refresh_from_db()
     assert job.status == "done", job.error
-    return job.version
+    return services.job_version(job)
 
 
 def approved_version(cycle, *, published: bool = True):

@@ -319,13 +319,13 @@ def test_certificates_job_prints_every_unrevoked_award():
     services.award_revoke(award=awards[1], actor=cycle.secretariat, reason="服務品質下降")
     job = run_certificates_job(cycle, version)
     assert (job.status, job.error, job.progress) == ("done", "", 100)
-    assert job.detail == {"certificates": 2, "skipped_revoked": 1, "template": "Built-in design"}
+    assert job.result == {"certificates": 2, "skipped_revoked": 1, "template": "Built-in design"}
     merged = read(job.file)
     assert pdf_info(merged)["Pages"] == "2"
     text = pdf_text(merged)
     assert awards[0].serial in text and awards[2].serial in text
     assert awards[1].serial not in text
-    with zipfile.ZipFile(io.BytesIO(read(job.zip_file))) as z:
+    with zipfile.ZipFile(io.BytesIO(read(job.archive))) as z:
         assert z.namelist() == [f"{a.agency.code}-{a.serial}.pdf" for a in (awards[0], awards[2])]
     assert job.file.name.endswith(
         f"certificates-{cycle.edition.scheme.code}-{cycle.edition.number}-v{version.number}.pdf"
@@ -344,12 +344,12 @@ def test_certificates_job_uses_the_base_url_the_lead_stored():
             actor=cycle.secretariat,
             version=version,
         )
-        job.detail = {"base_url": "https://gsqa.example.gov.tw/"}
-        job.save(update_fields=["detail"])
+        job.params = {**job.params, "base_url": "https://gsqa.example.gov.tw/"}
+        job.save(update_fields=["params"])
     job.refresh_from_db()
     serial = awards_of(version)[0].serial
     assert f"https://gsqa.example.gov.tw/verify/{serial}/" in squash(pdf_text(read(job.file)))
-    assert job.detail["base_url"] == "https://gsqa.example.gov.tw/"
+    assert job.params["base_url"] == "https://gsqa.example.gov.tw/"
 
 
 @pytest.mark.django_db
@@ -362,7 +362,7 @@ def test_certificates_job_is_refused_for_results_not_approved():
         f"Certificates are printed only from approved results; version {version.number} "
         "is not approved."
     )
-    assert not job.file and not job.zip_file
+    assert not job.file and not job.archive
 
 
 @pytest.mark.django_db
@@ -377,11 +377,11 @@ def test_certificates_job_is_refused_for_a_broken_active_template():
     )
     job = run_certificates_job(cycle, version)
     assert job.status == "failed"
-    assert job.detail["messages"] == [
+    assert job.result["messages"] == [
         "The certificate template “壞掉的” has errors; nothing was issued.",
         "Line 3: <p> (opened on line 2) is not closed before </div>.",
     ]
-    assert not job.file and not job.zip_file
+    assert not job.file and not job.archive
 
 
 # --- template services -------------------------------------------------------------------

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from agencies.enums import Role
 from awards.models import AwardScheme, Edition
 from awards.results import services
-from awards.results.models import Award, ResultJob
+from awards.results.models import Award
+from awards.results.selectors import jobs_of
 from tests.conftest import html, squash, table_rows, texts
 from tests.factories import AgencyFactory, EditionFactory, UserFactory
 
@@ -166,7 +167,7 @@ def test_finished_compile_job_swaps_the_versions_list_in_out_of_band():
         "Nothing compiled yet."
     ]
     compile_version(cycle)
-    job = ResultJob.objects.get(edition=cycle.edition, kind="compile")
+    job = jobs_of(cycle.edition, "compile").get()
     response = client_for(secretariat).get(
         reverse("results:job", args=[job.pk]), headers={"HX-Request": "true"}
     )

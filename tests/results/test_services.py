@@ -288,7 +288,7 @@ def test_a_poll_award_is_not_compiled_before_the_tally_is_published():
         job = services.results_compile_start(edition=cycle.edition, actor=cycle.secretariat)
     job.refresh_from_db()
     assert job.status == "failed"
-    assert job.detail["messages"] == [
+    assert job.result["messages"] == [
         "“Best Public Image Award” is decided by the telephone poll, whose results are not "
         "published yet. Publish the poll's tally first."
     ]

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from awards.models import Edition
 from awards.results import services, workbook
 from awards.results.enums import AwardBasis, VersionStatus
-from awards.results.models import AwardRule, ResultJob
+from awards.results.models import AwardRule
 from awards.results.workbook import _Book, build_workbook, sheet_title, workbook_filename
 from rubrics.models import Indicator
 from scoring.enums import ReviewState, SiteTestKind
@@ -35,6 +35,7 @@ from tests.factories import (
 )
 from tests.results.helpers import approved_version, compile_version, scored_cycle
 from tests.scoring.standings_helpers import give, indicators, split
+from workflow.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -623,13 +624,13 @@ def test_workbook_job_runs_to_a_file_that_opens(cycle):
     scheme = cycle.edition.scheme.code
     name = f"results-{scheme}-{cycle.edition.number}-v1.xlsx"
     assert workbook_filename(version) == name
-    assert job.file.name == f"results/{cycle.edition.pk}/jobs/{job.pk}-{name}"
-    assert job.detail["language"] == "zh-hant"
-    assert job.detail["version"] == 1
-    assert job.detail["rows"]["reviewer_scores"] == 120
+    assert job.file.name == f"jobs/workbook/{job.pk}-{name}"
+    assert job.result["language"] == "zh-hant"
+    assert job.result["version"] == 1
+    assert job.result["rows"]["reviewer_scores"] == 120
     with job.file.open("rb") as f:
         data = f.read()
-    assert job.detail["bytes"] == len(data)
+    assert job.result["bytes"] == len(data)
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames[0] == "摘要"
     assert table(book["第一線服務機關排名"])[0][3] == "第1戶政事務所"
@@ -640,10 +641,10 @@ def test_workbook_job_uses_the_language_it_was_queued_in(cycle):
     job = services.job_start(
         edition=cycle.edition, kind="workbook", actor=cycle.secretariat, version=version
     )
-    ResultJob.objects.filter(pk=job.pk).update(detail={"language": "en"})
+    Job.objects.filter(pk=job.pk).update(params={"version": version.pk, "language": "en"})
     job = services.job_execute(job_id=job.pk)
     assert job.status == "done"
-    assert job.detail["language"] == "en"
+    assert job.result["language"] == "en"
     with job.file.open("rb") as f:
         book = load_workbook(io.BytesIO(f.read()))
     assert book.sheetnames[0] == "Summary"
@@ -668,10 +669,10 @@ def test_workbook_job_spools_a_big_workbook_to_disk(cycle, monkeypatch):
     )
     job = services.job_execute(job_id=job.pk)
     assert job.status == "done"
-    assert job.detail["bytes"] > 1024
+    assert job.result["bytes"] > 1024
     with job.file.open("rb") as f:
         data = f.read()
-    assert len(data) == job.detail["bytes"]
+    assert len(data) == job.result["bytes"]
     assert load_workbook(io.BytesIO(data)).sheetnames[0] == "摘要"
 
 

@@ -138,8 +138,9 @@ def test_remove_refused_with_a_submitted_review_else_withdraws_assignments(c):
 
 
 def test_invite_creates_the_user_grants_the_role_and_mails_a_working_link(
-    c, django_capture_on_commit_callbacks
+    c, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://award.example.test"
     with django_capture_on_commit_callbacks(execute=True):
         member = reviewer_invite(
             actor=c.secretariat,
@@ -150,7 +151,6 @@ def test_invite_creates_the_user_grants_the_role_and_mails_a_working_link(
             affiliation="國立政治大學",
             kind=MemberKind.REVIEWER,
             affiliated_agency=c.agencies[1],
-            site_url="https://award.example.test/",
         )
     user = User.objects.get(email="lin.prof@example.test")
     assert member.user == user
@@ -174,14 +174,12 @@ def test_invite_creates_the_user_grants_the_role_and_mails_a_working_link(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["lin.prof@example.test"]
-    # Chinese first, then English (the Chinese catalogue is compiled at integration).
-    assert message.subject.endswith(
-        " / Invitation to the review panel: First-line service agencies (" + c.edition.name_en + ")"
-    )
+    # In the new user's language: Chinese, the default.
+    assert message.subject == f"評審小組邀請：{c.panel.category.name_zh}（{c.edition.name_zh}）"
     assert "林教授" in message.body
-    assert "To sign in, first choose your password here (the link works once):" in message.body
+    assert "登入前，請先由此設定您的密碼（連結僅能使用一次）：" in message.body
     links = re.findall(r"https://award\.example\.test(/accounts/reset/\S+/)", message.body)
-    assert len(links) == 2 and links[0] == links[1]  # once in each language
+    assert len(links) == 1
 
     client = Client()
     response = client.get(links[0], follow=True)
@@ -199,7 +197,7 @@ def test_invite_creates_the_user_grants_the_role_and_mails_a_working_link(
 def test_invite_reuses_an_existing_user_and_refuses_a_duplicate(
     c, django_capture_on_commit_callbacks
 ):
-    existing = UserFactory(email="chen@example.test", full_name="陳委員")
+    existing = UserFactory(email="chen@example.test", full_name="陳委員", language="en")
     with django_capture_on_commit_callbacks(execute=True):
         member = reviewer_invite(
             actor=c.secretariat,

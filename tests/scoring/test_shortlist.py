@@ -310,8 +310,11 @@ def test_the_finalists_e_mail_carries_only_a_note_for_the_agency(
             reason_visibility=NoteVisibility.AGENCY,
             **kwargs,
         )
-    assert len(mailoutbox) == 2
-    to_first, to_second = mailoutbox
-    assert first.email in to_first.to and second.email in to_second.to
+    # One message per recipient (in each one's language).
+    by_to = {m.to[0]: m for m in mailoutbox}
+    assert all(len(m.to) == 1 for m in mailoutbox) and len(by_to) == len(mailoutbox)
+    to_first, to_second = by_to[first.email], by_to[second.email]
+    assert str(n[0].agency.name_zh) in to_first.subject
+    assert str(n[1].agency.name_zh) in to_second.subject
     assert "委員會內部討論" not in to_first.body
     assert "請於決審準備簡報" in to_second.body

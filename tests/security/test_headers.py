@@ -15,13 +15,14 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from awards.models import Attachment
-from awards.results.enums import JobKind, JobStatus
-from awards.results.models import Award, ResultJob
+from awards.results.enums import JobKind
+from awards.results.models import Award
 from scoring.enums import SiteTestKind
 from scoring.models import Assignment, SiteTest, SiteTestEvidence
 from surveys.models import PollImport
 from tests.factories import UserFactory, review_cycle, submitted_snapshot
 from tests.results.helpers import approved_version, poll_cycle, scored_cycle
+from workflow.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -152,15 +153,16 @@ def test_results_downloads_are_not_stored():
     cycle = scored_cycle()
     version = approved_version(cycle)
     award = Award.objects.filter(version=version).first()
-    job = ResultJob.objects.create(
-        edition=cycle.edition,
+    job = Job.objects.create(
         kind=JobKind.WORKBOOK,
-        version=version,
-        status=JobStatus.DONE,
+        target_type="awards.edition",
+        target_id=cycle.edition.pk,
+        params={"version": version.pk},
+        status="done",
         requested_by=cycle.secretariat,
     )
     job.file.save("results.xlsx", ContentFile(b"PK\x03\x04 workbook"), save=False)
-    job.zip_file.save("certificates.zip", ContentFile(b"PK\x03\x04 zip"), save=False)
+    job.archive.save("certificates.zip", ContentFile(b"PK\x03\x04 zip"), save=False)
     job.save()
     _check(
         {

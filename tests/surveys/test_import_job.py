@@ -16,6 +16,7 @@ from agencies.models import AuditEntry
 from surveys import services
 from surveys.models import CallAttempt, Household, PollImport, Response
 from tests.factories import AgencyFactory, HouseholdFactory, UserFactory, interviewer_user
+from workflow.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_the_progress_partial_is_the_job_alone_in_few_queries(
     imp = _queued(sample, secretariat, GOOD)
     client = _client(secretariat)
     detail = reverse("surveys:import_detail", args=[sample.pk, imp.pk])
-    PollImport.objects.filter(pk=imp.pk).update(job_status="running", progress=42)
+    Job.objects.filter(pk=imp.job_id).update(status="running", progress=42)
     with django_assert_num_queries(5):
         response = client.get(detail, headers={"HX-Request": "true"})
     page = response.content.decode()
@@ -184,7 +185,8 @@ def test_a_failing_job_says_why(sample, secretariat):
     imp = _queued(sample, secretariat, GOOD)
     PollImport.objects.filter(pk=imp.pk).update(content=b"")  # the stored file is gone
     failed = services.import_execute(import_id=imp.pk)
-    assert (failed.status, failed.job_status, failed.progress) == ("uploaded", "failed", 100)
+    # the job stops where it was (claimed, nothing read)
+    assert (failed.status, failed.job_status, failed.progress) == ("uploaded", "failed", 1)
     assert failed.error == "The uploaded file is no longer stored. Upload the file again."
     assert Response.objects.count() == 0
     entry = AuditEntry.objects.get(action="poll.import.fail")

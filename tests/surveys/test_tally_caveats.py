@@ -17,9 +17,9 @@ from django.urls import reverse
 from agencies.enums import Role
 from agencies.models import AuditEntry
 from surveys import services
-from surveys.models import PollTallyRun, Response
+from surveys.models import Response
 from tests.conftest import html, squash, texts
-from tests.factories import AgencyFactory, UserFactory, interviewer_user, poll_votes
+from tests.factories import AgencyFactory, UserFactory, interviewer_user, poll_votes, tally_run
 
 pytestmark = pytest.mark.django_db
 
@@ -142,9 +142,7 @@ def test_a_silent_running_tally_says_it_stalled_within_its_heartbeat_interval(
 ):
     settings.SURVEYS_TALLY_HEARTBEAT_SECONDS = 10
     beat = datetime.datetime(2026, 3, 2, 1, 15, 0, tzinfo=datetime.UTC)  # 09:15 in Taipei
-    run = PollTallyRun.objects.create(
-        poll=poll, status="running", progress=10, heartbeat_at=beat, started_at=beat
-    )
+    run = tally_run(poll, status="running", progress=10, heartbeat_at=beat, started_at=beat)
     with time_machine.travel(beat + datetime.timedelta(seconds=9), tick=False):
         tree = html(_page(secretariat, poll, run))
         assert tree.xpath("//div[@id='tally-stalled']") == []
@@ -174,7 +172,7 @@ def test_a_queued_tally_no_worker_took_says_so(poll, secretariat):
 
 
 def test_stalled_tally_page_is_the_secretariats_only(poll, secretariat):
-    run = PollTallyRun.objects.create(poll=poll, status="running", progress=10)
+    run = tally_run(poll, status="running", progress=10)
     for user in (
         interviewer_user(email="iv3@example.test"),
         UserFactory(roles=[(Role.REVIEWER, None)]),
@@ -187,7 +185,7 @@ def test_stalled_tally_page_is_the_secretariats_only(poll, secretariat):
 def test_an_abandoned_run_reports_the_stop_in_local_time(poll, cand, strata, secretariat):
     poll_votes(poll, {cand["X"]: 1}, stratum=strata["A"])
     beat = datetime.datetime(2026, 3, 2, 1, 15, 0, tzinfo=datetime.UTC)
-    dead = PollTallyRun.objects.create(poll=poll, status="running", progress=10, heartbeat_at=beat)
+    dead = tally_run(poll, status="running", progress=10, heartbeat_at=beat)
     with time_machine.travel(beat + datetime.timedelta(minutes=2), tick=False):
         services.poll_tally_start(poll=poll, actor=secretariat)
         tree = html(_page(secretariat, poll, dead, htmx=False))

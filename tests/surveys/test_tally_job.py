@@ -10,7 +10,7 @@ from agencies.models import AuditEntry
 from surveys import services
 from surveys.models import PollTallyRun, Response
 from surveys.tasks import poll_tally
-from tests.factories import PollCandidateFactory, PollFactory, StratumFactory, poll_votes
+from tests.factories import PollCandidateFactory, PollFactory, StratumFactory, poll_votes, tally_run
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_tally_job_counts_in_the_database_and_matches_the_hand_figures(
     assert res["close_call"]["within_margin"] is True
     assert res["rr1"] == 1.0 and res["coop1"] == 1.0
     assert list(
-        AuditEntry.objects.filter(object_id=str(run.pk), object_type="surveys.polltallyrun")
+        AuditEntry.objects.filter(object_id=str(run.job_id), object_type="workflow.job")
         .order_by("id")
         .values_list("action", flat=True)
     ) == ["poll.tally.start", "poll.tally.done"]
@@ -95,12 +95,12 @@ def test_second_start_while_one_runs_is_refused(poll, secretariat):
 
 
 def test_database_refuses_two_active_runs_of_one_poll(poll):
-    PollTallyRun.objects.create(poll=poll, status="running")
+    tally_run(poll, status="running")
     with pytest.raises(IntegrityError), transaction.atomic():
-        PollTallyRun.objects.create(poll=poll, status="queued")
+        tally_run(poll, status="queued")
     # finished runs do not count
-    PollTallyRun.objects.create(poll=poll, status="done")
-    PollTallyRun.objects.create(poll=poll, status="failed")
+    tally_run(poll, status="done")
+    tally_run(poll, status="failed")
 
 
 def test_run_whose_worker_died_is_failed_and_the_next_run_is_complete(
@@ -108,8 +108,8 @@ def test_run_whose_worker_died_is_failed_and_the_next_run_is_complete(
 ):
     _hand_example(cand, strata)
     stale = timezone.now() - datetime.timedelta(seconds=61)
-    dead = PollTallyRun.objects.create(
-        poll=poll,
+    dead = tally_run(
+        poll,
         status="running",
         progress=60,
         heartbeat_at=stale,
@@ -120,7 +120,7 @@ def test_run_whose_worker_died_is_failed_and_the_next_run_is_complete(
     services.poll_tally_execute(run_id=run.pk)
     dead.refresh_from_db()
     run.refresh_from_db()
-    assert dead.status == "failed"
+    assert dead.status == "stale"
     assert dead.error.startswith("No sign of life since")
     assert dead.inputs["failure"] == {"cause": "stopped", "at": stale.isoformat(), "detail": ""}
     assert run.status == "done"
@@ -131,13 +131,14 @@ def test_run_whose_worker_died_is_failed_and_the_next_run_is_complete(
         ("Z", 4, 0.2),
     ]
     assert (
-        AuditEntry.objects.filter(action="poll.tally.abandon", object_id=str(dead.pk)).count() == 1
+        AuditEntry.objects.filter(action="poll.tally.abandon", object_id=str(dead.job_id)).count()
+        == 1
     )
 
 
 def test_a_live_run_is_not_taken_over(poll, secretariat):
     recent = timezone.now() - datetime.timedelta(seconds=30)
-    PollTallyRun.objects.create(poll=poll, status="running", heartbeat_at=recent)
+    tally_run(poll, status="running", heartbeat_at=recent)
     with pytest.raises(services.TallyAlreadyRunning):
         services.poll_tally_start(poll=poll, actor=secretariat)
 
@@ -146,7 +147,7 @@ def test_redelivered_task_takes_over_a_dead_run(poll, cand, strata):
     """With acks_late, a task whose worker died is delivered again: it resumes the run."""
     _hand_example(cand, strata)
     stale = timezone.now() - datetime.timedelta(minutes=5)
-    run = PollTallyRun.objects.create(poll=poll, status="running", progress=40, heartbeat_at=stale)
+    run = tally_run(poll, status="running", progress=40, heartbeat_at=stale)
     poll_tally.apply(kwargs={"run_id": run.pk})
     run.refresh_from_db()
     assert run.status == "done"

@@ -25,6 +25,7 @@ from agencies.client_ip import client_ip
 from agencies.numbers import parse_int
 from agencies.permissions import require_perm
 from awards.models import AwardScheme
+from workflow.site import site_url_or_request
 
 from .. import certificates as certs
 from ..certificate_forms import CertificateTemplateForm, VerifyForm
@@ -40,7 +41,7 @@ EXAMPLE_SERIAL = "7K3M-Q9TB-X2WD-H4NP"
 
 def base_url(request) -> str:
     """The site's address for QR codes: settings.SITE_URL if set, else this request's."""
-    return (settings.SITE_URL + "/") if settings.SITE_URL else request.build_absolute_uri("/")
+    return site_url_or_request(request) + "/"
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:

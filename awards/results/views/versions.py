@@ -8,7 +8,7 @@ else gets 404. Writes go through awards.results.services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -18,13 +18,16 @@ from django.views.decorators.http import require_POST
 
 from agencies.permissions import require_perm, user_may
 from awards.models import Category, Edition
+from workflow import jobs
+from workflow.models import Job, JobStatus
+from workflow.site import site_url_or_request
 
 from .. import selectors, services
 from ..compilation import open_reviews
-from ..enums import JobKind, JobStatus, VersionStatus
+from ..enums import JobKind, VersionStatus
 from ..forms import ApproveForm, ReturnForm, RevokeForm, ScheduleForm, SummaryForm
 from ..frozen import changes_since
-from ..models import Award, AwardLevel, ResultJob, ResultVersion
+from ..models import Award, AwardLevel, ResultVersion
 
 
 def _load_edition(request, edition_pk, **kwargs):
@@ -41,10 +44,15 @@ def _load_version(request, version_pk, **kwargs):
 
 
 def _load_job(request, job_pk, **kwargs):
-    return get_object_or_404(
-        ResultJob.objects.select_related("edition__scheme", "version", "requested_by"),
+    """A results job (workflow.Job of a results kind, whose target is an edition)."""
+    job = get_object_or_404(
+        Job.objects.select_related("requested_by"),
         pk=job_pk,
+        kind__in=JobKind.values,
+        target_type=Edition._meta.label_lower,
     )
+    jobs.notice_stale([job])
+    return job
 
 
 def _load_award(request, award_pk, **kwargs):
@@ -64,7 +72,7 @@ def _local(edition, moment):
 @require_perm("results.view_versions")
 def editions(request):
     latest = ResultVersion.objects.filter(edition=OuterRef("pk")).order_by("-number")
-    rows = list(
+    everything = list(
         Edition.objects.select_related("scheme")
         .annotate(
             n_rules=Count("categories__award_rule", distinct=True),
@@ -73,8 +81,14 @@ def editions(request):
             latest_status=Subquery(latest.values("status")[:1]),
             latest_pk=Subquery(latest.values("pk")[:1]),
         )
-        .filter(Q(n_rules__gt=0) | Q(n_versions__gt=0))
         .order_by("scheme__code", "-number")
+    )
+    rows = [e for e in everything if e.n_rules or e.n_versions]
+    # The secretariat sets the rules of the others (awards.results.views.config).
+    unruled = (
+        [e for e in everything if not (e.n_rules or e.n_versions)]
+        if user_may(request.user, "results.configure_awards")
+        else []
     )
     for e in rows:
         e.latest_status_label = VersionStatus(e.latest_status).label if e.latest_status else ""
@@ -83,7 +97,11 @@ def editions(request):
         .select_related("edition__scheme")
         .order_by("submitted_at")
     )
-    return render(request, "results/editions.html", {"editions": rows, "waiting": list(waiting)})
+    return render(
+        request,
+        "results/editions.html",
+        {"editions": rows, "unruled": unruled, "waiting": list(waiting)},
+    )
 
 
 def _edition_context(request, edition, **extra):
@@ -96,6 +114,7 @@ def _edition_context(request, edition, **extra):
         c.rule = getattr(c, "award_rule", None)
     versions = list(selectors.versions_of(edition).annotate(n_awards=Count("awards")))
     compile_job = selectors.jobs_of(edition, JobKind.COMPILE).first()
+    jobs.notice_stale([compile_job])
     is_secretariat = user_may(request.user, "results.manage")
     return {
         "edition": edition,
@@ -131,23 +150,24 @@ def compile_start(request, edition_pk, obj):
 
 @require_perm("results.view_versions", _load_job)
 def job_status(request, job_pk, obj):
+    version_pk = (obj.params or {}).get("version")
     if not request.htmx:
-        if obj.version_id and obj.kind != JobKind.COMPILE:
-            return redirect("results:version", version_pk=obj.version_id)
-        return redirect("results:edition", edition_pk=obj.edition_id)
+        if version_pk and obj.kind != JobKind.COMPILE:
+            return redirect("results:version", version_pk=version_pk)
+        return redirect("results:edition", edition_pk=obj.target_id)
+    edition = Edition.objects.select_related("scheme").get(pk=obj.target_id)
+    made = (obj.result or {}).get("version_id")
     return render(
         request,
         "results/_job_status.html",
         {
             "job": obj,
-            "edition": obj.edition,
+            "edition": edition,
             "can_manage": user_may(request.user, "results.manage"),
             # A finished compile made a version: the edition page's list is swapped
             # out of band, so it shows the new version without a reload.
-            "oob_versions": list(
-                selectors.versions_of(obj.edition).annotate(n_awards=Count("awards"))
-            )
-            if obj.kind == JobKind.COMPILE and obj.status == JobStatus.DONE and obj.version_id
+            "oob_versions": list(selectors.versions_of(edition).annotate(n_awards=Count("awards")))
+            if obj.kind == JobKind.COMPILE and obj.status == JobStatus.DONE and made
             else None,
         },
     )
@@ -168,7 +188,7 @@ def job_file(request, job_pk, obj):
 
 @require_perm("results.manage", _load_job)
 def job_zip(request, job_pk, obj):
-    return _job_download(obj, "zip_file")
+    return _job_download(obj, "archive")
 
 
 # --- a version ----------------------------------------------------------------------------
@@ -177,14 +197,15 @@ def job_zip(request, job_pk, obj):
 def _version_context(request, version, **extra):
     edition = version.edition
     awards = list(selectors.awards_of(version))
-    jobs = list(
+    version_jobs = list(
         selectors.jobs_of(edition)
-        .filter(version=version, kind__in=[JobKind.WORKBOOK, JobKind.CERTIFICATES])
+        .filter(params__version=version.pk, kind__in=[JobKind.WORKBOOK, JobKind.CERTIFICATES])
         .order_by("-requested_at", "-id")
     )
     latest_jobs = {}
-    for job in jobs:
+    for job in version_jobs:
         latest_jobs.setdefault(job.kind, job)
+    jobs.notice_stale(latest_jobs.values())
     categories = version.data.get("categories", [])
     lang_en = (translation.get_language() or "").startswith("en")
     for c in categories:
@@ -349,7 +370,7 @@ def version_schedule(request, version_pk, obj):
 def _start_job(request, version, kind):
     detail = {
         "language": translation.get_language() or "zh-hant",
-        "base_url": request.build_absolute_uri("/"),
+        "base_url": site_url_or_request(request) + "/",  # settings.SITE_URL if set
     }
     try:
         services.job_start(
