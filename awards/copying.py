@@ -56,7 +56,6 @@ STAGE_FIELDS = [
     "allows_scoring",
     "reviewers_see_others",
     "is_site_visit",
-    "is_public",
     "reviewers_per_dossier",
     "score_weight",
 ]

@@ -93,14 +93,14 @@ TW8_STAGES = [
         D(2016, 4, 30),
         {},
     ),
-    ("ceremony", "頒獎典禮", "Award ceremony", D(2016, 5, 11), D(2016, 5, 20), {"is_public": True}),
+    ("ceremony", "頒獎典禮", "Award ceremony", D(2016, 5, 11), D(2016, 5, 20), {}),
     (
         "results_sharing",
         "成果發表會",
         "Results presentations",
         D(2016, 6, 1),
         D(2016, 7, 31),
-        {"is_public": True},
+        {},
     ),
 ]
 
@@ -464,8 +464,8 @@ LIVE_STAGES = [
         {"allows_scoring": True, "is_site_visit": True, "score_weight": 70},
     ),
     ("approval", "評審結果核定", "Results reported for approval", 101, 110, {}),
-    ("ceremony", "頒獎典禮", "Award ceremony", 120, 120, {"is_public": True}),
-    ("results_sharing", "成果發表會", "Results presentations", 130, 180, {"is_public": True}),
+    ("ceremony", "頒獎典禮", "Award ceremony", 120, 120, {}),
+    ("results_sharing", "成果發表會", "Results presentations", 130, 180, {}),
 ]
 
 # --- Hong Kong --------------------------------------------------------------------------
@@ -534,7 +534,7 @@ HK_STAGES = [
         "Outstanding Customer Service Exhibition (Hong Kong Central Library)",
         D(2003, 2, 20),
         D(2003, 2, 23),
-        {"is_public": True},
+        {},
     ),
     (
         "ceremony",
@@ -542,7 +542,7 @@ HK_STAGES = [
         "Outstanding Customer Service Award ceremony",
         D(2003, 2, 24),
         D(2003, 2, 24),
-        {"is_public": True},
+        {},
     ),
     (
         "exhibition",
@@ -550,7 +550,7 @@ HK_STAGES = [
         "Roving exhibition",
         D(2003, 3, 1),
         D(2003, 6, 30),
-        {"is_public": True},
+        {},
     ),
     (
         "results_sharing",
@@ -558,7 +558,7 @@ HK_STAGES = [
         "Experience-sharing seminars",
         D(2003, 3, 1),
         D(2003, 6, 30),
-        {"is_public": True},
+        {},
     ),
 ]
 

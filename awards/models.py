@@ -191,7 +191,6 @@ class Stage(models.Model):
         _("reviewers see each other's scores"), default=False
     )
     is_site_visit = models.BooleanField(_("site visit"), default=False)
-    is_public = models.BooleanField(_("public event"), default=False)
     reviewers_per_dossier = models.PositiveSmallIntegerField(
         _("reviewers per dossier"),
         default=3,
@@ -258,6 +257,15 @@ class Nomination(models.Model):
     )
     recommendation_rank = models.PositiveSmallIntegerField(
         _("recommendation rank"), null=True, blank=True
+    )
+    recommended_at = models.DateTimeField(
+        _("recommended"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the competent authority recommended it; kept whatever happens next, so the "
+            "recommendation counts in the quota until the authority itself takes it back."
+        ),
     )
     state_reason = models.TextField(_("reason for the last change"), blank=True)
     state_reason_visibility = models.CharField(

@@ -25,7 +25,7 @@ from agencies.selectors import (
     user_agencies,
 )
 
-from . import selectors, services
+from . import selectors, services, windows
 from .enums import NominationState as S
 from .enums import StageKind
 from .models import Edition, Nomination, Stage, Submission
@@ -116,10 +116,15 @@ def recommendation_list(request):
         rows = []
         for pk in edition_ids:
             edition = editions[pk]
+            stage = _recommendation_stage(edition)
+            status = windows.stage_status(stage) if stage else ""
             rows.append(
                 {
                     "edition": edition,
-                    "stage": _recommendation_stage(edition),
+                    "stage": stage,
+                    "status": status,
+                    "status_label": windows.STATUS_LABELS[status] if status else "",
+                    "zone": windows.zone_label(edition.time_zone),
                     "open": pk in open_ids,
                     "waiting": counts[pk, S.SUBMITTED],
                     "recommended": counts[pk, S.RECOMMENDED],

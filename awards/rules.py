@@ -50,6 +50,7 @@ rules.add_perm("awards.check_eligibility", is_secretariat)
 rules.add_perm("awards.shortlist_nomination", is_secretariat)
 rules.add_perm("awards.view_nomination_list", is_secretariat)
 rules.add_perm("awards.recommend", is_authority_officer)
+rules.add_perm("awards.configure_timetable", is_secretariat)
 # The configuration area (awards.config_views): the secretariat sets up editions itself.
 rules.add_perm("awards.configure_edition", is_secretariat)
 # The Django admin stays for superusers; the navigation links to it only for them.

@@ -22,12 +22,11 @@ def stages_current(edition: Edition, *, now=None) -> list[Stage]:
     return [s for s in edition.stages.all() if s.is_open_on(today)]
 
 
-def stage_status(stage: Stage, today: datetime.date) -> str:
-    if today < stage.starts_on:
-        return "upcoming"
-    if today > stage.ends_on:
-        return "closed"
-    return "open"
+def stage_status(stage: Stage, today: datetime.date | None = None) -> str:
+    """ "upcoming", "open" or "closed" (awards.windows.stage_status: the one rule)."""
+    from .windows import stage_status as status
+
+    return status(stage, today=today)
 
 
 def schemes_with_editions() -> QuerySet[AwardScheme]:

@@ -37,6 +37,7 @@ from .models import (
     Submission,
 )
 from .selectors import edition_today
+from .windows import stage_of, stage_window_problem
 
 
 class NominationError(ValidationError):
@@ -208,27 +209,36 @@ def dossier_deadline(nomination):
     return nominate.ends_on if nominate else None
 
 
-def _ensure_open_for_agency(nomination):
-    today = edition_today(nomination.edition)
-    deadline = dossier_deadline(nomination)
-    window = nomination_window(nomination.edition)
-    if window is None or deadline is None or today < window.starts_on:
-        raise NominationError(_("Nominations for this edition are not open yet."))
-    if today > deadline:
-        raise NominationError(
-            _("The deadline for this dossier was %(day)s (%(tz)s); it can no longer change.")
-            % {"day": deadline.isoformat(), "tz": nomination.edition.time_zone}
-        )
+def _dossier_problem(nomination, *, editing: bool) -> str | None:
+    """Why the agency cannot edit (or submit) this dossier now, or None: the nomination
+    stage's window (a returned dossier also during the recommendation stage), and for
+    editing that stage's flag "agencies may edit dossiers"."""
+    edition = nomination.edition
+    problem = stage_window_problem(edition, StageKind.NOMINATION)
+    stage = stage_of(edition, StageKind.NOMINATION)
+    if problem and nomination.state == S.RETURNED:
+        recommend = stage_of(edition, StageKind.RECOMMENDATION)
+        if recommend is not None and stage_window_problem(edition, recommend.kind) is None:
+            problem, stage = None, recommend
+    if problem:
+        return problem
+    # The flag governs the nomination stage; a returned dossier is corrected during the
+    # recommendation stage because its authority asked for it.
+    if editing and stage.kind == StageKind.NOMINATION and not stage.allows_dossier_edit:
+        return _("Agencies may not edit dossiers during “%(stage)s”.") % {"stage": stage.name}
+    return None
+
+
+def _ensure_open_for_agency(nomination, *, editing: bool = True):
+    problem = _dossier_problem(nomination, editing=editing)
+    if problem:
+        raise NominationError(problem)
 
 
 def dossier_window_problem(nomination) -> str:
     """Why the agency cannot edit or submit this dossier today (its dates only), or ""
     if it can: the rule every write checks, for pages to say before a POST is refused."""
-    try:
-        _ensure_open_for_agency(nomination)
-    except NominationError as exc:
-        return " ".join(exc.messages)
-    return ""
+    return _dossier_problem(nomination, editing=True) or ""
 
 
 def recommendation_window_problem(edition) -> str:
@@ -241,21 +251,11 @@ def recommendation_window_problem(edition) -> str:
 
 
 def _ensure_authority_window(edition):
-    today = edition_today(edition)
-    nominate = _stage(edition, StageKind.NOMINATION)
-    recommend = _stage(edition, StageKind.RECOMMENDATION)
-    if not edition.uses_recommendation or recommend is None:
+    if not edition.uses_recommendation or stage_of(edition, StageKind.RECOMMENDATION) is None:
         raise NominationError(_("This edition has no recommendation by competent authorities."))
-    start = nominate.starts_on if nominate else recommend.starts_on
-    if not (start <= today <= recommend.ends_on):
-        raise NominationError(
-            _("Recommendations are accepted from %(start)s to %(end)s (%(tz)s).")
-            % {
-                "start": start.isoformat(),
-                "end": recommend.ends_on.isoformat(),
-                "tz": edition.time_zone,
-            }
-        )
+    problem = stage_window_problem(edition, StageKind.RECOMMENDATION)
+    if problem:
+        raise NominationError(problem)
 
 
 # --- the one transition service -------------------------------------------------------
@@ -295,6 +295,11 @@ def nomination_transition(
         visibility = NoteVisibility.AGENCY
     else:
         visibility = NoteVisibility(reason_visibility or NoteVisibility.INTERNAL)
+    if to_state == S.RECOMMENDED:
+        update = {"recommended_at": timezone.now(), **(update or {})}
+    elif from_state == S.RECOMMENDED and to_state in (S.SUBMITTED, S.RETURNED):
+        # the authority takes its recommendation back: the place in the quota is free
+        update = {"recommended_at": None, **(update or {})}
     fields = {
         "state_reason": reason,
         "state_reason_visibility": visibility,
@@ -392,13 +397,9 @@ def may_start_another(category: Category, live: int) -> bool:
 @transaction.atomic
 def nomination_start(*, actor, agency: Agency, category: Category, title: str = "") -> Nomination:
     edition = category.edition
-    window = nomination_window(edition)
-    today = edition_today(edition)
-    if window is None or not window.is_open_on(today):
-        raise NominationError(
-            _("Nominations for %(edition)s are not open today (%(day)s, %(tz)s).")
-            % {"edition": edition.name, "day": today.isoformat(), "tz": edition.time_zone}
-        )
+    problem = stage_window_problem(edition, StageKind.NOMINATION)
+    if problem:
+        raise NominationError(problem)
     Agency.objects.select_for_update().get(pk=agency.pk)  # one start at a time per agency
     existing = (
         Nomination.objects.filter(agency=agency, category=category)
@@ -650,7 +651,7 @@ def nomination_submit(*, actor, nomination: Nomination) -> Submission:
             _("This dossier has already been submitted (it is “%(state)s”).")
             % {"state": S(locked.state).label}
         )
-    _ensure_open_for_agency(locked)
+    _ensure_open_for_agency(locked, editing=False)
     missing = [item for item in dossier_checklist(locked) if not item["ok"]]
     if missing:
         raise NominationError(
@@ -715,8 +716,27 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
     _ensure_authority_window(edition)
     if len(set(ranking)) != len(ranking):
         raise NominationError(_("Each nomination can have only one rank."))
+    # Recommendations already past the authority's hands (found eligible or not,
+    # shortlisted, withdrawn by the agency) still count and keep their ranks.
+    kept = (
+        Nomination.objects.filter(
+            subtree_filter(authority, field="agency"),
+            edition=edition,
+            recommended_at__isnull=False,
+        )
+        .exclude(state__in=[S.SUBMITTED, S.RECOMMENDED])
+        .count()
+    )
     quota = edition.recommendation_quota
-    if quota is not None and len(ranking) > quota:
+    if quota is not None and kept + len(ranking) > quota:
+        if kept:
+            raise NominationError(
+                _(
+                    "You recommended %(count)s nominations and %(kept)s recommended earlier "
+                    "still count; the quota is %(quota)s."
+                )
+                % {"count": len(ranking), "kept": kept, "quota": quota}
+            )
         raise NominationError(
             _("You recommended %(count)s nominations; the quota is %(quota)s.")
             % {"count": len(ranking), "quota": quota}
@@ -734,7 +754,7 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
         raise NominationError(
             _("Only submitted nominations of agencies under your authority can be recommended.")
         )
-    for rank, pk in enumerate(ranking, start=1):
+    for rank, pk in enumerate(ranking, start=kept + 1):
         nomination = candidates[pk]
         if nomination.state == S.RECOMMENDED:
             if nomination.recommendation_rank != rank:
@@ -774,6 +794,9 @@ def nominations_recommend(*, actor, authority: Agency, edition, ranking: list[in
 @transaction.atomic
 def nomination_mark_eligibility(*, actor, nomination: Nomination, eligible: bool, reason: str = ""):
     locked = Nomination.objects.select_related("edition").get(pk=nomination.pk)
+    problem = stage_window_problem(locked.edition, StageKind.ELIGIBILITY_CHECK)
+    if problem:
+        raise NominationError(problem)
     return nomination_transition(
         nomination=locked,
         to_state=S.ELIGIBLE if eligible else S.INELIGIBLE,

@@ -1,11 +1,21 @@
 from django.urls import path
 
-from . import config_views, dossier_views, oversight_views, rubric_views, views
+from . import config_views, dossier_views, oversight_views, rubric_views, timetable_views, views
 
 app_name = "awards"
 urlpatterns = [
     path("", views.scheme_list, name="scheme_list"),
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
+    path(
+        "editions/<int:pk>/configuration/stages/",
+        timetable_views.config_stages,
+        name="config_stages",
+    ),
+    path(
+        "editions/<int:pk>/configuration/stages/<int:stage_pk>/extend/",
+        timetable_views.config_stage_extend,
+        name="config_stage_extend",
+    ),
     # the configuration area (config_views), for the secretariat
     path("configuration/", config_views.configuration_start, name="configuration_start"),
     path(

@@ -5,6 +5,7 @@ from agencies.permissions import require_perm
 
 from . import selectors
 from .models import Edition
+from .windows import zone_label
 
 
 @require_perm("awards.view_cycle_setup")
@@ -31,6 +32,7 @@ def edition_detail(request, pk):
             "edition": edition,
             "stages": stages,
             "today": today,
+            "zone": zone_label(edition.time_zone),
             "categories": edition.categories.all(),
         },
     )

@@ -152,6 +152,8 @@ ROWS = [
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),
+    R("awards:config_stages", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:config_stage_extend", "-", "pk=edition stage_pk=written", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=INVALID)),
     R("awards:configuration_start", "-", "", allow(SEC)),
     R("awards:configuration_hub", "-", "pk=edition", allow(SEC)),
     R("awards:edition_copy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
@@ -187,7 +189,8 @@ ROWS = [
     R("awards:nomination_withdraw", "draft", "pk=nomination_draft", allow(ED), post=allow(ED, ok=REDIRECT), shows="nomination_draft"),
     # --- awards: competent authorities and the secretariat --------------------------------
     R("awards:recommendations", "-", "", allow(OFF, OFF2)),
-    R("awards:recommendation_edit", "-", "edition_pk=open_edition", allow(OFF, OFF2), post=allow(OFF, OFF2, ok=REDIRECT)),
+    # the open edition's recommendation stage has not begun: the POST is refused on the page
+    R("awards:recommendation_edit", "-", "edition_pk=open_edition", allow(OFF, OFF2), post=allow(OFF, OFF2, ok=OK)),
     R("awards:nomination_return", "own", "pk=nomination_own", allow(OFF, ok=METHOD), post=allow(OFF, ok=REDIRECT)),
     R("awards:nomination_return", "other", "pk=nomination_other", allow(OFF2, ok=METHOD), post=allow(OFF2, ok=REDIRECT)),
     R("awards:nomination_return", "draft", "pk=nomination_draft", allow(ok=METHOD), post=allow()),

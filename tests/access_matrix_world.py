@@ -102,7 +102,13 @@ def build_world():
     w.agency, w.other_agency = cycle.agencies[0], cycle.agencies[1]
     w.all_agencies = list(cycle.agencies) + list(cycle.authorities)
     w.nomination_own, w.nomination_other = cycle.nominations[0], cycle.nominations[1]
-    w.version = approved_version(cycle, published=True)
+    dates = {s.pk: (s.starts_on, s.ends_on) for s in w.edition.stages.all()}
+    w.version = approved_version(cycle, published=True)  # compiled once scoring closed
+    for stage in w.edition.stages.all():  # then the world's stages as they were
+        stage.starts_on, stage.ends_on = dates[stage.pk]
+        stage.save(update_fields=["starts_on", "ends_on"])
+    w.written.refresh_from_db()
+    w.site_visit.refresh_from_db()
     w.compile_job = jobs_of(w.edition, JobKind.COMPILE).get()
     w.award_own = Award.objects.get(version=w.version, agency=w.agency)
     w.award_other = Award.objects.get(version=w.version, agency=w.other_agency)

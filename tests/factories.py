@@ -98,6 +98,7 @@ def open_cycle(
     time_zone="Asia/Taipei",
     nomination=(-5, 10),
     recommendation=(11, 17),
+    eligibility=(18, 24),
     written_review=(25, 60),
     section_max_chars=3000,
     attachment_max_mb=10,
@@ -149,8 +150,17 @@ def open_cycle(
         )
     StageFactory(
         edition=edition,
-        kind=StageKind.WRITTEN_REVIEW,
+        kind=StageKind.ELIGIBILITY_CHECK,
         order=3,
+        name_zh="資格審查",
+        name_en="Eligibility check",
+        starts_on=day(eligibility[0]),
+        ends_on=day(eligibility[1]),
+    )
+    StageFactory(
+        edition=edition,
+        kind=StageKind.WRITTEN_REVIEW,
+        order=4,
         name_zh="初審",
         name_en="Written review",
         starts_on=day(written_review[0]),
@@ -195,6 +205,63 @@ def open_cycle(
         secretariat=UserFactory(roles=[Role.SECRETARIAT]),
         reviewer=UserFactory(roles=[Role.REVIEWER]),
     )
+
+
+def during(edition, kind, *, day=0):
+    """Travel (time-machine) to noon of the `day`-th day of the edition's stage of `kind`,
+    in the edition's time zone: the stage is open then. A context manager."""
+    import time_machine
+
+    stage = next(s for s in edition.stages.order_by("order") if s.kind == kind)
+    when = datetime.datetime.combine(
+        stage.starts_on + datetime.timedelta(days=day), datetime.time(12), tzinfo=edition.tzinfo
+    )
+    return time_machine.travel(when, tick=False)
+
+
+def closed_text(edition, kind="nomination", zone="Taipei time (Asia/Taipei)"):
+    """The English refusal of an action whose stage has closed (awards.windows)."""
+    stage = next(s for s in edition.stages.order_by("order") if s.kind == kind)
+    return (
+        f"Closed: this was allowed only during “{stage.name_en}”, "
+        f"{stage.starts_on.isoformat()} to {stage.ends_on.isoformat()}, {zone}."
+    )
+
+
+def open_stage(edition, kind):
+    """Place the stages so that `kind` is open today (since yesterday): those before it in
+    the past, those after it in the future, each a few days long, in their order."""
+    from django.utils import timezone
+
+    today = timezone.now().astimezone(edition.tzinfo).date()
+    stages = list(edition.stages.order_by("order", "starts_on"))
+    here = next(i for i, s in enumerate(stages) if s.kind == kind)
+    for i, stage in enumerate(stages):
+        offset = (i - here) * 5
+        if i == here:
+            stage.starts_on, stage.ends_on = today - datetime.timedelta(days=1), today
+        else:
+            start = today + datetime.timedelta(days=offset - (1 if offset < 0 else -1))
+            stage.starts_on, stage.ends_on = start, start + datetime.timedelta(days=3)
+        stage.save(update_fields=["starts_on", "ends_on"])
+
+
+def close_scoring(edition):
+    """Move the edition's scoring stages (and those after them) into the past, in their
+    order, as when the review is over: results may then be compiled."""
+    from django.utils import timezone
+
+    today = timezone.now().astimezone(edition.tzinfo).date()
+    stages = list(edition.stages.order_by("-order"))
+    end = today - datetime.timedelta(days=1)
+    for stage in stages:
+        if stage.ends_on < end:
+            break
+        length = (stage.ends_on - stage.starts_on).days
+        stage.ends_on, stage.starts_on = end, end - datetime.timedelta(days=length)
+        stage.save(update_fields=["starts_on", "ends_on"])
+        end = stage.starts_on
+    edition.refresh_from_db()
 
 
 def fill_dossier(nomination, user, text="本機關推動便民服務，成效良好。"):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 
 from awards.models import Edition
+from awards.windows import after_scoring_problem
 from workflow import jobs
 from workflow.audit import audit_record
 from workflow.models import Job
@@ -110,7 +111,10 @@ def job_version(job: Job) -> ResultVersion | None:
 
 def compile_check(edition) -> None:
     """Refuse to compile while any review in a weighted stage is still open; the error
-    names each one."""
+    names each one; and before the last scoring stage has closed."""
+    problem = after_scoring_problem(edition)
+    if problem:
+        raise ResultsError(problem)
     pending = open_reviews(edition)
     if pending:
         lines = [

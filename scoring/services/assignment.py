@@ -17,6 +17,7 @@ from agencies.models import Agency
 from agencies.selectors import nearest_authorities
 from awards.enums import NominationState, StageKind
 from awards.models import Nomination
+from awards.windows import assignment_window_problem
 from workflow.audit import audit_record
 
 from ..enums import MemberKind, ReviewState
@@ -159,6 +160,9 @@ def assignment_problem(*, stage, nomination, reviewer, kind=MemberKind.REVIEWER)
             "name": name,
             "agency": label,
         }
+    problem = assignment_window_problem(stage)
+    if problem:
+        return problem
     return ""
 
 
@@ -411,6 +415,9 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
     with a report and nothing is written. Running it again adds nothing.
     assignments_plan() says beforehand what this creates."""
     plan = assignments_plan(stage=stage, category=category, nominations=nominations)
+    problem = assignment_window_problem(stage)
+    if problem:
+        raise AssignmentError(problem)
     created = []
     for item in plan.planned:
         assignment = Assignment.objects.create(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from agencies.numbers import normalise, parse_decimal
 from agencies.rules import is_secretariat
-from awards.selectors import edition_today
+from awards.windows import stage_problem
 from rubrics.models import Indicator
 from workflow.transitions import Transition, Workflow
 
@@ -188,19 +188,9 @@ def review_closed_reason(assignment: Assignment, review: Review | None = None) -
         return _("This assignment was withdrawn; its review can no longer change.")
     if not stage.allows_scoring:
         return _("The stage “%(stage)s” does not take scores.") % {"stage": stage.name}
-    today = edition_today(edition)
-    if today < stage.starts_on:
-        return _("Scoring in “%(stage)s” opens on %(day)s (%(tz)s).") % {
-            "stage": stage.name,
-            "day": stage.starts_on.isoformat(),
-            "tz": edition.time_zone,
-        }
-    if today > stage.ends_on:
-        return _("“%(stage)s” closed on %(day)s (%(tz)s); scores can no longer change.") % {
-            "stage": stage.name,
-            "day": stage.ends_on.isoformat(),
-            "tz": edition.time_zone,
-        }
+    problem = stage_problem(stage)
+    if problem:
+        return problem
     if not has_declared(edition, assignment.reviewer):
         return _("Declare your conflicts of interest for this edition first.")
     if is_conflicted(edition, assignment.reviewer, assignment.nomination.agency):

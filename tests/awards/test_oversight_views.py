@@ -19,6 +19,7 @@ from tests.factories import (
     AgencyFactory,
     CategoryFactory,
     UserFactory,
+    during,
     fill_dossier,
     open_cycle,
 )
@@ -30,7 +31,10 @@ TAIPEI = zoneinfo.ZoneInfo("Asia/Taipei")
 
 @pytest.fixture
 def cycle():
-    return open_cycle(quota=2)
+    """An edition whose recommendation stage is open: the tests run on its first day."""
+    c = open_cycle(quota=2)
+    with during(c.edition, "recommendation"):
+        yield c
 
 
 def client_for(user=None, lang="en"):
@@ -187,7 +191,7 @@ def test_officer_sees_the_editions_with_what_waits_for_recommendation(cycle):
     assert table(response, heading) == [
         [
             f"{cycle.edition.name_en} {cycle.edition.scheme.name_en}",
-            f"{stage.starts_on:%Y-%m-%d} – {stage.ends_on:%Y-%m-%d} Asia/Taipei Open now",
+            f"{stage.starts_on:%Y-%m-%d} – {stage.ends_on:%Y-%m-%d} Taipei time (Asia/Taipei) Open now",
             "2",
             "1 / 2",
             "0",
@@ -262,9 +266,12 @@ def test_officer_sees_its_submitted_dossiers_with_quota_and_links(cycle):
 
 
 def test_a_really_submitted_dossier_reaches_its_officer(cycle):
-    nomination = nomination_start(actor=cycle.editor, agency=cycle.agency, category=cycle.category)
-    fill_dossier(nomination, cycle.editor)
-    nomination_submit(actor=cycle.editor, nomination=nomination)
+    with during(cycle.edition, "nomination"):
+        nomination = nomination_start(
+            actor=cycle.editor, agency=cycle.agency, category=cycle.category
+        )
+        fill_dossier(nomination, cycle.editor)
+        nomination_submit(actor=cycle.editor, nomination=nomination)
     response = client_for(cycle.officer).get(edit_url(cycle))
     rows = table(response, "ranking-heading")
     assert [row[1:6] for row in rows] == [
@@ -357,8 +364,8 @@ def test_a_recommendation_after_the_window_is_refused(cycle):
     )
     client = client_for(cycle.officer)
     window = (
-        f"Recommendations are accepted from {cycle.day(-30).isoformat()} to "
-        f"{cycle.day(-10).isoformat()} (Asia/Taipei)."
+        f"Closed: this was allowed only during “Recommendation”, {cycle.day(-19).isoformat()} "
+        f"to {cycle.day(-10).isoformat()}, Taipei time (Asia/Taipei)."
     )
     page = client.get(edit_url(cycle))
     assert page_text(page, '//p[@class="notice"]') == [window]
@@ -719,34 +726,40 @@ def test_the_list_keeps_a_constant_query_count(cycle, count, django_assert_num_q
 
 def test_secretariat_marks_eligible_and_returns_to_the_filtered_list(cycle):
     a = submitted(cycle, state=S.RECOMMENDED, rank=1)
-    back = reverse("awards:eligibility_list") + "?state=recommended&page=1"
-    response = client_for(cycle.secretariat).post(
-        reverse("awards:eligibility_mark", args=[a.pk]), {"decision": "eligible", "next": back}
-    )
-    assert response.status_code == 302
-    assert response["Location"] == back
-    assert flashed(response) == [
-        "Zhongshan District Household Registration Office · Service planning agencies: "
-        "marked eligible."
-    ]
-    assert states(a) == [(S.ELIGIBLE, 1)]
-    entry = AuditEntry.objects.get(action="nomination.transition")
-    assert (entry.actor, entry.from_state, entry.to_state) == (
-        cycle.secretariat,
-        "recommended",
-        "eligible",
-    )
+    with during(cycle.edition, "eligibility_check"):
+        back = reverse("awards:eligibility_list") + "?state=recommended&page=1"
+        response = client_for(cycle.secretariat).post(
+            reverse("awards:eligibility_mark", args=[a.pk]), {"decision": "eligible", "next": back}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == back
+        assert flashed(response) == [
+            "Zhongshan District Household Registration Office · Service planning agencies: "
+            "marked eligible."
+        ]
+        assert states(a) == [(S.ELIGIBLE, 1)]
+        entry = AuditEntry.objects.get(action="nomination.transition")
+        assert (entry.actor, entry.from_state, entry.to_state) == (
+            cycle.secretariat,
+            "recommended",
+            "eligible",
+        )
 
 
 def test_secretariat_marks_ineligible_with_a_reason(cycle):
     a = submitted(cycle, state=S.RECOMMENDED, rank=1)
-    response = client_for(cycle.secretariat).post(
-        reverse("awards:eligibility_mark", args=[a.pk]),
-        {"decision": "ineligible", "reason": "非屬第一線服務機關", "next": "https://evil.test/"},
-    )
-    assert response["Location"] == reverse("awards:eligibility_list")
-    a.refresh_from_db()
-    assert (a.state, a.state_reason) == (S.INELIGIBLE, "非屬第一線服務機關")
+    with during(cycle.edition, "eligibility_check"):
+        response = client_for(cycle.secretariat).post(
+            reverse("awards:eligibility_mark", args=[a.pk]),
+            {
+                "decision": "ineligible",
+                "reason": "非屬第一線服務機關",
+                "next": "https://evil.test/",
+            },
+        )
+        assert response["Location"] == reverse("awards:eligibility_list")
+        a.refresh_from_db()
+        assert (a.state, a.state_reason) == (S.INELIGIBLE, "非屬第一線服務機關")
 
 
 def test_ineligible_without_a_reason_is_refused(cycle):
@@ -765,28 +778,30 @@ def test_ineligible_without_a_reason_is_refused(cycle):
 
 def test_eligible_before_the_recommendation_is_refused(cycle):
     a = submitted(cycle)
-    response = client_for(cycle.secretariat).post(
-        reverse("awards:eligibility_mark", args=[a.pk]), {"decision": "eligible"}
-    )
-    assert flashed(response) == [
-        "Zhongshan District Household Registration Office · Service planning agencies: "
-        "In this edition a nomination must be recommended by its competent authority "
-        "before it can be eligible."
-    ]
-    assert states(a) == [(S.SUBMITTED, None)]
-    assert not AuditEntry.objects.filter(action="nomination.transition").exists()
+    with during(cycle.edition, "eligibility_check"):
+        response = client_for(cycle.secretariat).post(
+            reverse("awards:eligibility_mark", args=[a.pk]), {"decision": "eligible"}
+        )
+        assert flashed(response) == [
+            "Zhongshan District Household Registration Office · Service planning agencies: "
+            "In this edition a nomination must be recommended by its competent authority "
+            "before it can be eligible."
+        ]
+        assert states(a) == [(S.SUBMITTED, None)]
+        assert not AuditEntry.objects.filter(action="nomination.transition").exists()
 
 
 def test_without_recommendation_a_submitted_nomination_can_be_eligible():
     hk = open_cycle(uses_recommendation=False)
     a = submitted(hk)
-    client = client_for(hk.secretariat)
-    page = client.get(reverse("awards:eligibility_list"))
-    assert table(page, "list-heading")[0][-1] == (
-        "Eligible Zhongshan District Household Registration Office "
-        "Ineligible Zhongshan District Household Registration Office Reason Mark ineligible"
-    )
-    client.post(reverse("awards:eligibility_mark", args=[a.pk]), {"decision": "eligible"})
+    with during(hk.edition, "eligibility_check"):
+        client = client_for(hk.secretariat)
+        page = client.get(reverse("awards:eligibility_list"))
+        assert table(page, "list-heading")[0][-1] == (
+            "Eligible Zhongshan District Household Registration Office "
+            "Ineligible Zhongshan District Household Registration Office Reason Mark ineligible"
+        )
+        client.post(reverse("awards:eligibility_mark", args=[a.pk]), {"decision": "eligible"})
     assert states(a) == [(S.ELIGIBLE, None)]
 
 

@@ -12,6 +12,7 @@ from agencies.enums import Role
 from awards.models import Category, Edition
 from awards.selectors import edition_today
 from awards.services import category_rubric_create
+from awards.windows import zone_label
 from tests.conftest import html, table_rows, texts
 from tests.factories import (
     AgencyFactory,
@@ -24,6 +25,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def zh_zone(name):
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        return str(zone_label(name))
+
 
 TW8 = "第八屆政府服務品質獎"
 HK = "二零零二至零三年度傑出顧客服務獎"
@@ -146,7 +155,7 @@ def test_edition_page_shows_categories_and_stages_with_dates_and_status(demo, cl
     assert response.status_code == 200
     tree = html(response)
     assert texts(tree, "//h1") == [TW8]
-    assert texts(tree, "//main//dl/dt|//main//dl/dd")[0:2] == ["時區", "Asia/Taipei"]
+    assert texts(tree, "//main//dl/dt|//main//dl/dd")[0:2] == ["時區", zh_zone("Asia/Taipei")]
     assert texts(tree, "//main//dl/dd")[2] == "是"
     assert table_rows(tree, "//table[contains(@class, 'categories-table')]") == [
         [
@@ -183,7 +192,7 @@ def test_hk_edition_page(demo, client, secretariat):
     tree = html(client.get(f"/cycle/editions/{edition.pk}/"))
     assert texts(tree, "//h1") == [HK]
     assert texts(tree, "//main//dl/dd") == [
-        "Asia/Hong_Kong",
+        zh_zone("Asia/Hong_Kong"),
         edition_today(edition).strftime("%Y-%m-%d"),
         "否：自薦書直接送交秘書處",
     ]

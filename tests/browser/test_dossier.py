@@ -17,7 +17,7 @@ from awards.enums import NominationState as S
 from awards.enums import StageKind
 from awards.models import Attachment, DossierSection, Nomination, Stage, Submission
 from awards.services import nomination_return, nomination_start, section_save
-from tests.factories import fill_dossier, open_cycle
+from tests.factories import closed_text, fill_dossier, open_cycle, open_stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -139,7 +139,10 @@ def test_editor_writes_attaches_submits_and_opens_the_pdf(
     assert "臺北市中山區戶政事務所" in text
     assert "服務成果照片.png" in text
     # The competent authority returns it (its own page is tested elsewhere); the editor
-    # reads the reason, corrects the section and submits version 2.
+    # reads the reason, corrects the section and submits version 2. The authority returns
+    # during its recommendation window (awards.windows), when a returned dossier may be
+    # corrected and submitted again.
+    open_stage(cycle.edition, StageKind.RECOMMENDATION)
     nomination_return(
         actor=cycle.officer,
         nomination=nomination,
@@ -228,10 +231,7 @@ def test_after_the_deadline_nothing_changes(live_server, context, sign_in, shot)
         starts_on=past, ends_on=past
     )
     page.locator(f"#body-{section.pk}").fill("截止後才寫的文字")
-    expected = (
-        f"The deadline for this dossier was {past.isoformat()} (Asia/Taipei); "
-        "it can no longer change."
-    )
+    expected = closed_text(cycle.edition)
     expect(page.locator(f"#status-{section.pk}")).to_have_text(expected)
     page.once("dialog", lambda dialog: dialog.accept())  # "Submit the dossier now?"
     page.get_by_role("button", name="Submit the dossier").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from awards.enums import NominationState as S
 from awards.models import Nomination
 from tests.awards.test_oversight_views import more_agencies, submitted
-from tests.factories import open_cycle
+from tests.factories import open_cycle, open_stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +24,7 @@ def test_secretariat_filters_by_state_and_marks_eligible_and_ineligible(
     office1 = submitted(cycle, first, state=S.RECOMMENDED, rank=2)
     submitted(cycle, second)  # not recommended yet
     submitted(cycle, cycle.other_agency, state=S.RECOMMENDED, rank=1)
+    open_stage(cycle.edition, "eligibility_check")
 
     context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
     page = sign_in(cycle.secretariat, "/cycle/eligibility/")
@@ -115,6 +116,7 @@ def test_ineligible_without_a_reason_is_refused_with_nothing_changed(
 ):
     cycle = open_cycle()
     nomination = submitted(cycle, state=S.RECOMMENDED, rank=1)
+    open_stage(cycle.edition, "eligibility_check")
     page = sign_in(cycle.secretariat, "/cycle/eligibility/?state=recommended")
     row = page.get_by_role("row", name=re.compile("臺北市中山區戶政事務所"))
     row.locator("summary").click()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from agencies.models import AuditEntry
 from awards.models import Nomination
 from tests.browser.test_dossier import tiny_png
-from tests.factories import open_cycle
+from tests.factories import open_cycle, open_stage
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,7 @@ def test_a_dossier_from_writing_to_eligible_in_the_browser(live_server, sign_in,
     assert "服務流程簡化，民眾滿意。" in text
 
     # The competent authority returns it with a reason.
+    open_stage(cycle.edition, "recommendation")  # the authority's window opens
     officer = sign_in(cycle.officer, f"/cycle/recommendations/{cycle.edition.pk}/")
     row = officer.get_by_role("row", name=re.compile(agency))
     row.get_by_text("退回修正").click()
@@ -80,6 +81,7 @@ def test_a_dossier_from_writing_to_eligible_in_the_browser(live_server, sign_in,
     expect(officer.locator(".messages")).to_have_text("推薦已儲存：共排序 1 件自薦書。")
 
     # The secretariat marks it eligible.
+    open_stage(cycle.edition, "eligibility_check")
     secretariat = sign_in(cycle.secretariat, "/cycle/eligibility/")
     row = secretariat.get_by_role("row", name=re.compile(agency))
     row.get_by_role("button", name=re.compile("^符合資格")).click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from awards.enums import NominationState as S
 from awards.models import Nomination
 from tests.awards.test_oversight_views import more_agencies, submitted
-from tests.factories import open_cycle
+from tests.factories import open_cycle, open_stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +36,7 @@ def test_officer_ranks_within_the_quota_is_refused_over_it_and_returns_one(
     submitted(cycle, first, hour=10)
     submitted(cycle, second, hour=11)
     submitted(cycle, cycle.other_agency)  # another authority's: never on this page
+    open_stage(cycle.edition, "recommendation")
 
     page = sign_in(cycle.officer, "/cycle/recommendations/")
     expect(page.get_by_role("heading", level=1)).to_have_text("推薦作業")
@@ -145,6 +146,7 @@ def test_after_the_window_the_page_is_read_only_and_a_form_left_open_is_refused(
 ):
     cycle = open_cycle(quota=2)
     nomination = submitted(cycle)
+    open_stage(cycle.edition, "recommendation")
     context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
     page = sign_in(cycle.officer, f"/cycle/recommendations/{cycle.edition.pk}/")
     rank = page.get_by_label(
@@ -160,8 +162,8 @@ def test_after_the_window_the_page_is_read_only_and_a_form_left_open_is_refused(
     )
     page.get_by_role("button", name="Save recommendations").click()
     message = (
-        f"Recommendations are accepted from {cycle.day(-30).isoformat()} to "
-        f"{cycle.day(-10).isoformat()} (Asia/Taipei)."
+        f"Closed: this was allowed only during “Recommendation”, {cycle.day(-19).isoformat()} "
+        f"to {cycle.day(-10).isoformat()}, Taipei time (Asia/Taipei)."
     )
     expect(page.get_by_role("alert").locator("li")).to_have_text([message])
     expect(page.locator("p.notice")).to_have_text(message)

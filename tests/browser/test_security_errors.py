@@ -45,8 +45,8 @@ def test_scores_typed_before_the_stage_closed_are_kept(
     expect(alert).to_be_visible()
     expect(alert.locator("h2")).to_have_text("Your scores were not saved")
     expect(alert).to_contain_text(
-        f"“Written review” closed on {closed_on.isoformat()} (Asia/Taipei); "
-        "scores can no longer change."
+        f"Closed: this was allowed only during “Written review”, "
+        f"{cycle.written.starts_on.isoformat()} to {closed_on.isoformat()}, Taipei time (Asia/Taipei)."
     )
     for indicator, value in zip(indicators, values, strict=True):
         expect(page.locator(f"#points-{indicator.pk}")).to_have_value(value)

@@ -16,7 +16,7 @@ from awards.models import Nomination
 from awards.results import services
 from awards.results.models import AwardLevel, AwardRule
 from scoring.models import Assignment
-from tests.factories import UserFactory, review_cycle
+from tests.factories import UserFactory, close_scoring, review_cycle
 from tests.scoring.standings_helpers import give, split
 
 # Written-review totals per dossier (in order of cycle.nominations) and site-visit totals
@@ -68,7 +68,9 @@ def scored_cycle(*, agencies: int = 6, winners: int = 2, levels: bool = True):
 
 def compile_version(cycle):
     """Compile now (the job runs in-process once the transaction 'commits') and return
-    the new version."""
+    the new version. The scoring stages are over by then (results compile only after
+    the last one closes)."""
+    close_scoring(cycle.edition)
     with TestCase.captureOnCommitCallbacks(execute=True):
         job = services.results_compile_start(edition=cycle.edition, actor=cycle.secretariat)
     job.refresh_from_db()

@@ -16,7 +16,7 @@ from awards.results.models import Award, AwardSelection, ResultVersion
 from awards.results.selectors import published_version
 from scoring.models import Assignment
 from scoring.selectors.standings import final_standings
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, close_scoring
 from tests.results.helpers import approved_version, compile_version, poll_cycle, scored_cycle
 from tests.scoring.standings_helpers import give, split
 
@@ -80,6 +80,7 @@ def test_a_changed_score_changes_the_checksum():
 
 def test_compiling_is_refused_while_reviews_are_open_and_names_them():
     cycle = scored_cycle()
+    close_scoring(cycle.edition)  # results compile once the scoring stages are over
     open_one = Assignment.objects.create(
         stage=cycle.site_visit, nomination=cycle.nominations[0], reviewer=cycle.reviewers[2]
     )
@@ -240,6 +241,7 @@ def test_special_awards_come_from_the_panels_selection():
 
 def test_the_job_runs_once_even_if_the_task_is_delivered_twice():
     cycle = scored_cycle()
+    close_scoring(cycle.edition)  # results compile once the scoring stages are over
     with TestCase.captureOnCommitCallbacks(execute=True):
         job = services.results_compile_start(edition=cycle.edition, actor=cycle.secretariat)
     again = services.job_execute(job_id=job.pk)

@@ -11,7 +11,7 @@ from awards.results.enums import VersionStatus
 from awards.results.models import ResultVersion
 from scoring.models import Assignment
 from tests.conftest import html, squash, table_rows, texts
-from tests.factories import EditionFactory, UserFactory
+from tests.factories import EditionFactory, UserFactory, close_scoring
 from tests.results.helpers import approved_version, compile_version, scored_cycle
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,7 @@ def test_edition_page_per_persona(client):
 
 def test_compile_refused_with_open_reviews_names_them(client):
     cycle = scored_cycle()
+    close_scoring(cycle.edition)  # results compile once the scoring stages are over
     Assignment.objects.create(
         stage=cycle.site_visit, nomination=cycle.nominations[0], reviewer=cycle.reviewers[2]
     )
@@ -66,6 +67,7 @@ def test_compile_refused_with_open_reviews_names_them(client):
 
 def test_compile_then_submit_approve_and_schedule_through_the_pages(client):
     cycle = scored_cycle()
+    close_scoring(cycle.edition)  # results compile once the scoring stages are over
     client.force_login(cycle.secretariat)
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(reverse("results:compile", args=[cycle.edition.pk]))

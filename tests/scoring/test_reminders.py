@@ -97,11 +97,11 @@ def test_days_are_counted_in_the_edition_time_zone():
     c.edition.time_zone = "Pacific/Kiritimati"
     c.edition.save()
     kiritimati_today = edition_today(c.edition)
-    c.written.ends_on = kiritimati_today - datetime.timedelta(days=1)
-    c.written.save()
-    assignment_create(
+    assignment_create(  # while the stage is open
         actor=c.secretariat, stage=c.written, nomination=c.nominations[0], reviewer=c.reviewers[0]
     )
+    c.written.ends_on = kiritimati_today - datetime.timedelta(days=1)
+    c.written.save()
     assert reminders_send() == 0
     c.written.ends_on = kiritimati_today
     c.written.save()

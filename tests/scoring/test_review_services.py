@@ -246,8 +246,10 @@ def test_submission_after_the_stage_closes_is_refused(cycle):
             submit=True,
         )
     day = (cycle.today - datetime.timedelta(days=1)).isoformat()
+    written = cycle.written
     assert exc.value.messages == [
-        f"“Written review” closed on {day} (Asia/Taipei); scores can no longer change."
+        f"Closed: this was allowed only during “Written review”, {written.starts_on.isoformat()} "
+        f"to {day}, Taipei time (Asia/Taipei)."
     ]
     assert state_of(review)[0:2] == ("draft", 0)
 

@@ -160,7 +160,11 @@ def test_only_at_a_site_visit_stage_by_its_assessor(cycle):
     with pytest.raises(ReviewClosed) as exc:
         log(cycle)
     day = (cycle.today + datetime.timedelta(days=1)).isoformat()
-    assert exc.value.messages == [f"Scoring in “Site visit” opens on {day} (Asia/Taipei)."]
+    end = (cycle.today + datetime.timedelta(days=5)).isoformat()
+    assert exc.value.messages == [
+        f"Not open yet: this is allowed only during “Site visit”, {day} to {end}, "
+        "Taipei time (Asia/Taipei)."
+    ]
     assert not SiteTest.objects.exists()
 
 

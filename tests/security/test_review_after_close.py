@@ -73,11 +73,13 @@ def test_a_save_after_the_close_keeps_what_was_typed_and_says_why(cycle, clock, 
     expected = {
         "en": [
             "Your scores were not saved",
-            "“Written review” closed on 2026-03-10 (Asia/Taipei); scores can no longer change.",
+            "Closed: this was allowed only during “Written review”, 2026-03-09 to 2026-03-10, "
+            "Taipei time (Asia/Taipei).",
         ],
         "zh-hant": [
             "您的分數未儲存",
-            "「初審（書面審查）」已於 2026-03-10（Asia/Taipei）截止，評分不能再變更。",
+            "已截止：此項作業僅限於「初審（書面審查）」（2026-03-09 至 2026-03-10，"
+            "臺北時間（Asia/Taipei））期間進行。",
         ],
     }[lang]
     assert texts(tree, "//div[@id='review-closed']/h2") == expected[:1]

@@ -9,12 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from awards.enums import NominationState as S
+from awards.enums import StageKind
 from awards.models import Nomination
 from rubrics.models import Dimension, Rubric
 from scoring.models import Review, ReviewRevision
 from scoring.services import review_open, rubric_indicators
 from tests.conftest import html, texts
-from tests.factories import UserFactory, open_cycle, review_cycle
+from tests.factories import UserFactory, open_cycle, open_stage, review_cycle
 from tests.security.helpers import client_for, submitted_nomination
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,8 @@ def test_a_superuser_without_an_authority_gets_404_on_the_recommendation_pages(s
     )
     assert response.status_code == 404
     assert Nomination.objects.get(pk=nomination.pk).state == S.SUBMITTED
-    # The officer of the authority still returns it.
+    # The officer of the authority still returns it, inside the recommendation window.
+    open_stage(cycle.edition, StageKind.RECOMMENDATION)
     response = client_for(cycle.officer).post(
         reverse("awards:nomination_return", args=[nomination.pk]), {"reason": "請補件"}
     )

@@ -12,11 +12,12 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from agencies.enums import AffiliationType
+from awards.enums import StageKind
 from awards.services import nomination_return, nomination_start, nomination_submit
 from scoring.enums import MemberKind
 from scoring.models import Assignment
 from scoring.services import reminders_send, review_reopen, reviewer_invite
-from tests.factories import fill_dossier, open_cycle, review_cycle, score_directly
+from tests.factories import fill_dossier, open_cycle, open_stage, review_cycle, score_directly
 from workflow.checks import site_url_check
 from workflow.models import OutboundMail
 from workflow.site import site_url
@@ -38,6 +39,7 @@ def test_every_absolute_url_in_every_mail_starts_with_site_url(settings):
     fill_dossier(nomination, cycle.editor)
     with TestCase.captureOnCommitCallbacks(execute=True):
         nomination_submit(actor=cycle.editor, nomination=nomination)
+    open_stage(cycle.edition, StageKind.RECOMMENDATION)  # returned inside its window
     with TestCase.captureOnCommitCallbacks(execute=True):
         nomination_return(
             actor=cycle.officer, nomination=nomination, authority=cycle.authority, reason="請補件"
