@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -85,6 +86,7 @@ def test_edit_dates_and_quota_is_saved_and_audited(client, cycle):
 
 def test_an_end_before_its_start_and_a_stage_before_its_predecessor_are_refused(client, cycle):
     client.force_login(cycle.secretariat)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the English messages
     nom, rec = cycle.stages[StageKind.NOMINATION], cycle.stages[StageKind.RECOMMENDATION]
     typed = (nom.starts_on - datetime.timedelta(days=1)).isoformat()
     early = (nom.ends_on - datetime.timedelta(days=3)).isoformat()
@@ -106,6 +108,7 @@ def test_an_end_before_its_start_and_a_stage_before_its_predecessor_are_refused(
 
 def test_a_quota_of_minus_one_is_refused_beside_the_field(client, cycle):
     client.force_login(cycle.secretariat)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the English messages
     r = client.post(_url(cycle), _data(cycle, recommendation_quota="-1"), HTTP_ACCEPT_LANGUAGE="en")
     html = r.content.decode()
     assert r.status_code == 400
@@ -117,6 +120,7 @@ def test_a_quota_of_minus_one_is_refused_beside_the_field(client, cycle):
 
 def test_extend_a_window_needs_a_reason_and_is_audited(client, cycle):
     client.force_login(cycle.secretariat)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the English messages
     nom = cycle.stages[StageKind.NOMINATION]
     url = reverse("awards:config_stage_extend", args=[cycle.edition.pk, nom.pk])
     later = (nom.ends_on + datetime.timedelta(days=1)).isoformat()
