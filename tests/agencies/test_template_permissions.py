@@ -60,7 +60,7 @@ def test_a_superuser_without_roles_sees_the_secretariat_links_and_no_others(clie
     client.force_login(User.objects.create_superuser(email="root@example.test", password="x"))
     tree = html(client.get("/dashboard/"))
     # The configuration area (in the app) and, for superusers only, the Django admin.
-    assert texts(tree, NAV) == [*SECRETARIAT_NAV, "系統設定", "Django admin (superusers)"]
+    assert texts(tree, NAV) == [*SECRETARIAT_NAV, "系統設定", "Django 管理後台（超級使用者）"]
     assert tree.xpath("//nav//a[@href='/admin/']")
     assert client.get("/cycle/nominations/").status_code == 404
 
