@@ -6,25 +6,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from workflow.zones import ZONE_NAMES, zone_name
+
 from .copying import edition_copy_target_problem, stage_date_problems, stage_field
 from .models import validate_time_zone
-
-# Zones offered by name; any other real zone typed in (e.g. posted) is accepted too.
-TIME_ZONE_NAMES = {
-    "Asia/Taipei": _("Taipei time"),
-    "Asia/Hong_Kong": _("Hong Kong time"),
-    "Asia/Macau": _("Macau time"),
-    "Asia/Singapore": _("Singapore time"),
-    "Asia/Shanghai": _("China standard time"),
-    "Asia/Tokyo": _("Japan time"),
-    "UTC": _("Coordinated Universal Time (UTC)"),
-}
 
 
 def time_zone_label(tz: str) -> str:
     """A zone's name as people say it (臺北時間, Hong Kong time), else its identifier."""
-    name = TIME_ZONE_NAMES.get(tz)
-    return str(name) if name else tz
+    return zone_name(tz)
 
 
 class EditionCopyForm(forms.Form):
@@ -66,9 +56,9 @@ class EditionCopyForm(forms.Form):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.scheme = scheme
-        choices = [(tz, time_zone_label(tz)) for tz in TIME_ZONE_NAMES]
+        choices = [(tz, time_zone_label(tz)) for tz in ZONE_NAMES]
         current = self.data.get("time_zone") or self.initial.get("time_zone")
-        if current and current not in TIME_ZONE_NAMES:
+        if current and current not in ZONE_NAMES:
             choices.append((current, current))
         self.fields["time_zone"].widget = forms.Select(choices=choices)
 

@@ -14,31 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from workflow.zones import zone_label  # noqa: F401  (re-exported: the pages' name for it)
+
 from .enums import StageKind
 from .models import Edition, Stage
 
-# Localized names of the zones the schemes use; others fall back to "<zone> time".
-ZONE_NAMES = {
-    "Asia/Taipei": _l("Taipei time"),
-    "Asia/Hong_Kong": _l("Hong Kong time"),
-    "Asia/Macau": _l("Macau time"),
-    "Asia/Shanghai": _l("China Standard Time"),
-    "Asia/Singapore": _l("Singapore time"),
-    "Asia/Tokyo": _l("Japan time"),
-    "UTC": _l("Coordinated Universal Time"),
-    "Europe/London": _l("UK time"),
-}
-
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 STATUS_LABELS = {UPCOMING: _l("Upcoming"), OPEN: _l("Open now"), CLOSED: _l("Ended")}
-
-
-def zone_label(time_zone: str) -> str:
-    """The zone's localized name with its identifier, e.g. "臺北時間 (Asia/Taipei)"."""
-    name = ZONE_NAMES.get(time_zone)
-    if name is None:
-        return _("%(zone)s time zone") % {"zone": time_zone}
-    return _("%(name)s (%(zone)s)") % {"name": name, "zone": time_zone}
 
 
 def edition_today(edition: Edition, *, now: datetime.datetime | None = None) -> datetime.date:

@@ -183,7 +183,7 @@ def test_secretariat_dashboard_lists_the_editions_with_their_stage_now(demo, cli
     cards = texts(tree, "//section[@class='role-section']//div[@class='card']")
     tw8 = next(card for card in cards if card.startswith("第八屆政府服務品質獎"))
     assert tw8.endswith("各階段均已結束")
-    assert "Asia/Taipei 今日為" in tw8
+    assert "臺北時間 今日為" in tw8
     assert texts(tree, "//nav[@class='site-nav']//a") == [
         "我的工作",
         "評獎作業",

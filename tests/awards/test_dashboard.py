@@ -24,7 +24,7 @@ def test_editor_sees_its_nomination_state_and_deadline(client):
     rows = texts(tree, "//section[@id]//table//tbody/tr | //section//table/tbody/tr")
     assert rows == [
         f"臺北市中山區戶政事務所 服務規劃機關 {cycle.edition.name_zh} 草稿 "
-        f"{cycle.day(10).isoformat()} (Asia/Taipei)"
+        f"{cycle.day(10).isoformat()} (臺北時間)"
     ]
     # The other agency's editor sees none of it.
     client.force_login(cycle.other_editor)

@@ -207,13 +207,13 @@ def test_nomination_list_shows_the_editors_nominations_and_the_open_categories(c
     assert f'href="/cycle/nominations/{nomination.pk}/">Service planning agencies</a>' in html
     assert f"/cycle/nominations/{theirs.pk}/" not in html
     assert '<span class="badge state-draft">Draft</span>' in html
-    assert f'{deadline} <span class="cell-note">end of day, Asia/Taipei</span>' in html
+    assert f'{deadline} <span class="cell-note">end of day, Taipei time</span>' in html
     assert "10 days left" in html
     section = first_section(nomination)
     local = section.updated_at.astimezone(cycle.edition.tzinfo)
     assert local.strftime("%Y-%m-%d %H:%M") in html
     # The open edition, its category with the rubric total, and a link to the existing one.
-    assert f"Nominations open {cycle.day(-5).isoformat()} to {deadline} (Asia/Taipei)" in html
+    assert f"Nominations open {cycle.day(-5).isoformat()} to {deadline} (Taipei time)" in html
     assert "rubric of 1000 points" in html
     assert f"Dossier of {cycle.agency.name_en}" in html
     # One nomination per agency in this category: no second start offered.
@@ -342,7 +342,7 @@ def test_the_editor_page_has_a_form_per_section_with_autosave(cycle):
     assert response.status_code == 200
     assert '<h1>Self-nomination dossier<span class="subtitle">' in html
     assert f"{cycle.agency.name_en} · Service planning agencies" in html
-    assert f"{cycle.day(10).isoformat()}, end of day (Asia/Taipei)" in html
+    assert f"{cycle.day(10).isoformat()}, end of day (Taipei time)" in html
     first = sections[0]
     save_url = f"/cycle/nominations/{nomination.pk}/sections/{first.pk}/"
     assert f'<label for="body-{first.pk}">Text of “Agency profile”</label>' in html
@@ -403,7 +403,7 @@ def test_a_returned_dossier_shows_the_reason_and_is_editable_again(cycle):
         assert "Correct the dossier and submit it again before the deadline." in html
         assert html.count('<textarea name="body"') == 7
         # Returned dossiers may be corrected until the end of the recommendation stage.
-        assert f"{cycle.day(17).isoformat()}, end of day (Asia/Taipei)" in html
+        assert f"{cycle.day(17).isoformat()}, end of day (Taipei time)" in html
 
 
 def test_after_the_deadline_the_page_says_so_and_offers_no_form(cycle):

@@ -80,17 +80,17 @@ def test_scheme_list_shows_each_scheme_with_its_editions_and_recorded_counts(
     tw_rows = table_rows(tree, TW_SCHEME_XPATH)
     past_and_8th = [row for row in tw_rows if row[0] != "第九屆政府服務品質獎（系統示範）"]
     assert past_and_8th == [
-        [TW8, "2016（民國105年）", "Asia/Taipei", "3", "9", "—", "—", "—"],
-        ["第七屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "174", "50", "30"],
-        ["第六屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "175", "46", "30"],
-        ["第五屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "173", "53", "30"],
-        ["第四屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "168", "51", "32"],
-        ["第三屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "156", "50", "29"],
-        ["第二屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "147", "46", "28"],
-        ["第一屆政府服務品質獎", "—", "Asia/Taipei", "0", "0", "150", "46", "24"],
+        [TW8, "2016（民國105年）", zh_zone("Asia/Taipei"), "3", "9", "—", "—", "—"],
+        ["第七屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "174", "50", "30"],
+        ["第六屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "175", "46", "30"],
+        ["第五屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "173", "53", "30"],
+        ["第四屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "168", "51", "32"],
+        ["第三屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "156", "50", "29"],
+        ["第二屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "147", "46", "28"],
+        ["第一屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "150", "46", "24"],
     ]
     assert table_rows(tree, "//section[h2='公務員顧客服務獎勵計劃']//table") == [
-        [HK, "2002–03", "Asia/Hong_Kong", "2", "11", "—", "—", "—"]
+        [HK, "2002–03", zh_zone("Asia/Hong_Kong"), "2", "11", "—", "—", "—"]
     ]
     # Each edition's name links to its page.
     (link,) = tree.xpath(f"//a[.='{TW8}']")
@@ -105,7 +105,7 @@ def test_scheme_list_in_english(demo, client, secretariat):
     assert rows[-1] == [
         "1st Government Service Quality Award",
         "—",
-        "Asia/Taipei",
+        "Taipei time (Asia/Taipei)",
         "0",
         "0",
         "150",

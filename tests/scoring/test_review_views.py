@@ -434,7 +434,7 @@ def test_saving_a_draft_and_submitting(cycle):
     assert not tree.xpath("//form[@id='review-form']")
     notice = texts(tree, "//section[contains(@class,'review-readonly')]//p[@class='notice']")[0]
     assert notice.startswith("Submitted ") and notice.endswith(
-        "(Asia/Taipei). The review is locked; only the secretariat can reopen it."
+        "(Taipei time). The review is locked; only the secretariat can reopen it."
     )
     rows = table_rows(tree, "//table[contains(@class,'scores-table')]")
     assert rows[1] == ["Service process", "150 / 200", "流程清楚"]

@@ -152,7 +152,7 @@ def test_a_silent_running_tally_says_it_stalled_within_its_heartbeat_interval(
         assert texts(tree, "//div[@id='tally-stalled']/h2") == ["This tally has stalled"]
         assert texts(tree, "//div[@id='tally-stalled']/p") == [
             "The worker counting this tally has sent no sign of life since 2026-03-02 "
-            "09:15:00 (Asia/Taipei), 11 seconds ago, at 10 %: it has probably stopped.",
+            "09:15:00 (Taipei time), 11 seconds ago, at 10 %: it has probably stopped.",
             "A tally silent for 60 seconds is given up: then run the tally again.",
         ]
         # the page keeps following it, so it shows when the worker resumes
@@ -166,7 +166,7 @@ def test_a_queued_tally_no_worker_took_says_so(poll, secretariat):
     with time_machine.travel(asked + datetime.timedelta(seconds=30), tick=False):
         tree = html(_page(secretariat, poll, run, htmx=False))
     assert texts(tree, "//div[@id='tally-stalled']/p")[0] == (
-        "No worker has picked this tally up since 2026-03-02 09:00:00 (Asia/Taipei), "
+        "No worker has picked this tally up since 2026-03-02 09:00:00 (Taipei time), "
         "30 seconds ago: the background worker may not be running."
     )
 
@@ -191,7 +191,7 @@ def test_an_abandoned_run_reports_the_stop_in_local_time(poll, cand, strata, sec
         tree = html(_page(secretariat, poll, dead, htmx=False))
     assert texts(tree, "//p[@id='failure-cause']") == [
         "The worker counting this tally stopped: its last sign of life was at 2026-03-02 "
-        "09:15:00 (Asia/Taipei)."
+        "09:15:00 (Taipei time)."
     ]
 
 
@@ -217,7 +217,7 @@ def test_a_lost_database_connection_is_reported_as_such(poll, cand, strata, secr
         }
         tree = html(_page(secretariat, poll, run, htmx=False))
     assert texts(tree, "//p[@id='failure-cause']") == [
-        "The tally lost its connection to the database at 2026-03-02 09:20:00 (Asia/Taipei)."
+        "The tally lost its connection to the database at 2026-03-02 09:20:00 (Taipei time)."
     ]
     page = squash(" ".join(texts(tree, "//div[@id='tally-failed']")))
     assert "worker" not in page
