@@ -1,7 +1,8 @@
 """Issue 13's "done when" (the part of the configuration area built so far): the demo's
 secretariat, a non-superuser, makes the next TW edition by copying the 8th with its
-dates shifted a year, sees the preview, moves the nomination stages so nominations are
-open today, saves and sees the hub with the copied rubric; then the demo's agency
+dates shifted a year, sees the preview, saves and sees the hub with the copied rubric,
+fixes a rubric sum, sets the review policy, opens nominations on the stage timetable;
+then the demo's agency
 editor starts a nomination in the new edition and sees the copied rubric's sections and
 focus points. Neither of them visits a URL under /admin/.
 
@@ -98,30 +99,50 @@ def test_secretariat_copies_the_8th_edition_and_an_agency_nominates_in_the_copy(
     assert axe_violations(page) == []
     _docs_shot(page, shot, "setup-3-refused")
 
-    # Move the timetable so that nominations are open today: the stages keep their
-    # lengths and order, the first starting yesterday (as the secretariat would type it).
-    cursor = edition_today(eighth) - datetime.timedelta(days=1)
-    for stage in eighth.stages.order_by("order", "starts_on"):
-        end = cursor + (stage.ends_on - stage.starts_on)
-        page.locator(f"input[name={stage_field(stage.pk, 'starts')}]").fill(cursor.isoformat())
-        page.locator(f"input[name={stage_field(stage.pk, 'ends')}]").fill(end.isoformat())
-        cursor = end + datetime.timedelta(days=1)
+    # Put the stage back where the one-year shift had it, and create the edition.
+    page.locator(f"input[name={stage_field(recommendation.pk, 'starts')}]").fill(
+        recommendation.starts_on.replace(year=recommendation.starts_on.year + 1).isoformat()
+    )
     page.get_by_role("button", name="Create the edition").click()
 
-    # The hub of the new edition, with the copied rubric.
+    # The hub of the new edition, with the copied rubric; its dates, a year after the
+    # 8th's, are all past.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Configuration of {name_en}")
     expect(page.get_by_text("was created from")).to_be_visible()
     new = Edition.objects.get(scheme=eighth.scheme, number=number)
     assert new.categories.count() == eighth.categories.count()
+    new_nomination = new.stages.get(kind="nomination")
+    assert new_nomination.starts_on == datetime.date(2016, 11, 19)
     expect(page.locator("table.categories-table tbody tr")).to_have_count(3)
     expect(page.get_by_text(f"{first_line.name_en}: rubric of")).to_be_visible()
-    expect(page.locator("table.stages-table .badge.open")).to_have_text(["Open now"])
+    expect(page.locator("table.stages-table .badge.open")).to_have_count(0)
     assert axe_violations(page) == []
     _docs_shot(page, shot, "setup-4-hub")
 
-    # The history starts with "copied from".
+    # Open nominations on the stage timetable: the stages keep their lengths and order,
+    # the first starting yesterday (as the secretariat would type it).
+    page.get_by_role("link", name="Stage timetable").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stage timetable")
+    expect(page.locator("#zone-note")).to_contain_text("Taipei time (Asia/Taipei)")
+    cursor = edition_today(new) - datetime.timedelta(days=1)
+    for stage in new.stages.order_by("order", "starts_on", "pk"):
+        end = cursor + (stage.ends_on - stage.starts_on)
+        page.locator(f"#id_{stage.pk}-starts_on").fill(cursor.isoformat())
+        page.locator(f"#id_{stage.pk}-ends_on").fill(end.isoformat())
+        cursor = end + datetime.timedelta(days=1)
+    page.get_by_role("button", name="Save the timetable").click()
+    expect(page.locator(".messages")).to_contain_text("The timetable is saved.")
+    expect(page.locator(f"#stage-{new_nomination.pk} .badge")).to_have_text("Open now")
+    assert axe_violations(page) == []
+    new_nomination.refresh_from_db()
+    assert new_nomination.starts_on == edition_today(new) - datetime.timedelta(days=1)
+
+    # The history: "copied from", then each stage the timetable moved, before → after.
+    page.goto(f"{live_server.url}/cycle/editions/{new.pk}/configuration/")
     page.get_by_role("link", name="Configuration history").last.click()
-    expect(page.locator("table.history-table tbody tr")).to_have_count(1)
+    rows = page.locator("table.history-table tbody tr")
+    expect(rows).to_have_count(1 + new.stages.count())
+    expect(rows.filter(has_text=new_nomination.name_en)).to_contain_text("2016-11-19")
     expect(page.locator("table.history-table")).to_contain_text(f"Copied from {eighth.name_en}")
     assert axe_violations(page) == []
     _docs_shot(page, shot, "setup-5-history")
@@ -160,8 +181,6 @@ def test_secretariat_copies_the_8th_edition_and_an_agency_nominates_in_the_copy(
     assert ReviewPolicy.objects.get(edition=new).aggregation == "zscore"
     assert [s.score_weight for s in policy_stages(new)] == [30, 70]
     assert axe_violations(page) == []
-    # TODO(merge, cfg-windows): open nominations on the stage timetable page (here the
-    # preview's dates already put today inside the nomination window).
 
     # The agency editor starts a nomination in the new edition and sees the copied
     # rubric's sections and focus points.
