@@ -31,7 +31,10 @@ def _edition(request, pk, **kwargs):
 
 
 def _stages(edition):
-    return list(Stage.objects.filter(edition=edition).order_by("order", "starts_on", "pk"))
+    stages = list(Stage.objects.filter(edition=edition).order_by("order", "starts_on", "pk"))
+    for stage in stages:
+        stage.edition = edition  # each row's status reads its zone: no query per stage
+    return stages
 
 
 class TimetableForm(forms.Form):

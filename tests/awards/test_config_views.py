@@ -295,3 +295,23 @@ def test_history_query_count_is_constant(demo, client, secretariat):
         response = client.get(url + "?page=2")
     assert len(paged.captured_queries) == len(few.captured_queries)
     assert len(table_rows(html(response), "//table[contains(@class, 'history-table')]")) == 7
+
+
+def test_the_configuration_start_page_costs_the_same_queries_for_more_editions(
+    demo, client, secretariat, django_assert_num_queries
+):
+    """Literal counts: the start page lists each scheme's editions with one query for
+    the schemes and one for their editions, however many there are."""
+    from tests.factories import EditionFactory
+
+    client.force_login(secretariat)
+    client.get("/cycle/configuration/")
+    with django_assert_num_queries(5):
+        few = client.get("/cycle/configuration/")
+    scheme = tw8().scheme
+    for n in range(12):
+        EditionFactory(scheme=scheme, number=100 + n, name_zh=f"第{100 + n}屆")
+    with django_assert_num_queries(5):
+        many = client.get("/cycle/configuration/")
+    body = many.content.decode()
+    assert "第111屆" in body and "第111屆" not in few.content.decode()

@@ -149,3 +149,32 @@ def test_only_the_secretariat_may_open_the_timetable(client, cycle):
         assert client.post(_url(cycle), _data(cycle, recommendation_quota="5")).status_code == 404
     cycle.edition.refresh_from_db()
     assert cycle.edition.recommendation_quota is None
+
+
+def test_the_timetable_page_costs_the_same_queries_for_3_stages_or_30(
+    client, cycle, django_assert_num_queries
+):
+    """Literal counts (issue 13, "constant query counts on the new pages"): the page
+    reads the session, the user, its roles, the edition and its stages: five queries,
+    whatever the number of stages."""
+    from tests.factories import StageFactory
+
+    client.force_login(cycle.secretariat)
+    url = _url(cycle)
+    client.get(url)  # the session and the permission caches warm
+    with time_machine.travel(FROZEN, tick=False), django_assert_num_queries(5):
+        few = client.get(url)
+    last = max(s.ends_on for s in cycle.stages.values())
+    for n in range(27):
+        day = last + datetime.timedelta(days=n + 1)
+        StageFactory(
+            edition=cycle.edition,
+            kind=StageKind.CEREMONY,
+            order=100 + n,
+            starts_on=day,
+            ends_on=day,
+        )
+    with time_machine.travel(FROZEN, tick=False), django_assert_num_queries(5):
+        many = client.get(url)
+    assert few.content.decode().count('<tr id="stage-') == len(cycle.stages)
+    assert many.content.decode().count('<tr id="stage-') == len(cycle.stages) + 27
