@@ -5,6 +5,8 @@ and extending a stage's window. Each change is audited with before → after val
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,14 +68,38 @@ def timetable_problems(stages: list[Stage]) -> dict[str, list[str]]:
     return errors
 
 
+STALE = "stale"
+
+
+def timetable_fingerprint(edition: Edition, stages: list[Stage]) -> str:
+    """A short digest of the timetable as a page showed it: a save made from a page
+    whose digest no longer matches would overwrite someone else's change."""
+    state = {
+        "quota": edition.recommendation_quota,
+        "stages": sorted([s.pk, *(str(getattr(s, f)) for f in STAGE_FIELDS)] for s in stages),
+    }
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
+
+
 @transaction.atomic
 def timetable_update(
-    *, actor, edition: Edition, rows: dict[int, dict], recommendation_quota
+    *, actor, edition: Edition, rows: dict[int, dict], recommendation_quota, seen: str = ""
 ) -> list[Stage]:
     """Set each stage's dates and flags (`rows`: stage pk -> values of STAGE_FIELDS) and
-    the edition's recommendation quota (None: no limit), all or nothing."""
+    the edition's recommendation quota (None: no limit), all or nothing. `seen` is the
+    timetable_fingerprint of what the user saw: if the timetable changed since, nothing
+    is saved (the error's code is STALE)."""
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     stages = list(Stage.objects.select_for_update().filter(edition=edition).order_by("order"))
+    if seen and seen != timetable_fingerprint(edition, stages):
+        raise TimetableError(
+            _(
+                "Someone else changed this timetable after you opened the page, so nothing "
+                "was saved. Your entries are kept below; the configuration history shows "
+                "their change. Save again to replace it with yours."
+            ),
+            code=STALE,
+        )
     errors: dict[str, list[str]] = {}
     if recommendation_quota is not None and recommendation_quota < 0:
         errors["recommendation_quota"] = [

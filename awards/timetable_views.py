@@ -43,11 +43,13 @@ class TimetableForm(forms.Form):
         required=False,
         help_text=_l("Blank: no limit."),
     )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, stages, edition, **kwargs):
         super().__init__(*args, **kwargs)
         self.stages = stages
         self.fields["recommendation_quota"].initial = edition.recommendation_quota
+        self.fields["seen"].initial = timetable.timetable_fingerprint(edition, stages)
         for s in stages:
             date = {"type": "date"}
             self.fields[f"{s.pk}-starts_on"] = forms.DateField(
@@ -126,11 +128,17 @@ def config_stages(request, pk, obj):
                 edition=edition,
                 rows=form.values(),
                 recommendation_quota=form.cleaned_data["recommendation_quota"],
+                seen=form.cleaned_data["seen"],
             )
         except timetable.TimetableError as exc:
-            for key, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(key if key in form.fields else None, error)
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(key if key in form.fields else None, error)
+            else:  # stale: the page now carries today's digest, so a second save is knowing
+                form.data = form.data.copy()
+                form.data["seen"] = timetable.timetable_fingerprint(edition, _stages(edition))
+                form.add_error(None, exc.messages[0])
         else:
             messages.success(request, _("The timetable is saved."))
             return redirect("awards:config_stages", pk=edition.pk)

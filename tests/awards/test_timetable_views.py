@@ -178,3 +178,49 @@ def test_the_timetable_page_costs_the_same_queries_for_3_stages_or_30(
         many = client.get(url)
     assert few.content.decode().count('<tr id="stage-') == len(cycle.stages)
     assert many.content.decode().count('<tr id="stage-') == len(cycle.stages) + 27
+
+
+def test_a_save_from_a_page_opened_before_someone_elses_save_is_refused_and_kept(client, cycle):
+    """Two secretariat users edit the timetable at once: the later save is refused with
+    its entries kept (not lost, not silently overwriting the first); saving again, with
+    the refusal seen, goes through."""
+    import re
+
+    from django.test import Client
+
+    client.cookies["lang"] = "en"
+    client.force_login(cycle.secretariat)
+    other = Client()
+    other.force_login(UserFactory(roles=[Role.SECRETARIAT]))
+
+    def seen(response):
+        return re.search(r'name="seen" value="([0-9a-f]+)"', response.content.decode()).group(1)
+
+    mine, theirs = seen(client.get(_url(cycle))), seen(other.get(_url(cycle)))
+    assert mine == theirs
+    review = cycle.stages[StageKind.WRITTEN_REVIEW]
+    their_end = review.ends_on + datetime.timedelta(days=3)
+    my_end = review.ends_on + datetime.timedelta(days=7)
+    first = other.post(
+        _url(cycle), _data(cycle, seen=theirs, **{f"{review.pk}-ends_on": str(their_end)})
+    )
+    assert first.status_code == 302
+
+    refused = client.post(
+        _url(cycle), _data(cycle, seen=mine, **{f"{review.pk}-ends_on": str(my_end)})
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Someone else changed this timetable after you opened the page" in body
+    assert f'value="{my_end.isoformat()}"' in body  # what I typed is still there
+    review.refresh_from_db()
+    assert review.ends_on == their_end
+    assert AuditEntry.objects.filter(action="stage.update").count() == 1
+
+    again = client.post(
+        _url(cycle), _data(cycle, seen=seen(refused), **{f"{review.pk}-ends_on": str(my_end)})
+    )
+    assert again.status_code == 302
+    review.refresh_from_db()
+    assert review.ends_on == my_end
+    assert AuditEntry.objects.filter(action="stage.update").count() == 2
