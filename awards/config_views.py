@@ -75,6 +75,8 @@ def configuration_hub(request, pk, obj):
     stages = [
         {"stage": s, "status": selectors.stage_status(s, today)} for s in edition.stages.all()
     ]
+    scored = [row["stage"] for row in stages if row["stage"].allows_scoring]
+    weights_total = sum(s.score_weight for s in scored)
     return render(
         request,
         "awards/config/hub.html",
@@ -85,6 +87,10 @@ def configuration_hub(request, pk, obj):
             "other_sections": config_selectors.edition_other_sections(edition),
             "sections": _sections(edition),
             "time_zone_name": time_zone_label(edition.time_zone),
+            # Scored stages whose weights do not make 100 %: the final standings would
+            # stay empty (0 %) or be scaled wrongly; the hub says so before results do.
+            "weights_problem": bool(scored) and weights_total != 100,
+            "weights_total": weights_total,
         },
     )
 

@@ -315,3 +315,23 @@ def test_the_configuration_start_page_costs_the_same_queries_for_more_editions(
         many = client.get("/cycle/configuration/")
     body = many.content.decode()
     assert "第111屆" in body and "第111屆" not in few.content.decode()
+
+
+def test_the_hub_warns_when_the_scored_stages_weights_do_not_make_100(demo, client, secretariat):
+    client.cookies["lang"] = "en"
+    client.force_login(secretariat)
+    hk = Edition.objects.get(scheme__code="hk-csca")
+    tree = html(client.get(f"/cycle/editions/{hk.pk}/configuration/"))
+    assert texts(tree, "//div[@id='weights-warning']//strong") == [
+        "The scored stages' weights add up to 0 %, not 100 %."
+    ]
+    (link,) = tree.xpath("//div[@id='weights-warning']//a/@href")
+    assert link == f"/cycle/editions/{hk.pk}/configuration/review-policy/"
+    # Weighted 30/70 (as the review demo and the review policy page set them): no warning.
+    scored = list(tw8().stages.filter(allows_scoring=True).order_by("order"))
+    assert len(scored) == 2
+    for stage, weight in zip(scored, (30, 70), strict=True):
+        stage.score_weight = weight
+        stage.save(update_fields=["score_weight"])
+    tree = html(client.get(f"/cycle/editions/{tw8().pk}/configuration/"))
+    assert tree.xpath("//div[@id='weights-warning']") == []
