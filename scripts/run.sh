@@ -19,6 +19,8 @@ export CSRF_COOKIE_SECURE=${CSRF_COOKIE_SECURE:-false}
 export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0}
 # The demo signs in with a password alone; set REQUIRE_STAFF_2FA=true to try the 2FA set-up.
 export REQUIRE_STAFF_2FA=${REQUIRE_STAFF_2FA:-false}
+# Links in mail and on certificates point where this server listens (HOST, PORT).
+export SITE_URL=${SITE_URL:-http://${HOST:-127.0.0.1}:${PORT:-8000}}
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py collectstatic --noinput -v0  # WhiteNoise serves them with DEBUG off
 .venv/bin/python manage.py load_demo
