@@ -189,6 +189,9 @@ def test_frozen_results_show_why_and_offer_no_save(client):
         "rules can no longer be changed."
     )
     assert not page.xpath("//form[starts-with(@id,'rule-form-')]//button")
+    # Every field of the rule and level forms is disabled, not only their buttons.
+    forms = page.xpath("//form[starts-with(@id,'rule-form-') or starts-with(@id,'level-form-')]")
+    assert forms and all(f.xpath("./fieldset[@disabled]") for f in forms)
     p = f"rule-{cycle.category.pk}"
     response = client.post(
         _url(cycle, "results:config_award_rule_save", cycle.category.pk),
