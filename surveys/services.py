@@ -33,6 +33,7 @@ from .enums import (
     PollStatus,
     ResponseSource,
 )
+from .fieldwork import fieldwork_window_problem
 from .models import (
     CallAttempt,
     Household,
@@ -163,6 +164,9 @@ def household_lease_next(*, poll: Poll, interviewer) -> Household | None:
     interviewers never get the same household."""
     if poll.status != PollStatus.FIELDWORK:
         raise PollError(_("This poll is not in fieldwork."))
+    problem = fieldwork_window_problem(poll)
+    if problem:
+        raise PollError(problem)
     now = timezone.now()
     held = Household.objects.filter(poll=poll, leased_by=interviewer, leased_until__gt=now).first()
     if held is not None:
@@ -230,6 +234,9 @@ def call_record(
         raise PollError(_("This household is no longer in your hands. Open the next one."))
     if poll.status != PollStatus.FIELDWORK:
         raise PollError(_("This poll is not in fieldwork."))
+    problem = fieldwork_window_problem(poll, now=now)
+    if problem:
+        raise PollError(problem)
     disposition = Disposition(disposition)
     if disposition == Disposition.COMPLETE and candidate is None:
         raise PollError(_("A complete interview needs a vote."))

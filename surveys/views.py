@@ -14,6 +14,7 @@ from workflow.models import JobStatus
 
 from . import exports, selectors, services
 from .enums import ImportStatus
+from .fieldwork import fieldwork_window_problem
 from .forms import CallForm, ImportMappingForm, ImportUploadForm
 from .importers import ImportFileError, row_error_text
 from .models import Household, Poll, PollImport, PollTallyRun
@@ -102,6 +103,7 @@ def call_next(request, pk, obj):
             "poll": poll,
             "due": selectors.households_due(poll),
             "recent": selectors.calls_of_interviewer(poll, request.user)[:5],
+            "window_problem": fieldwork_window_problem(poll),
         },
     )
 
