@@ -608,8 +608,8 @@ def _write(rows: list[_Row], present: set[str], *, filename: str, actor) -> Impo
             "unchanged": result.unchanged,
             "created_codes": list(result.created_codes),
             "updated_codes": list(result.updated_codes),
-            "normalised": [list(note) for note in result.normalised],
-        },
+        }
+        | ({"normalised": [list(note) for note in result.normalised]} if result.normalised else {}),
     )
     return result
 
@@ -710,11 +710,12 @@ def agency_import_handler(job, beat) -> dict:
         "created": result.created,
         "updated": result.updated,
         "unchanged": result.unchanged,
-        "normalised": [
+    }
+    if result.normalised:  # said on the result page
+        counts["normalised"] = [
             {"row": row, "field": field, "written": written, "read": read}
             for row, field, written, read in result.normalised
-        ],
-    }
+        ]
     record.detail = counts
     record.content = b""
     record.save(update_fields=["detail", "content"])
