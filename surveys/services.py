@@ -828,7 +828,8 @@ def _import_responses(imp: PollImport, old: str, job, source, encoding) -> dict 
 
 
 def _normalised_notes(parse) -> list[dict]:
-    return [{"written": w, "read": r} for w, r in sorted(parse.normalised.items())]
+    notes = sorted(parse.normalised.items(), key=lambda item: (item[1], item[0]))
+    return [{"written": written, "read": read} for written, read in notes]
 
 
 def _import_sample(imp: PollImport, old: str, job, source, encoding) -> dict | None:
