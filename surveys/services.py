@@ -466,14 +466,12 @@ class _ResponsesParse:
         self.candidates = {c.agency.code: c.pk for c in poll.candidates.select_related("agency")}
         self.existing_codes = set(Agency.objects.values_list("code", flat=True))
         self.tz = poll.edition.tzinfo
-        self.dispositions: dict[str, str | None] = {}
+        self.verdicts: dict[tuple[str, str], tuple] = {}
         self.codes: dict[str, str] = {}
         self.normalised: dict[str, str] = {}  # code as written -> as read (NFKC)
-        self.columns = [
-            (name, self.index.get(column))
-            for name, column in mapping.items()
-            if self.index.get(column) is not None
-        ]
+        names = ("household_id", "disposition", "agency_code", "suggestion", "callback_at")
+        # the column index of each field, -1 when the file does not have it
+        self.at = tuple(self.index.get(mapping.get(name, ""), -1) for name in names)
 
     def _code(self, raw: str) -> str:
         code = self.codes.get(raw)
@@ -484,60 +482,61 @@ class _ResponsesParse:
             self.codes[raw] = code
         return code
 
-    def check(self, number, row):
-        """The staging row (rownum, ref, disposition, candidate id, suggestion,
-        callback, bad) for this row; its own errors are recorded."""
-        errors = self.errors
-        v = {name: (row[i] if i < len(row) else "") for name, i in self.columns}
-        ref = v.get("household_id", "")
-        raw_disposition = v.get("disposition", "")
-        code = self._code(v.get("agency_code", ""))
-        suggestion = v.get("suggestion", "")
-        ok = True
-        if raw_disposition in self.dispositions:
-            disposition = self.dispositions[raw_disposition]
-        else:
-            disposition = importers.parse_disposition(raw_disposition)
-            self.dispositions[raw_disposition] = disposition
+    def _verdict(self, raw_disposition: str, raw_code: str):
+        """What a (disposition, agency code) pair says, whatever the row: (disposition,
+        candidate id, [(column, value, message)]). Files repeat a few pairs a million
+        times, so each is judged once."""
+        problems = []
+        code = self._code(raw_code)
+        disposition = importers.parse_disposition(raw_disposition)
         if not raw_disposition:
-            _err(errors, number, "disposition", raw_disposition, _("Blank disposition."))
-            ok = False
+            problems.append(("disposition", raw_disposition, _("Blank disposition.")))
         elif disposition is None:
-            _err(errors, number, "disposition", raw_disposition, _("Invalid disposition."))
-            ok = False
+            problems.append(("disposition", raw_disposition, _("Invalid disposition.")))
         candidate = None
         if code:
             if code in self.candidates:
                 candidate = self.candidates[code]
             elif code in self.existing_codes:
-                _err(
-                    errors,
-                    number,
-                    "agency_code",
-                    code,
-                    _("This agency is not on the poll's list of candidates."),
+                problems.append(
+                    ("agency_code", code, _("This agency is not on the poll's list of candidates."))
                 )
-                ok = False
             else:
-                _err(errors, number, "agency_code", code, _("Unknown agency code."))
-                ok = False
+                problems.append(("agency_code", code, _("Unknown agency code.")))
         if disposition == Disposition.COMPLETE and not code:
-            _err(errors, number, "agency_code", code, _("A complete interview needs a vote."))
-            ok = False
+            problems.append(("agency_code", code, _("A complete interview needs a vote.")))
         if disposition and disposition != Disposition.COMPLETE and code:
-            _err(
-                errors, number, "agency_code", code, _("Only a complete interview carries a vote.")
-            )
-            ok = False
+            problems.append(("agency_code", code, _("Only a complete interview carries a vote.")))
+        return disposition, candidate, problems
+
+    def check(self, number, row):
+        """The staging row (rownum, ref, disposition, candidate id, suggestion,
+        callback, bad) for this row; its own errors are recorded."""
+        width = len(row)
+        i_ref, i_disp, i_code, i_sugg, i_cb = self.at
+        ref = row[i_ref] if -1 < i_ref < width else ""
+        raw_disposition = row[i_disp] if -1 < i_disp < width else ""
+        raw_code = row[i_code] if -1 < i_code < width else ""
+        suggestion = row[i_sugg] if -1 < i_sugg < width else ""
+        raw_callback = row[i_cb] if -1 < i_cb < width else ""
+        key = (raw_disposition, raw_code)
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            verdict = self.verdicts[key] = self._verdict(raw_disposition, raw_code)
+        disposition, candidate, problems = verdict
+        ok = not problems
+        errors = self.errors
+        for column, value, message in problems:
+            _err(errors, number, column, value, message)
         callback_at = None
-        if v.get("callback_at"):
-            callback_at = importers.parse_datetime(v["callback_at"], self.tz)
+        if raw_callback:
+            callback_at = importers.parse_datetime(raw_callback, self.tz)
             if callback_at is None:
                 _err(
                     errors,
                     number,
                     "callback_at",
-                    v["callback_at"],
+                    raw_callback,
                     _("Not a date and time (YYYY-MM-DD HH:MM)."),
                 )
                 ok = False
