@@ -164,7 +164,9 @@ def copy_reference(poll, candidates: dict[str, int], rows: int, *, first_id: int
         with cur.copy(
             "COPY surveys_callattempt (household_id, disposition, at, source) FROM STDIN"
         ) as copy:
-            for i, (_ref, disposition, _code, _s) in enumerate(firm_rows(rows, list(candidates)), 1):
+            for i, (_ref, disposition, _code, _s) in enumerate(
+                firm_rows(rows, list(candidates)), 1
+            ):
                 copy.write_row((first_id + i, disposition, "2026-01-15 10:00:00+08", "import"))
         with cur.copy(
             "COPY surveys_response (poll_id, household_id, stratum_id, disposition, "
@@ -249,9 +251,7 @@ def main(argv=None) -> int:
         poll, candidate_ids, stratum_ids = setup_poll()
         from surveys.models import Poll, PollCandidate
 
-        codes = dict(
-            PollCandidate.objects.filter(poll=poll).values_list("agency__code", "pk")
-        )
+        codes = dict(PollCandidate.objects.filter(poll=poll).values_list("agency__code", "pk"))
         load_households(poll, stratum_ids, rows, first_id=0)
         # A second poll with its own sample, for the COPY reference.
         from awards.models import Edition

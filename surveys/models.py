@@ -382,7 +382,6 @@ class PollImport(models.Model):
             self.job_status in ("", JobStatus.DONE)
         )
 
-
     @property
     def may_retry(self) -> bool:
         """The job stopped because the database connection was lost (nothing was

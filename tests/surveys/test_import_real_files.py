@@ -15,7 +15,6 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from agencies.models import Agency
-from surveys import services
 from surveys.importers import ImportFileError, read_header
 from surveys.models import CallAttempt, Household, PollImport, Response
 from tests.factories import HouseholdFactory
@@ -158,7 +157,10 @@ def test_per_row_errors_are_shown_on_the_page(sample, secretariat):
     imp, page = _upload_and_apply(_client(secretariat), sample, "firm.csv", text.encode())
     assert imp.status == "rejected"
     tree = lxml.html.fromstring(page.content.decode())
-    rows = [[_words(td) for td in tr.xpath("td")] for tr in tree.xpath("//table[@id='import-errors']/tbody/tr")]
+    rows = [
+        [_words(td) for td in tr.xpath("td")]
+        for tr in tree.xpath("//table[@id='import-errors']/tbody/tr")
+    ]
     assert rows == [
         [
             "3",
