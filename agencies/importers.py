@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ class ImportResult:
     unchanged: int
     created_codes: tuple[str, ...] = ()
     updated_codes: tuple[str, ...] = ()
+    # Codes written with full-width or other look-alike characters, read in their
+    # NFKC form: (row, column, as written, as read).
+    normalised: tuple[tuple[int, str, str, str], ...] = ()
 
 
 def _problem_order(problem: ImportProblem):
@@ -117,6 +121,7 @@ class _Row:
     number: int
     cells: dict[str, str]
     values: dict[str, object] = dataclasses.field(default_factory=dict)
+    normalised: list[tuple[int, str, str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -279,13 +284,46 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = book.worksheets[0]
-                return [
+                table = [
                     [_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
                 ]
+                with book._archive.open(sheet._worksheet_path) as xml:
+                    merged = [ref for ref, first, _last in xlsx_merged_ranges(xml) if first == 1]
             finally:
                 book.close()
     except unreadable:
         raise AgencyImportError([_not_a_table("ZIP")]) from None
+    if merged:
+        message = _(
+            "The header row has merged cells (%(cells)s): each column needs its own name, "
+            "or its data would be lost. Unmerge the cells, name every column, and import "
+            "again."
+        ) % {"cells": ", ".join(merged)}
+        raise AgencyImportError([ImportProblem(1, "", "", message)])
+    return table
+
+
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+
+
+def xlsx_merged_ranges(xml) -> list[tuple[str, int, int]]:
+    """The merged ranges of a worksheet, from its XML (a binary file, read a megabyte at
+    a time: openpyxl's read-only mode does not report them), as (ref, first row, last
+    row)."""
+    found, tail = [], b""
+    while True:
+        chunk = xml.read(1024 * 1024)
+        if not chunk:
+            break
+        data = tail + chunk
+        end = 0
+        for match in MERGE_CELL.finditer(data):
+            c1, r1, c2, r2 = match.groups()
+            ref = f"{c1.decode()}{r1.decode()}" + (f":{c2.decode()}{r2.decode()}" if c2 else "")
+            found.append((ref, int(r1), int(r2 or r1)))
+            end = match.end()
+        tail = data[max(end, len(data) - 200) :]
+    return found
 
 
 def _text(value) -> str:
@@ -404,10 +442,18 @@ def _check_row(row: _Row, agency_types: dict[str, str]) -> list[ImportProblem]:
             continue
         model_field = "code" if name == "parent_code" else name
         limit = Agency._meta.get_field(model_field).max_length
-        if len(cells[name]) > limit:
+        value = cells[name]
+        if name in ("code", "parent_code"):
+            # Full-width look-alikes (ＨＫ－ＩＭＭＤ) are the same code (HK-IMMD): read in
+            # NFKC, so they match the agency instead of creating a second one; the
+            # result lists each such cell.
+            value = unicodedata.normalize("NFKC", value).strip()
+            if value != cells[name]:
+                row.normalised.append((row.number, name, cells[name], value))
+        if len(value) > limit:
             problem(name, _("Too long: at most %(limit)s characters.") % {"limit": limit})
         else:
-            row.values[name] = cells[name]
+            row.values[name] = value
     if "agency_type" in cells:
         value = cells["agency_type"]
         kind = agency_types.get(value.lower()) if value else AgencyType.OTHER.value
@@ -546,6 +592,7 @@ def _write(rows: list[_Row], present: set[str], *, filename: str, actor) -> Impo
         unchanged=len(unchanged),
         created_codes=tuple(agency.code for agency in created),
         updated_codes=tuple(agency.code for agency in updated),
+        normalised=tuple(note for row in rows for note in row.normalised),
     )
     audit_record(
         actor=actor,
@@ -561,7 +608,8 @@ def _write(rows: list[_Row], present: set[str], *, filename: str, actor) -> Impo
             "unchanged": result.unchanged,
             "created_codes": list(result.created_codes),
             "updated_codes": list(result.updated_codes),
-        },
+        }
+        | ({"normalised": [list(note) for note in result.normalised]} if result.normalised else {}),
     )
     return result
 
@@ -658,7 +706,16 @@ def agency_import_handler(job, beat) -> dict:
     except (DatabaseError, ValueError):
         AgencyImportJob.objects.filter(pk=record.pk).update(content=b"")
         raise
-    counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    counts = {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if result.normalised:  # said on the result page
+        counts["normalised"] = [
+            {"row": row, "field": field, "written": written, "read": read}
+            for row, field, written, read in result.normalised
+        ]
     record.detail = counts
     record.content = b""
     record.save(update_fields=["detail", "content"])

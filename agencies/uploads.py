@@ -252,8 +252,9 @@ class _Budget:
         self.uncompressed = 0
 
 
-def inspect_zip(data: bytes, *, limits: ZipLimits | None = None) -> set[str]:
-    """Check a ZIP archive before anything parses it; return its entry names.
+def inspect_zip(data, *, limits: ZipLimits | None = None) -> set[str]:
+    """Check a ZIP archive (bytes, or a seekable binary file read in place, so a large
+    upload is never copied into memory) before anything parses it; return its entry names.
 
     Raises UploadRefused for too many entries, too much declared or actual uncompressed
     content, a compression ratio above the limit, an encrypted or unreadable entry, a
@@ -263,10 +264,10 @@ def inspect_zip(data: bytes, *, limits: ZipLimits | None = None) -> set[str]:
     return _inspect(data, budget, depth=0)
 
 
-def _inspect(data: bytes, budget: _Budget, *, depth: int) -> set[str]:
+def _inspect(data, budget: _Budget, *, depth: int) -> set[str]:
     limits = budget.limits
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data if hasattr(data, "read") else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise _damaged() from None
     with archive:
@@ -369,9 +370,9 @@ def _stream_entry(archive, info, budget: _Budget, *, keep: bool):
     return head, (b"".join(kept) if kept is not None else None)
 
 
-def _zip_kind(data: bytes) -> str:
-    """The type of a ZIP archive that passed `inspect_zip`."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+def _zip_kind(data) -> str:
+    """The type of a ZIP archive (bytes or a seekable binary file) that passed `inspect_zip`."""
+    with zipfile.ZipFile(data if hasattr(data, "read") else io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         if "[Content_Types].xml" in names:
             types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
@@ -414,6 +415,8 @@ def _is_text(data: bytes) -> bool:
 def detect(data: bytes, *, limits: ZipLimits | None = None) -> str | None:
     """The type of a file by its content: a key of KINDS, or None (unknown binary, empty).
     A ZIP-based file is inspected first: a bomb raises UploadRefused."""
+    if hasattr(data, "read"):
+        return detect_file(data, limits=limits)
     if data.startswith(ZIP_MAGIC):
         inspect_zip(data, limits=limits)
         return _zip_kind(data)
@@ -423,6 +426,28 @@ def detect(data: bytes, *, limits: ZipLimits | None = None) -> str | None:
         if data.startswith(signature):
             return kind
     return "text" if _is_text(data) else None
+
+
+TEXT_PREFIX = 64 * 1024  # bytes of a large text upload judged for being text
+
+
+def detect_file(fileobj, *, limits: ZipLimits | None = None) -> str | None:
+    """`detect` for an upload too large to read at once: a ZIP is inspected in place, any
+    other file is judged by its first TEXT_PREFIX bytes (cut at the last line break, so a
+    character split at the end does not make text look binary)."""
+    fileobj.seek(0)
+    head = fileobj.read(TEXT_PREFIX + 1)
+    fileobj.seek(0)
+    try:
+        if head.startswith(ZIP_MAGIC):
+            inspect_zip(fileobj, limits=limits)
+            return _zip_kind(fileobj)
+    finally:
+        fileobj.seek(0)
+    if len(head) > TEXT_PREFIX:
+        cut = head.rfind(b"\n", 0, TEXT_PREFIX)
+        head = head[: cut + 1] if cut > 0 else head[:TEXT_PREFIX]
+    return detect(head, limits=limits)
 
 
 def mismatch_message(name: str, kind: str) -> str:

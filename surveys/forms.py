@@ -36,7 +36,7 @@ class ImportUploadForm(ErrorsInViewMixin, forms.Form):
         # By content, before anything is stored or parsed: a zip bomb, or a CSV named
         # .xlsx (or the reverse), is refused here, beside the control.
         try:
-            uploads.check_import(uploads.read_all(upload), upload.name)
+            uploads.check_import(getattr(upload, "file", upload), upload.name)
         except uploads.UploadRefused as refused:
             raise forms.ValidationError(refused.message) from None
         return upload

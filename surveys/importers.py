@@ -7,6 +7,7 @@ import codecs
 import csv
 import datetime
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,8 +20,10 @@ from agencies import uploads
 
 from .enums import AAPOR_CODES, Disposition, ImportKind
 
-# The hard ceiling for one uploaded file (a 4,500-household file is about 300 kB).
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# The hard ceiling for one uploaded file (a 4,500-household file is about 300 kB; a
+# million responses about 22 MB). Uploads stream to disk and the job reads them a buffer
+# at a time, so the ceiling is the disk's, not the memory's.
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024
 SUGGESTION_MAX_CHARS = 2000
 
 
@@ -85,7 +88,12 @@ class Header:
 
 ENCODING_PREFIX = 64 * 1024  # bytes of a CSV the upload request decodes to guess its encoding
 CHUNK = 1024 * 1024  # bytes decoded at a time when the job checks a whole CSV
-CODECS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "big5": "big5hkscs"}
+UTF8_BOM = b"\xef\xbb\xbf"
+# Encoding name -> (codec, bytes to skip). "big5-bom": Big5 text behind a UTF-8 byte
+# order mark, as some polling firms' exports write it (Excel adds the mark, the text
+# stays Big5): read as Big5 after the mark.
+CODECS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "big5": "big5hkscs", "big5-bom": "big5hkscs"}
+SKIP = {"big5-bom": len(UTF8_BOM)}
 
 
 def _not_text() -> ImportFileError:
@@ -94,33 +102,63 @@ def _not_text() -> ImportFileError:
     )
 
 
+def _binary(source):
+    """A seekable binary file object for bytes, a memoryview or a file (left as it is)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(source))
+    return source
+
+
+def _prefix(source, size: int) -> bytes:
+    source = _binary(source)
+    source.seek(0)
+    data = source.read(size)
+    source.seek(0)
+    return data
+
+
 def decode_csv(content: bytes) -> tuple[str, str]:
     """Return (text, encoding name). UTF-8 with BOM, then UTF-8, then Big5 (HKSCS)."""
     encoding = detect_encoding(content)
-    return content.decode(CODECS[encoding]).removeprefix("\ufeff"), encoding
+    body = bytes(content)[SKIP.get(encoding, 0) :]
+    return body.decode(CODECS[encoding]).removeprefix("\ufeff"), encoding
 
 
-def _decodes(content, codec: str, *, prefix: bool) -> bool:
+def _decodes(source, codec: str, *, prefix: bool, skip: int = 0) -> bool:
     """Whether the content (or its first ENCODING_PREFIX bytes, a character cut at the
     end allowed) decodes, a chunk at a time: no decoded copy of the file is kept."""
+    source = _binary(source)
     decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(content)
-    stop = min(len(view), ENCODING_PREFIX) if prefix else len(view)
+    source.seek(skip)
+    left = ENCODING_PREFIX if prefix else None
     try:
-        for start in range(0, stop, CHUNK):
-            decoder.decode(view[start : min(start + CHUNK, stop)], final=False)
-        if not prefix or stop == len(view):
-            decoder.decode(b"", final=True)
+        while True:
+            chunk = source.read(CHUNK if left is None else min(CHUNK, left))
+            if not chunk:
+                break
+            decoder.decode(chunk, final=False)
+            if left is not None:
+                left -= len(chunk)
+                if left <= 0:
+                    return True  # the prefix decodes; the job reads the rest
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
+    finally:
+        source.seek(0)
     return True
 
 
 def detect_encoding(content, *, prefix: bool = False) -> str:
-    """The encoding name of a CSV: "utf-8-sig", "utf-8" or "big5", judged on the whole
-    file, or with prefix=True on its first ENCODING_PREFIX bytes (the upload request)."""
-    if bytes(content[:3]) == b"\xef\xbb\xbf":
-        return "utf-8-sig"
+    """The encoding name of a CSV: "utf-8-sig", "utf-8", "big5" or "big5-bom", judged on
+    the whole file, or with prefix=True on its first ENCODING_PREFIX bytes (the upload
+    request). `content` is bytes or a binary file."""
+    if _prefix(content, 3) == UTF8_BOM:
+        if _decodes(content, "utf-8", prefix=prefix, skip=3):
+            return "utf-8-sig"
+        if _decodes(content, CODECS["big5"], prefix=prefix, skip=3):
+            return "big5-bom"
+        raise _not_text()
     for name in ("utf-8", "big5"):
         if _decodes(content, CODECS[name], prefix=prefix):
             return name
@@ -138,16 +176,18 @@ def _clean(value) -> str:
 
 
 def _is_xlsx(content, filename: str) -> bool:
-    return bytes(content[:4]) == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
+    return _prefix(content, 4) == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
 
 
 class RowStream:
     """The non-blank rows of a file (the header first), one at a time, as lists of
-    stripped strings: a csv reader over the stored bytes, or openpyxl's read-only
-    iter_rows. `fraction()` says how far the reading has got (0..1), for progress."""
+    stripped strings: a csv reader over the stored file (bytes or a binary file, read a
+    buffer at a time), or openpyxl's read-only iter_rows. `fraction()` says how far the
+    reading has got (0..1), for progress."""
 
     def __init__(self, content, filename: str, *, encoding: str = ""):
-        if not content:
+        content = _binary(content)
+        if not _prefix(content, 1):
             raise ImportFileError(_("The file is empty."))
         self.content = content
         self.file_format = "xlsx" if _is_xlsx(content, filename) else "csv"
@@ -155,6 +195,7 @@ class RowStream:
         self._workbook = None
         self._done = 0
         self._total = 0
+        self.header_row = 0  # the header's row number in the file (1 unless blank rows lead)
         if self.file_format == "xlsx":
             self._rows = self._open_xlsx()
         else:
@@ -162,12 +203,20 @@ class RowStream:
             self._rows = self._open_csv()
 
     def _open_csv(self):
-        self._raw = io.BytesIO(self.content)
-        self._total = len(self.content)
-        text = io.TextIOWrapper(self._raw, encoding=CODECS[self.encoding], newline="")
-        first_line = text.readline()
+        raw = self.content
+        self._total = raw.seek(0, io.SEEK_END)
+        raw.seek(SKIP.get(self.encoding, 0))
+        self._raw = raw
+        text = io.TextIOWrapper(raw, encoding=CODECS[self.encoding], newline="")
+        try:
+            first_line = text.readline()
+        except UnicodeDecodeError:
+            raise _not_text() from None
         delimiter = max([",", ";", "\t"], key=first_line.count)
-        text.seek(0)
+        text.detach()  # the file stays open for the reader below
+        raw.seek(SKIP.get(self.encoding, 0))
+        text = io.TextIOWrapper(raw, encoding=CODECS[self.encoding], newline="")
+        self._text = text
         reader = csv.reader(text, csv.excel, delimiter=delimiter)
 
         def rows():
@@ -186,19 +235,35 @@ class RowStream:
             uploads.inspect_zip(self.content)  # a zip bomb is refused before openpyxl unpacks it
         except uploads.UploadRefused as refused:
             raise ImportFileError(refused.message) from None
+        self.content.seek(0)
         try:
-            self._workbook = load_workbook(io.BytesIO(self.content), read_only=True, data_only=True)
+            self._workbook = load_workbook(self.content, read_only=True, data_only=True)
             sheet = self._workbook.worksheets[0]
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
             raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
+        self._sheet = sheet
         self._total = sheet.max_row or 0  # from the sheet's dimension, when it declares one
         return ([_clean(v) for v in row] for row in sheet.iter_rows(values_only=True))
+
+    def merged_header_cells(self) -> list[str]:
+        """The merged ranges (like "B1:C1") that touch the header row of an XLSX: read
+        in read-only mode, a merged header names only its first column, so the others
+        would silently lose their name (and their data)."""
+        if self.file_format != "xlsx" or not self.header_row:
+            return []
+        from agencies.importers import xlsx_merged_ranges
+
+        with self._workbook._archive.open(self._sheet._worksheet_path) as xml:
+            ranges = xlsx_merged_ranges(xml)
+        return [ref for ref, first, last in ranges if first <= self.header_row <= last]
 
     def __iter__(self):
         try:
             for row in self._rows:
                 self._done += 1
                 if any(c for c in row):
+                    if not self.header_row:
+                        self.header_row = self._done
                     yield row
         finally:
             self.close()
@@ -210,14 +275,45 @@ class RowStream:
         return min(1.0, done / self._total)
 
     def close(self) -> None:
+        text = getattr(self, "_text", None)
+        if text is not None:
+            self._text = None
+            try:
+                text.detach()  # the stored file stays open: it is its owner's to close
+            except ValueError:
+                pass  # already detached
         if self._workbook is not None:
             self._workbook.close()
             self._workbook = None
 
 
+def header_problem(stream: RowStream, header: list[str]) -> str:
+    """Why a header row cannot be mapped as it is ("" if it can): merged cells, or two
+    columns with the same name (one would hide the other)."""
+    merged = stream.merged_header_cells()
+    if merged:
+        return _(
+            "The header row has merged cells (%(cells)s): each column needs its own name, "
+            "or its data would be lost. Unmerge the cells, name every column, and upload "
+            "the file again."
+        ) % {"cells": ", ".join(merged)}
+    seen, twice = set(), []
+    for name in header:
+        if name and name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        return _(
+            "Two columns have the same name (%(names)s): give each column its own name and "
+            "upload the file again."
+        ) % {"names": ", ".join(twice)}
+    return ""
+
+
 def read_header(content, filename: str) -> Header:
     """The header of a file, reading only its first rows (the upload request): the rest
-    is read by the background job. A file with no data row under the header is refused."""
+    is read by the background job. A file with no data row under the header is refused,
+    and so is a header whose columns cannot all be told apart."""
     stream = RowStream(content, filename)
     rows = iter(stream)
     try:
@@ -226,9 +322,13 @@ def read_header(content, filename: str) -> Header:
             raise ImportFileError(_("The file is empty."))
         if next(rows, None) is None:
             raise ImportFileError(_("The file has a header row but no data rows."))
+        header = [h.strip() for h in header]
+        problem = header_problem(stream, header)
+        if problem:
+            raise ImportFileError(problem)
     finally:
         stream.close()
-    return Header(stream.file_format, stream.encoding, [h.strip() for h in header])
+    return Header(stream.file_format, stream.encoding, header)
 
 
 def read_table(content: bytes, filename: str) -> Table:
@@ -236,6 +336,12 @@ def read_table(content: bytes, filename: str) -> Table:
     header = read_header(content, filename)
     rows = list(RowStream(content, filename))
     return Table(header.file_format, header.encoding, header.headers, rows[1:])
+
+
+def normalise_code(value: str) -> str:
+    """An agency code as the system writes it: NFKC (full-width look-alikes such as
+    ＨＫ－ＩＭＭＤ become HK-IMMD), upper case, no surrounding spaces."""
+    return unicodedata.normalize("NFKC", value).strip().upper()
 
 
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:

@@ -298,7 +298,10 @@ class PollImport(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
     filename = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64, db_index=True)
-    content = models.BinaryField(_("content"))
+    # Imports uploaded before the file went to storage kept their bytes here.
+    content = models.BinaryField(_("content"), blank=True, default=b"")
+    # The uploaded file, streamed to storage by the upload request and read by the job.
+    file = models.FileField(_("file"), upload_to="poll-imports/%Y/%m/", blank=True, max_length=255)
     file_format = models.CharField(_("format"), max_length=8)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     headers = models.JSONField(_("columns"), default=list)
@@ -378,6 +381,21 @@ class PollImport(models.Model):
         return self.status in (ImportStatus.UPLOADED, ImportStatus.REJECTED) and (
             self.job_status in ("", JobStatus.DONE)
         )
+
+    @property
+    def may_retry(self) -> bool:
+        """The job stopped because the database connection was lost (nothing was
+        imported; the file is still stored): the same mapping may be run again."""
+        if self.status not in (ImportStatus.UPLOADED, ImportStatus.REJECTED):
+            return False
+        if self.job_status != JobStatus.FAILED:
+            return False
+        return (self.job.result or {}).get("failure", {}).get("cause") == "database"
+
+    @property
+    def normalised_codes(self) -> list[dict]:
+        """Agency codes the job read in their NFKC form (full-width look-alikes)."""
+        return (self.job.result or {}).get("normalised", []) if self.job_id else []
 
 
 class PollTallyRun(models.Model):

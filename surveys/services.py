@@ -11,6 +11,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import (
     IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
     transaction,
 )
 from django.db.models import Count, F, Q
@@ -25,7 +28,7 @@ from workflow.audit import audit_record
 from workflow.models import JobStatus
 from workflow.transitions import Transition, Workflow
 
-from . import importers, statistics
+from . import importers, staging, statistics
 from .enums import (
     Disposition,
     ImportKind,
@@ -296,36 +299,58 @@ def call_record(
 # --- imports -------------------------------------------------------------------------
 
 
-def content_sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+def content_sha256(content) -> str:
+    """The SHA-256 of bytes or of a file (read a megabyte at a time)."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return hashlib.sha256(content).hexdigest()
+    digest = hashlib.sha256()
+    content.seek(0)
+    for chunk in iter(lambda: content.read(1024 * 1024), b""):
+        digest.update(chunk)
+    content.seek(0)
+    return digest.hexdigest()
 
 
-def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor, language=""):
-    """Store an uploaded file and read its header (its first rows only: the background
-    job reads the rest). Returns (PollImport, already_imported): a file whose content was
-    already imported for this poll is not stored again."""
-    if len(content) > importers.import_max_bytes():
+def _upload_file(upload):
+    """The seekable binary file behind an upload (Django's UploadedFile keeps it in
+    .file: a temporary file on disk past FILE_UPLOAD_MAX_MEMORY_SIZE)."""
+    return getattr(upload, "file", upload)
+
+
+def import_upload(
+    *, poll: Poll, kind: str, filename: str, actor, content=None, upload=None, language=""
+):
+    """Store an uploaded file (`upload`, a file streamed to disk by Django, or `content`
+    bytes) in the media storage, a chunk at a time, and read its header (its first rows
+    only: the background job reads the rest). Returns (PollImport, already_imported): a
+    file whose content was already imported for this poll is not stored again."""
+    from django.core.files.base import ContentFile
+
+    upload = upload if upload is not None else ContentFile(content or b"", name=filename)
+    size = upload.size
+    if size > importers.import_max_bytes():
         raise importers.ImportFileError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
             % {
-                "size": round(len(content) / 1024 / 1024, 1),
+                "size": round(size / 1024 / 1024, 1),
                 "limit": round(importers.import_max_bytes() / 1024 / 1024, 1),
             }
         )
-    digest = content_sha256(content)
+    raw = _upload_file(upload)
+    digest = content_sha256(raw)
     done = PollImport.objects.filter(
         poll=poll, kind=kind, sha256=digest, status=ImportStatus.IMPORTED
     ).first()
     if done is not None:
         return done, True
-    header = importers.read_header(content, filename)
+    header = importers.read_header(raw, filename)
+    raw.seek(0)
     with transaction.atomic():
-        imp = PollImport.objects.create(
+        imp = PollImport(
             poll=poll,
             kind=kind,
             filename=filename[:255],
             sha256=digest,
-            content=content,
             file_format=header.file_format,
             encoding=header.encoding,
             headers=header.headers,
@@ -333,12 +358,14 @@ def import_upload(*, poll: Poll, kind: str, filename: str, content: bytes, actor
             uploaded_by=actor,
             language=language or "",
         )
+        imp.file.save(f"{digest[:16]}.{header.file_format}", upload, save=False)
+        imp.save()
         audit_record(
             actor=actor,
             action="poll.import.upload",
             obj=imp,
             to_state=ImportStatus.UPLOADED,
-            data={"sha256": digest, "kind": kind, "size": len(content)},
+            data={"sha256": digest, "kind": kind, "size": size},
         )
     return imp, False
 
@@ -434,103 +461,89 @@ class _SampleCheck:
         Household.objects.bulk_create(batch, batch_size=IMPORT_BATCH)
 
 
-class _ResponsesCheck:
-    """Checks the polling firm's responses one row at a time. Households are held as
-    (id, stratum id) pairs, not model instances, so a large sample stays small."""
+class _ResponsesParse:
+    """Checks what each row of a responses file says by itself (the household checks are
+    set-based, in surveys.staging) and turns it into a staging row. Lookups of the few
+    distinct spellings (dispositions, agency codes) are cached."""
 
     def __init__(self, poll, headers, mapping):
         self.poll, self.mapping = poll, mapping
         self.index = {h: i for i, h in enumerate(headers)}
         self.errors = []
-        self.households = {
-            ref: (pk, stratum_id)
-            for pk, ref, stratum_id in Household.objects.filter(poll=poll).values_list(
-                "id", "ref", "stratum_id"
-            )
-        }
-        self.interviewed = set(
-            Response.objects.filter(poll=poll).values_list("household__ref", flat=True)
-        )
-        self.candidates = {c.agency.code: c for c in poll.candidates.select_related("agency")}
+        self.candidates = {c.agency.code: c.pk for c in poll.candidates.select_related("agency")}
         self.existing_codes = set(Agency.objects.values_list("code", flat=True))
         self.tz = poll.edition.tzinfo
-        self.seen = {}
+        self.verdicts: dict[tuple[str, str], tuple] = {}
+        self.codes: dict[str, str] = {}
+        self.normalised: dict[str, str] = {}  # code as written -> as read (NFKC)
+        names = ("household_id", "disposition", "agency_code", "suggestion", "callback_at")
+        # the column index of each field, -1 when the file does not have it
+        self.at = tuple(self.index.get(mapping.get(name, ""), -1) for name in names)
 
-    def check(self, number, row):
-        """(household id, stratum id, disposition, candidate, suggestion, callback) for
-        this row, or None (the row's errors recorded)."""
-        errors, seen = self.errors, self.seen
-        v = _row_values(row, self.index, self.mapping)
-        ref = v.get("household_id", "")
-        raw_disposition = v.get("disposition", "")
-        code = v.get("agency_code", "").strip().upper()
-        suggestion = v.get("suggestion", "")
-        ok = True
-        household = self.households.get(ref)
-        if household is None:
-            _err(errors, number, "household_id", ref, _("Household not in the sample."))
-            ok = False
-        elif ref in seen:
-            _err(
-                errors,
-                number,
-                "household_id",
-                ref,
-                _(
-                    "Second entry from this household (first on row %(row)s): one household, one vote."
-                ),
-                {"row": seen[ref]},
-            )
-            ok = False
-        elif ref in self.interviewed:
-            _err(
-                errors,
-                number,
-                "household_id",
-                ref,
-                _("This household has already been interviewed: one household, one vote."),
-            )
-            ok = False
+    def _code(self, raw: str) -> str:
+        code = self.codes.get(raw)
+        if code is None:
+            code = importers.normalise_code(raw)
+            if code != raw.strip().upper():
+                self.normalised[raw] = code
+            self.codes[raw] = code
+        return code
+
+    def _verdict(self, raw_disposition: str, raw_code: str):
+        """What a (disposition, agency code) pair says, whatever the row: (disposition,
+        candidate id, [(column, value, message)]). Files repeat a few pairs a million
+        times, so each is judged once."""
+        problems = []
+        code = self._code(raw_code)
         disposition = importers.parse_disposition(raw_disposition)
         if not raw_disposition:
-            _err(errors, number, "disposition", raw_disposition, _("Blank disposition."))
-            ok = False
+            problems.append(("disposition", raw_disposition, _("Blank disposition.")))
         elif disposition is None:
-            _err(errors, number, "disposition", raw_disposition, _("Invalid disposition."))
-            ok = False
+            problems.append(("disposition", raw_disposition, _("Invalid disposition.")))
         candidate = None
         if code:
             if code in self.candidates:
                 candidate = self.candidates[code]
             elif code in self.existing_codes:
-                _err(
-                    errors,
-                    number,
-                    "agency_code",
-                    code,
-                    _("This agency is not on the poll's list of candidates."),
+                problems.append(
+                    ("agency_code", code, _("This agency is not on the poll's list of candidates."))
                 )
-                ok = False
             else:
-                _err(errors, number, "agency_code", code, _("Unknown agency code."))
-                ok = False
+                problems.append(("agency_code", code, _("Unknown agency code.")))
         if disposition == Disposition.COMPLETE and not code:
-            _err(errors, number, "agency_code", code, _("A complete interview needs a vote."))
-            ok = False
+            problems.append(("agency_code", code, _("A complete interview needs a vote.")))
         if disposition and disposition != Disposition.COMPLETE and code:
-            _err(
-                errors, number, "agency_code", code, _("Only a complete interview carries a vote.")
-            )
-            ok = False
+            problems.append(("agency_code", code, _("Only a complete interview carries a vote.")))
+        return disposition, candidate, problems
+
+    def check(self, number, row):
+        """The staging row (rownum, ref, disposition, candidate id, suggestion,
+        callback, bad) for this row; its own errors are recorded."""
+        width = len(row)
+        i_ref, i_disp, i_code, i_sugg, i_cb = self.at
+        ref = row[i_ref] if -1 < i_ref < width else ""
+        raw_disposition = row[i_disp] if -1 < i_disp < width else ""
+        raw_code = row[i_code] if -1 < i_code < width else ""
+        suggestion = row[i_sugg] if -1 < i_sugg < width else ""
+        raw_callback = row[i_cb] if -1 < i_cb < width else ""
+        key = (raw_disposition, raw_code)
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            verdict = self.verdicts[key] = self._verdict(raw_disposition, raw_code)
+        disposition, candidate, problems = verdict
+        ok = not problems
+        errors = self.errors
+        for column, value, message in problems:
+            _err(errors, number, column, value, message)
         callback_at = None
-        if v.get("callback_at"):
-            callback_at = importers.parse_datetime(v["callback_at"], self.tz)
+        if raw_callback:
+            callback_at = importers.parse_datetime(raw_callback, self.tz)
             if callback_at is None:
                 _err(
                     errors,
                     number,
                     "callback_at",
-                    v["callback_at"],
+                    raw_callback,
                     _("Not a date and time (YYYY-MM-DD HH:MM)."),
                 )
                 ok = False
@@ -544,14 +557,42 @@ class _ResponsesCheck:
                 {"n": importers.SUGGESTION_MAX_CHARS},
             )
             ok = False
-        if household is not None and ref not in seen:
-            seen[ref] = number
-        if not ok:
-            return None
-        return (*household, disposition, candidate, suggestion, callback_at)
+        return (number, ref, disposition, candidate, suggestion, callback_at, 0 if ok else 1)
 
-    def write(self, imp, batch):
-        _apply_responses(self.poll, imp, batch)
+    def household_errors(self) -> list[dict]:
+        """The set-based checks over the staged rows, as row errors."""
+        errors = []
+        with translation.override("en"):
+            for number, ref, pk, first, interviewed in staging.stage_household_problems(
+                self.poll.pk
+            ):
+                if pk is None:
+                    _err(errors, number, "household_id", ref, _("Household not in the sample."))
+                elif number > first:
+                    _err(
+                        errors,
+                        number,
+                        "household_id",
+                        ref,
+                        _(
+                            "Second entry from this household (first on row %(row)s): one household, one vote."
+                        ),
+                        {"row": first},
+                    )
+                elif interviewed:
+                    _err(
+                        errors,
+                        number,
+                        "household_id",
+                        ref,
+                        _("This household has already been interviewed: one household, one vote."),
+                    )
+        return errors
+
+
+def _sorted_errors(errors: list[dict]) -> list[dict]:
+    """Row errors by row, and in a row the household first (as the per-row check had them)."""
+    return sorted(errors, key=lambda e: (e["row"], 0 if e["column"] == "household_id" else 1))
 
 
 IMPORT_BATCH = 2000  # rows checked (and written) between two progress updates
@@ -621,7 +662,7 @@ def import_apply(*, imp: PollImport, mapping: dict[str, str], actor, language=""
             return imp
         if imp.is_active:
             raise PollError(_("This file is already being imported. Wait for the job to finish."))
-        if not imp.may_apply:
+        if not (imp.may_apply or imp.may_retry):
             raise PollError(
                 _("The import of this file stopped with an error. Upload the file again.")
             )
@@ -660,19 +701,26 @@ class _Rejected(Exception):
         self.errors, self.rows = errors, rows
 
 
-def _checked_rows(imp, content, encoding, check, *, beat=None, write=None):
-    """Stream the file's data rows through `check`; every IMPORT_BATCH rows, hand the
-    clean ones to `write` (if given) and report progress to `beat` (if given). Returns
-    the number of data rows."""
-    stream = importers.RowStream(content, imp.filename, encoding=encoding)
+def _rows_of(imp, source, encoding):
+    """The data rows of the stored file, numbered as a spreadsheet does, after checking
+    its header is the one read at upload; and the stream (for its progress)."""
+    stream = importers.RowStream(source, imp.filename, encoding=encoding)
     rows = iter(stream)
     header = next(rows, None)
     if header is None:
         raise importers.ImportFileError(_("The file is empty."))
     if [h.strip() for h in header] != imp.headers:
         raise importers.ImportFileError(_("The file's header has changed. Upload it again."))
+    return stream, enumerate(rows, start=2)
+
+
+def _checked_rows(imp, source, encoding, check, *, beat=None, write=None):
+    """Stream the file's data rows through `check`; every IMPORT_BATCH rows, hand the
+    clean ones to `write` (if given) and report progress to `beat` (if given). Returns
+    the number of data rows."""
+    stream, rows = _rows_of(imp, source, encoding)
     batch, count = [], 0
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         count += 1
         with translation.override("en"):
             clean = check.check(number, row)
@@ -691,24 +739,114 @@ def _checked_rows(imp, content, encoding, check, *, beat=None, write=None):
     return count
 
 
+def _stored_file(imp: PollImport):
+    """The stored file as a seekable binary file: from the media storage, or (imports
+    uploaded before files went there) the bytes kept on the row."""
+    import io
+
+    if imp.file:
+        try:
+            return imp.file.storage.open(imp.file.name, "rb")
+        except FileNotFoundError:
+            pass
+    else:
+        content = PollImport.objects.filter(pk=imp.pk).values_list("content", flat=True).get()
+        if content:
+            return io.BytesIO(bytes(content))
+    raise importers.ImportFileError(
+        _("The uploaded file is no longer stored. Upload the file again.")
+    )
+
+
 def _import_run(imp: PollImport, old: str, job) -> dict | None:
-    """Check every row (progress committed each batch), then, if none is wrong, check
-    them again and write them in batches in one transaction: all rows or none. Returns
-    the fields to save on the import, or None when it is imported and saved."""
-    content = PollImport.objects.filter(pk=imp.pk).values_list("content", flat=True).get()
-    if not content:
-        raise importers.ImportFileError(
-            _("The uploaded file is no longer stored. Upload the file again.")
-        )
-    content = bytes(content)  # the one copy of the file in memory
-    poll, mapping = imp.poll, imp.mapping
-    encoding = importers.detect_encoding(content) if imp.file_format == "csv" else ""
-    Check = _SampleCheck if imp.kind == ImportKind.SAMPLE else _ResponsesCheck
+    """Read the stored file and import it, all rows or none. Returns the fields to save
+    on the import, or None when it is imported and saved."""
+    with _stored_file(imp) as source:
+        source = getattr(source, "file", source)
+        encoding = importers.detect_encoding(source) if imp.file_format == "csv" else ""
+        if imp.kind == ImportKind.SAMPLE:
+            return _import_sample(imp, old, job, source, encoding)
+        return _import_responses(imp, old, job, source, encoding)
+
+
+def _duplicate_or_done(imp: PollImport) -> dict | None:
+    """Inside the writing transaction: {} if this import is already imported, the
+    DUPLICATE outcome if the same content was imported meanwhile, else None."""
+    locked = PollImport.objects.select_for_update().get(pk=imp.pk)
+    if locked.status == ImportStatus.IMPORTED:
+        return {}
+    if PollImport.objects.filter(
+        poll=imp.poll, kind=imp.kind, sha256=imp.sha256, status=ImportStatus.IMPORTED
+    ).exists():
+        return {"status": ImportStatus.DUPLICATE}
+    return None
+
+
+def _import_responses(imp: PollImport, old: str, job, source, encoding) -> dict | None:
+    """Parse every row into the staging table (progress committed each batch), then in
+    one transaction: the set-based checks, and either the row errors (nothing written)
+    or the three set-based writes (surveys.staging)."""
+    poll = imp.poll
     with translation.override("en"):
-        first = Check(poll, imp.headers, mapping)
+        parse = _ResponsesParse(poll, imp.headers, imp.mapping)
+    staging.stage_create()
+    try:
+        stream, rows = _rows_of(imp, source, encoding)
+        batch, count, write = [], 0, staging.stage_write
+        check = parse.check
+        with translation.override("en"):
+            for number, row in rows:
+                batch.append(check(number, row))
+                if len(batch) >= staging.STAGE_BATCH:
+                    write(batch)
+                    count += len(batch)
+                    batch = []
+                    _import_beat(imp.pk, 5 + 75 * stream.fraction())
+        write(batch)
+        count += len(batch)
+        if not count:
+            raise importers.ImportFileError(_("The file has a header row but no data rows."))
+        _import_beat(imp.pk, 80)
+        with transaction.atomic():
+            outcome = _duplicate_or_done(imp)
+            if outcome is not None:
+                return {**outcome, "row_count": count} if outcome else {}
+            # Checked inside the transaction that writes: the sample is as it is now.
+            errors = _sorted_errors(parse.household_errors() + parse.errors)
+            if errors:
+                raise _Rejected(errors, count)
+            _import_beat(imp.pk, 90)
+            written = staging.stage_apply(poll.pk, imp.pk)
+            fields = {
+                "status": ImportStatus.IMPORTED,
+                "errors": [],
+                "imported_count": written,
+                "row_count": count,
+                "encoding": encoding,
+            }
+            # In the same transaction as the rows: the constraint "imported once per
+            # content" refuses a concurrent import of the same file, and the rows go with it.
+            _import_finish(imp, old, fields, job, notes=_normalised_notes(parse))
+        return None
+    finally:
+        if connection.is_usable():
+            staging.stage_drop()
+
+
+def _normalised_notes(parse) -> list[dict]:
+    notes = sorted(parse.normalised.items(), key=lambda item: (item[1], item[0]))
+    return [{"written": written, "read": read} for written, read in notes]
+
+
+def _import_sample(imp: PollImport, old: str, job, source, encoding) -> dict | None:
+    """A sample (at most tens of thousands of households): every row checked, then, if
+    none is wrong, checked again and written in batches in one transaction."""
+    poll, mapping = imp.poll, imp.mapping
+    with translation.override("en"):
+        first = _SampleCheck(poll, imp.headers, mapping)
     rows = _checked_rows(
         imp,
-        content,
+        source,
         encoding,
         first,
         beat=lambda fraction: _import_beat(imp.pk, 5 + 80 * fraction),
@@ -717,23 +855,18 @@ def _import_run(imp: PollImport, old: str, job) -> dict | None:
         raise _Rejected(first.errors, rows)
     _import_beat(imp.pk, 85)
     with transaction.atomic():
-        locked = PollImport.objects.select_for_update().get(pk=imp.pk)
-        if locked.status == ImportStatus.IMPORTED:
-            return {}
-        if PollImport.objects.filter(
-            poll=poll, kind=imp.kind, sha256=imp.sha256, status=ImportStatus.IMPORTED
-        ).exists():
-            return {"status": ImportStatus.DUPLICATE, "row_count": rows}
-        # Checked again inside the transaction: the poll may have changed meanwhile.
+        outcome = _duplicate_or_done(imp)
+        if outcome is not None:
+            return {**outcome, "row_count": rows} if outcome else {}
         with translation.override("en"):
-            second = Check(poll, imp.headers, mapping)
+            second = _SampleCheck(poll, imp.headers, mapping)
         written = []
 
         def write(imp, batch):
             second.write(imp, batch)
             written.append(len(batch))
 
-        _checked_rows(imp, content, encoding, second, write=write)
+        _checked_rows(imp, source, encoding, second, write=write)
         if second.errors:
             raise _Rejected(second.errors, rows)  # and the batches written are rolled back
         fields = {
@@ -743,8 +876,6 @@ def _import_run(imp: PollImport, old: str, job) -> dict | None:
             "row_count": rows,
             "encoding": encoding,
         }
-        # In the same transaction as the rows: the constraint "imported once per
-        # content" refuses a concurrent import of the same file, and the rows go with it.
         _import_finish(imp, old, fields, job)
     return None
 
@@ -781,6 +912,8 @@ def import_handler(job, beat) -> dict:
             raise jobs.JobError(str(exc)) from exc
         except IntegrityError as exc:
             raise jobs.JobError(_("This file has just been imported by someone else.")) from exc
+        except (OperationalError, InterfaceError):
+            return _connection_lost(job)
     except _Rejected as rejected:
         errors = rejected.errors
         for e in errors:  # name the column as the file does
@@ -795,6 +928,24 @@ def import_handler(job, beat) -> dict:
         with transaction.atomic():
             _import_finish(imp, old, fields, job)
     return {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count}
+
+
+CONNECTION_LOST = "database"  # Job.result["failure"]["cause"] of an import that may be retried
+
+
+def _connection_lost(job) -> dict:
+    """The database connection dropped mid-import (a restart, a failover, a killed
+    backend): the transaction that writes rolled back, so nothing was imported. Reconnect,
+    fail the job with a message people can act on, and let the import be tried again."""
+    if not connection.in_atomic_block:
+        connection.close()  # the next query opens a fresh connection
+    message = _(
+        "The connection to the database was lost during the import. Nothing was imported. "
+        "Try again: the file is still stored."
+    )
+    failure = {"cause": CONNECTION_LOST, "at": timezone.now().isoformat()}
+    jobs.fail(job, message, result={"failure": failure})
+    return {"failure": failure}
 
 
 def import_failed(job, message: str) -> None:
@@ -814,7 +965,7 @@ def import_failed(job, message: str) -> None:
     )
 
 
-def _import_finish(imp: PollImport, old: str, fields: dict, job) -> None:
+def _import_finish(imp: PollImport, old: str, fields: dict, job, notes=None) -> None:
     """Save the job's outcome on the import through its table, with its audit entry,
     and finish the job in the same transaction. The row is the job's own (the claim runs
     it once), so the instance read without its file content is the one saved."""
@@ -837,49 +988,10 @@ def _import_finish(imp: PollImport, old: str, fields: dict, job) -> None:
         },
         locked=imp,
     )
-    jobs.finish(job, {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count})
-
-
-def _apply_responses(poll, imp, clean):
-    """Write one batch of checked responses: a call per row, an interview for the
-    complete and partial ones, and the households' new dispositions."""
-    calls, responses = [], []
-    groups: dict[tuple, list[int]] = {}
-    for household_id, stratum_id, disposition, candidate, suggestion, callback_at in clean:
-        callback_at = callback_at if disposition == Disposition.CALLBACK else None
-        groups.setdefault((disposition, callback_at), []).append(household_id)
-        calls.append(
-            CallAttempt(
-                household_id=household_id,
-                disposition=disposition,
-                source=ResponseSource.IMPORT,
-                callback_at=callback_at,
-            )
-        )
-        if disposition in (Disposition.COMPLETE, Disposition.PARTIAL):
-            responses.append(
-                Response(
-                    poll=poll,
-                    household_id=household_id,
-                    stratum_id=stratum_id,
-                    disposition=disposition,
-                    candidate=candidate,
-                    suggestion=suggestion,
-                    source=ResponseSource.IMPORT,
-                    batch=imp,
-                )
-            )
-    # a few set-based UPDATEs (one per outcome) instead of one CASE per row
-    for (disposition, callback_at), ids in groups.items():
-        Household.objects.filter(pk__in=ids).update(
-            disposition=disposition,
-            callback_at=callback_at,
-            attempts=F("attempts") + 1,
-            leased_by=None,
-            leased_until=None,
-        )
-    CallAttempt.objects.bulk_create(calls, batch_size=IMPORT_BATCH)
-    Response.objects.bulk_create(responses, batch_size=IMPORT_BATCH)
+    result = {"status": imp.status, "rows": imp.row_count, "imported": imp.imported_count}
+    if notes:
+        result["normalised"] = notes
+    jobs.finish(job, result)
 
 
 # --- the tally -----------------------------------------------------------------------

@@ -172,7 +172,7 @@ def import_new(request, pk, obj):
                 poll=poll,
                 kind=form.cleaned_data["kind"],
                 filename=upload.name,
-                content=upload.read(),
+                upload=upload,
                 actor=request.user,
                 language=request.LANGUAGE_CODE,
             )
@@ -214,7 +214,7 @@ def import_detail(request, pk, import_pk, obj):
     asks for the partial every second) and its result or per-row report."""
     imp = _import(request, pk, import_pk)
     form = ImportMappingForm(request.POST or None, imp=imp)
-    if request.method == "POST" and imp.may_apply:
+    if request.method == "POST" and (imp.may_apply or imp.may_retry):
         if form.is_valid():
             try:
                 imp = services.import_apply(

@@ -223,8 +223,11 @@ def test_decode_detects_encodings():
     assert decode_csv("香港".encode()) == ("香港", "utf-8")
 
 
-def test_a_50_mb_file_is_refused_with_a_clear_message(settings):
-    """In memory: no 50 MB file is written to disk."""
+def test_a_file_over_the_limit_is_refused_with_a_clear_message(settings):
+    """The limit is a setting (2 GB by default: uploads stream to disk); over it, the
+    form and the service refuse the file. In memory: no 50 MB file is written to disk."""
+    assert services.importers.import_max_bytes() == 2 * 1024 * 1024 * 1024
+    settings.SURVEYS_IMPORT_MAX_BYTES = 20 * 1024 * 1024
     upload = SimpleUploadedFile("big.csv", b"x" * (50 * 1024 * 1024), content_type="text/csv")
     form = ImportUploadForm(data={"kind": "responses"}, files={"file": upload})
     assert form.is_valid() is False

@@ -183,7 +183,7 @@ def test_a_rejected_file_keeps_the_report_and_may_be_mapped_again(sample, secret
 
 def test_a_failing_job_says_why(sample, secretariat):
     imp = _queued(sample, secretariat, GOOD)
-    PollImport.objects.filter(pk=imp.pk).update(content=b"")  # the stored file is gone
+    imp.file.storage.delete(imp.file.name)  # the stored file is gone
     failed = services.import_execute(import_id=imp.pk)
     # the job stops where it was (claimed, nothing read)
     assert (failed.status, failed.job_status, failed.progress) == ("uploaded", "failed", 1)
@@ -210,15 +210,18 @@ def test_a_failing_job_says_why(sample, secretariat):
 def test_the_job_writes_its_messages_in_the_uploaders_language(sample, secretariat):
     imp = _queued(sample, secretariat, GOOD, language="zh-hant")
     # the header (read at upload) was fine; a later line is neither UTF-8 nor Big5
-    PollImport.objects.filter(pk=imp.pk).update(content=_csv(GOOD) + b"H4,\xff\xfe\x81\xff\n")
+    with imp.file.storage.open(imp.file.name, "wb") as stored:
+        stored.write(_csv(GOOD) + b"H4,\xff\xfe\x81\xff\n")
     failed = services.import_execute(import_id=imp.pk)
     assert failed.job_status == "failed"
     assert failed.error == "檔案既不是 UTF-8 也不是 Big5 文字。請另存為 CSV（UTF-8）或 XLSX。"
 
 
 def test_a_large_file_is_streamed_in_batches_with_progress(sample, secretariat, settings):
-    """More rows than one batch: progress is committed between batches."""
+    """More rows than one staging batch: progress is committed between batches, then
+    80 % when every row is staged and 90 % when the checks pass and the writes start."""
     from surveys import services as s
+    from surveys import staging
 
     seen = []
     original = s._import_beat
@@ -227,15 +230,15 @@ def test_a_large_file_is_streamed_in_batches_with_progress(sample, secretariat, 
         seen.append(int(progress))
         original(import_id, progress)
 
-    s.IMPORT_BATCH, batch = 2, s.IMPORT_BATCH
+    staging.STAGE_BATCH, batch = 2, staging.STAGE_BATCH
     s._import_beat, beat = spy, s._import_beat
     try:
         imp = _queued(sample, secretariat, [[f"H{i}", "refusal", ""] for i in range(1, 7)])
         done = services.import_execute(import_id=imp.pk)
     finally:
-        s.IMPORT_BATCH, s._import_beat = batch, beat
+        staging.STAGE_BATCH, s._import_beat = batch, beat
     assert (done.status, done.imported_count) == ("imported", 6)
-    assert len(seen) == 4 and seen == sorted(seen) and seen[-1] == 85  # 3 batches, then 85
+    assert len(seen) == 5 and seen == sorted(seen) and seen[-2:] == [80, 90]
     assert set(Household.objects.values_list("disposition", flat=True)) == {"refusal"}
 
 
