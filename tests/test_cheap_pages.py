@@ -1,0 +1,64 @@
+"""What keeps every page cheap (issue 15, point 4): templates compiled once per process,
+no template included once per row of a long table, static files cached by browsers."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+from django.template.loaders.cached import Loader as CachedLoader
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The long tables: the agency's dossier list, the secretariat's eligibility list, the
+# reviewer's assignments.
+LONG_TABLES = [
+    "templates/awards/nominations/list.html",
+    "templates/awards/oversight/eligibility_list.html",
+    "templates/scoring/reviews/my_reviews.html",
+]
+
+
+def test_templates_are_compiled_once_per_process():
+    loaders = engines["django"].engine.template_loaders
+    assert [type(loader) for loader in loaders] == [CachedLoader]
+    assert [type(inner).__module__ for inner in loaders[0].loaders] == [
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ]
+    # The cached loader hands back the same compiled template the second time.
+    first = engines["django"].engine.get_template("awards/nominations/list.html")
+    again = engines["django"].engine.get_template("awards/nominations/list.html")
+    assert first is again
+
+
+def includes_inside_loops(source: str) -> list[str]:
+    depth, found = 0, []
+    for tag in re.findall(r"{%-?\s*(\w+)[^%]*%}", source):
+        if tag == "for":
+            depth += 1
+        elif tag == "endfor":
+            depth -= 1
+        elif tag == "include" and depth > 0:
+            found.append(tag)
+    return found
+
+
+def test_includes_inside_loops_are_found():
+    assert includes_inside_loops("{% for r in rows %}{% include 'x.html' %}{% endfor %}") == [
+        "include"
+    ]
+    assert includes_inside_loops("{% include 'x.html' %}{% for r in rows %}{% endfor %}") == []
+
+
+def test_long_tables_include_no_template_per_row():
+    for name in LONG_TABLES:
+        source = (ROOT / name).read_text()
+        assert includes_inside_loops(source) == [], name
+
+
+def test_static_files_are_cached_by_browsers():
+    response = Client().get(f"{settings.STATIC_URL}vendor/htmx.min.js")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "max-age=86400, public"
