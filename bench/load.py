@@ -236,9 +236,14 @@ class Recorder:
             self.times[page].append(seconds)
 
 
+THINK = {"seconds": 0.0}  # set by --think: a pause before each request, as people read
+
+
 async def timed(recorder, page, request, expect=200):
     import httpx
 
+    if THINK["seconds"]:
+        await asyncio.sleep(THINK["seconds"])
     start = time.perf_counter()
     try:
         response = await request()
@@ -360,8 +365,13 @@ def report(recorder, elapsed, args, dossiers, n_scores, before, after, users) ->
     print(
         f"load, {users} users × {args.seconds:.0f} s against gunicorn ({args.workers} workers, "
         f"DEBUG off) on PostgreSQL, {dossiers:,} dossiers × {args.reviewers} reviewers × 6 "
-        f"indicators ({n_scores:,} scores), {os.cpu_count()} CPUs:"
+        f"indicators ({n_scores:,} scores), {args.think:g} s think time, {os.cpu_count()} CPUs:"
     )
+    if not args.think:
+        print(
+            "  (no think time: each of the users waits for the others' requests, so a page's "
+            f"time is about {users / args.workers:.0f} × its server time)"
+        )
     print(f"  load average before   {before[0]:.2f} {before[1]:.2f} {before[2]:.2f} (1, 5, 15 min)")
     print(
         f"  {'page':<18} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
@@ -411,7 +421,14 @@ def main(argv=None) -> int:
     parser.add_argument("--reviewers", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="seconds each user pauses before a request (0: back to back, the worst case)",
+    )
     args = parser.parse_args(argv)
+    THINK["seconds"] = args.think
     dossiers = max(1, round(200 * args.scale))
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
