@@ -1,7 +1,11 @@
 """What keeps every page cheap (issue 15, point 4): templates compiled once per process,
 no template included once per row of a long table, static files cached by browsers."""
 
+import os
 import re
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -60,5 +64,39 @@ def test_long_tables_include_no_template_per_row():
 
 def test_static_files_are_cached_by_browsers():
     response = Client().get(f"{settings.STATIC_URL}vendor/htmx.min.js")
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "max-age=86400, public"
+    try:
+        assert response.status_code == 200
+        assert b"htmx" in b"".join(response.streaming_content)
+        assert response.headers["Cache-Control"] == "max-age=86400, public"
+    finally:
+        response.close()
+
+
+def production_setting(name: str, **env) -> str:
+    """A setting as config.settings reads it from this environment, in a fresh process."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment.update({"SECRET_KEY": "x" * 50, "DEBUG": "false", **env})
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print(s.{name})"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_with_redis_the_session_is_read_from_the_cache():
+    assert (
+        production_setting("SESSION_ENGINE", REDIS_URL="redis://127.0.0.1:6379/9")
+        == "django.contrib.sessions.backends.cached_db"
+    )
+    assert (
+        production_setting("SESSION_ENGINE", CELERY_BROKER_DIR=tempfile.mkdtemp())
+        == "django.contrib.sessions.backends.db"
+    )

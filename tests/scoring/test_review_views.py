@@ -705,3 +705,24 @@ def test_a_score_for_another_rubrics_indicator_is_refused(cycle):
         "One of the scores is not for an indicator of this rubric."
     ]
     assert scores_of(cycle.assignment) == before
+
+
+def test_remembered_conflicts_are_forgotten_when_a_conflict_is_added(cycle):
+    """The scoring views read the reviewer's declaration and conflicts once per request
+    (conflicts_remembered); a conflict recorded inside the block is seen at once."""
+    from scoring.services.conflicts import conflicts_remembered, has_declared, is_conflicted
+
+    agency = cycle.nomination.agency
+    with conflicts_remembered():
+        assert has_declared(cycle.edition, cycle.reviewer)
+        assert not is_conflicted(cycle.edition, cycle.reviewer, agency)
+        conflict_add(
+            actor=cycle.secretariat,
+            edition=cycle.edition,
+            reviewer=cycle.reviewer,
+            agency=agency,
+            source="secretariat",
+            reason="曾任該機關顧問",
+        )
+        assert is_conflicted(cycle.edition, cycle.reviewer, agency)
+    assert is_conflicted(cycle.edition, cycle.reviewer, agency)
