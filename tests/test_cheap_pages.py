@@ -8,10 +8,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.db import connection
 from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agencies.enums import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +68,7 @@ def test_long_tables_include_no_template_per_row():
         assert includes_inside_loops(source) == [], name
 
 
+@pytest.mark.django_db  # the end of the response closes old connections (request_finished)
 def test_static_files_are_cached_by_browsers():
     response = Client().get(f"{settings.STATIC_URL}vendor/htmx.min.js")
     try:
@@ -100,3 +107,21 @@ def test_with_redis_the_session_is_read_from_the_cache():
         production_setting("SESSION_ENGINE", CELERY_BROKER_DIR=tempfile.mkdtemp())
         == "django.contrib.sessions.backends.db"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.SECRETARIAT, Role.AGENCY_EDITOR])
+def test_the_session_and_the_user_are_read_once_per_page(role):
+    from tests.factories import AgencyFactory, UserFactory
+
+    roles = [(role, AgencyFactory())] if role == Role.AGENCY_EDITOR else [role]
+    client = Client()
+    client.force_login(UserFactory(roles=roles))
+    client.get(reverse("dashboard"))  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]) for q in queries.captured_queries]
+    names = [t.group(1) for t in tables if t]
+    assert names.count("django_session") == 1
+    assert names.count("agencies_user") == 1
