@@ -677,7 +677,7 @@ def test_saving_a_draft_query_count_is_constant(cycle, extra, django_assert_num_
     client.get(page)  # warm the session
     # session, user, the assignment (as above), roles, conflicts; then the save: savepoint,
     # the review locked, its scores, the scores updated, the review updated, the revision,
-    # release (the two savepoints are the test's transaction: 10 statements in production)
+    # release (BEGIN and COMMIT in production, where the session is read from Redis)
     with django_assert_num_queries(12):
         response = client.post(page, post_scores(cycle, ["150", "160", "", "", ""]))
     assert response.status_code == 302
