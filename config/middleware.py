@@ -67,7 +67,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
-        if is_download(response):
+        # Static files (WhiteNoise answers them with a FileResponse too) are public and
+        # keep WhiteNoise's long cache headers.
+        if is_download(response) and not request.path.startswith(settings.STATIC_URL):
             response.headers["Cache-Control"] = "no-store, private"
         return response
 

@@ -72,12 +72,19 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Templates are compiled once per process and kept (the cached loader), spelled out rather
+# than left to Django's default so that no one turns it off by adding a loader; under
+# `make run` the autoreloader empties the cache when a template changes.
+_TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -166,7 +173,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Hashed file names (ManifestStaticFilesStorage) change with the content, so WhiteNoise
+# serves them as immutable for a year; files without a hash get this max-age (one day).
+WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=0 if DEBUG else 86400)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: downloads go through checked views
@@ -202,6 +212,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # The session is read from Redis (written through to the database), so a signed-in
+    # page costs no session query; the user is then loaded once, by AuthenticationMiddleware.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / ".run/broker")))
     CELERY_BROKER_URL = "filesystem://"
@@ -218,6 +231,8 @@ else:
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A per-process cache is not shared by the web workers: sessions stay in the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

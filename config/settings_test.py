@@ -28,6 +28,9 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database only (production reads them through Redis first, cached_db):
+# the literal query counts of the suite count the session's query.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Serve static files from the app folders without collectstatic (no STATIC_ROOT scan).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

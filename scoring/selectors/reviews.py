@@ -7,16 +7,24 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from awards.models import Submission
 from awards.selectors import edition_today
+from rubrics.models import Indicator
 
 from ..enums import ReviewState
-from ..models import Assignment, ConflictDeclaration, Panel, ReviewRevision, Score
+from ..models import (
+    Assignment,
+    ConflictDeclaration,
+    Panel,
+    ReviewPolicy,
+    ReviewRevision,
+    Score,
+)
 from ..rules import is_panel_person
-from ..services.conflicts import conflict_paths, path_is_conflicted
+from ..services.conflicts import conflict_paths, declaration_remember, path_is_conflicted
 
 
 def reviewer_home(user) -> dict:
@@ -190,12 +198,66 @@ def declaration_choices(edition) -> list[dict]:
 
 
 def assignment_for_review(pk: int) -> Assignment:
-    return Assignment.objects.select_related(
-        "stage__edition__scheme",
-        "nomination__agency",
-        "nomination__category__rubric",
-        "reviewer",
-    ).get(pk=pk)
+    """The assignment with what its pages and rules read, in one query: the stage, the
+    edition and its review policy, the dossier's agency and rubric, the reviewer, and
+    whether the reviewer has declared their conflicts for the edition."""
+    declared = ConflictDeclaration.objects.filter(
+        edition_id=OuterRef("stage__edition_id"), reviewer_id=OuterRef("reviewer_id")
+    )
+    assignment = (
+        Assignment.objects.select_related(
+            "stage__edition__scheme",
+            "stage__edition__review_policy",
+            "nomination__agency",
+            "nomination__category__rubric",
+            "reviewer",
+            "review",
+        )
+        .annotate(reviewer_declared=Exists(declared))
+        .get(pk=pk)
+    )
+    edition = assignment.stage.edition
+    try:
+        edition._review_policy_cache = edition.review_policy
+    except ReviewPolicy.DoesNotExist:
+        pass  # made with its defaults when first needed (services.review_policy)
+    declaration_remember(edition, assignment.reviewer_id, assignment.reviewer_declared)
+    return assignment
+
+
+def review_for_form(assignment):
+    """(review, its scores in form order) in one query, the review riding on each score
+    row; the review's `scores` are prefetched (review_total reads them) and its
+    `assignment` is this one. (None, []) when the review has not been opened yet or the
+    rubric has an indicator without a score row: open it (services.review_open) and ask
+    again."""
+    rubric_id = assignment.nomination.category.rubric.pk
+    rubric_size = (
+        Indicator.objects.filter(dimension__rubric_id=rubric_id)
+        .order_by()
+        .values("dimension__rubric_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    scores = list(
+        Score.objects.filter(review__assignment=assignment)
+        .select_related("review", "indicator__dimension")
+        .annotate(rubric_size=Subquery(rubric_size))
+        .order_by(
+            "indicator__dimension__order",
+            "indicator__dimension_id",
+            "indicator__order",
+            "indicator_id",
+        )
+    )
+    if not scores or scores[0].rubric_size != len(scores):
+        return None, []
+    review = scores[0].review
+    review.assignment = assignment
+    for score in scores:
+        score.review = review
+    review._prefetched_objects_cache = {"scores": scores}
+    return review, scores
 
 
 def latest_submission(nomination) -> Submission | None:

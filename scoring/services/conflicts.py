@@ -3,6 +3,9 @@ to assignments already made."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +16,45 @@ from workflow.audit import audit_record
 
 from ..enums import ConflictSource
 from ..models import Assignment, Conflict, ConflictDeclaration, ReviewPolicy
+
+_REMEMBERED: ContextVar[dict | None] = ContextVar("scoring_conflicts_remembered", default=None)
+
+
+@contextmanager
+def conflicts_remembered():
+    """Within the block (one request: scoring.views.reviews), has_declared and
+    conflict_paths read each (edition, reviewer) from the database once: the rules ask
+    them several times on one page (the view's permission, whether the form is open, the
+    review's actions). A conflict or declaration written inside the block forgets them.
+    Outside a block every call reads the database, as before."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
+def _remembered(key, compute):
+    memo = _REMEMBERED.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def declaration_remember(edition, reviewer_id: int, declared: bool) -> None:
+    """Inside a conflicts_remembered block: a loader that read whether the reviewer has
+    declared (scoring.selectors.assignment_for_review) saves has_declared its query."""
+    memo = _REMEMBERED.get()
+    if memo is not None:
+        memo.setdefault(("declared", edition.pk, reviewer_id), declared)
+
+
+def _forget() -> None:
+    memo = _REMEMBERED.get()
+    if memo is not None:
+        memo.clear()
 
 
 def review_policy(edition) -> ReviewPolicy:
@@ -35,6 +77,12 @@ def conflict_scope_path(agency: Agency, *, cover_authority: bool) -> str:
 def conflict_paths(edition, reviewer) -> list[str]:
     """Path prefixes of every agency this reviewer is conflicted with in this edition:
     recorded conflicts and the reviewer's own affiliated agency."""
+    return _remembered(
+        ("paths", edition.pk, reviewer.pk), lambda: _conflict_paths(edition, reviewer)
+    )
+
+
+def _conflict_paths(edition, reviewer) -> list[str]:
     cover = review_policy(edition).conflicts_cover_authority
     agencies = list(Agency.objects.filter(conflicts__edition=edition, conflicts__reviewer=reviewer))
     if reviewer.affiliated_agency_id:
@@ -51,7 +99,10 @@ def is_conflicted(edition, reviewer, agency: Agency) -> bool:
 
 
 def has_declared(edition, reviewer) -> bool:
-    return ConflictDeclaration.objects.filter(edition=edition, reviewer=reviewer).exists()
+    return _remembered(
+        ("declared", edition.pk, reviewer.pk),
+        lambda: ConflictDeclaration.objects.filter(edition=edition, reviewer=reviewer).exists(),
+    )
 
 
 def _withdraw_conflicted_assignments(*, actor, edition, reviewer, reason: str) -> list[Assignment]:
@@ -85,6 +136,7 @@ def conflict_add(
 ) -> tuple[Conflict, list[Assignment]]:
     """Record a conflict. Assignments it touches are withdrawn at once (and so their
     dossiers are hidden from the reviewer). Returns the conflict and the withdrawals."""
+    _forget()
     conflict, created = Conflict.objects.get_or_create(
         edition=edition,
         reviewer=reviewer,
@@ -113,6 +165,7 @@ def conflict_add(
 def conflicts_declare(*, actor, edition, agencies: list[Agency], reason: str = "") -> list:
     """A reviewer's own declaration for an edition: the agencies they are conflicted with
     (possibly none). Declaring is what lets them see their assigned dossiers."""
+    _forget()
     withdrawn = []
     for agency in agencies:
         _conflict, gone = conflict_add(
@@ -135,4 +188,5 @@ def conflicts_declare(*, actor, edition, agencies: list[Agency], reason: str = "
             to_state="declared",
             data={"agencies": [a.code for a in agencies]},
         )
+    _forget()
     return withdrawn

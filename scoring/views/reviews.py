@@ -8,6 +8,7 @@ assignment gets 404. Writes go through scoring.services."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import OrderedDict
 from decimal import Decimal
 
@@ -31,6 +32,21 @@ from .. import selectors, services
 from ..enums import SiteTestKind
 from ..models import Assignment, Review, SiteTest, SiteTestEvidence
 from ..review_forms import DeclarationForm, ReopenForm
+from ..selectors.reviews import review_for_form
+from ..services.conflicts import conflicts_remembered
+
+
+def remembering(view):
+    """The view (and its permission check) with the reviewer's declaration and conflicts
+    read once: the rules ask them again for the form, its actions and its closing."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with conflicts_remembered():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 # --- loading -----------------------------------------------------------------------------
 
@@ -145,13 +161,13 @@ def _document(assignment, submission):
     return document
 
 
-def _score_rows(review, typed=None, errors=None, conflict=False):
+def _score_rows(review, typed=None, errors=None, conflict=False, scores=None):
     """The form's rows grouped by dimension: saved values, or what was typed (with the
     saved value beside it when a save was refused as stale)."""
     typed = typed or {}
     errors = errors or {}
     dimensions = OrderedDict()
-    for score in selectors.review_scores(review):
+    for score in scores if scores is not None else selectors.review_scores(review):
         indicator = score.indicator
         key = f"points-{indicator.pk}"
         saved_points, saved_comment = fmt_points(score.points), score.comment
@@ -203,13 +219,18 @@ def _review_context(
     site_form=None,
 ):
     stage, edition = assignment.stage, assignment.stage.edition
-    review = services.review_open(assignment)
-    review.refresh_from_db()
+    review, scores = review_for_form(assignment)
+    if review is None:  # the first opening: the review and its empty scores are made
+        services.review_open(assignment)
+        review, scores = review_for_form(assignment)
+    if review is None:  # a rubric without indicators
+        review, scores = services.review_open(assignment), []
+        review.assignment = assignment
     rubric = assignment.nomination.category.rubric
     closed_reason = services.review_closed_reason(assignment, review)
     submission = selectors.latest_submission(assignment.nomination)
     errors = errors or {}
-    dimensions = _score_rows(review, typed, errors, conflict=conflict is not None)
+    dimensions = _score_rows(review, typed, errors, conflict=conflict is not None, scores=scores)
     summary = []
     for dim in dimensions:
         for row in dim["rows"]:
@@ -278,6 +299,22 @@ def _typed_scores(post, review):
     return scores
 
 
+def _posted_scores(post) -> dict:
+    """{indicator id: (points text, comment)} for every score the form sent. The save
+    checks each id against the rubric (an unknown one is refused with a message), so the
+    view need not read the scores first."""
+    scores = {}
+    for key in post:
+        name, _sep, pk = key.partition("-")
+        indicator_id = parse_int(pk) if name in ("points", "comment") else None
+        if indicator_id is not None and indicator_id not in scores:
+            scores[indicator_id] = (
+                post.get(f"points-{indicator_id}", ""),
+                post.get(f"comment-{indicator_id}", ""),
+            )
+    return scores
+
+
 def _refused_after_close(request, assignment, reason):
     """The scoring form again, with what was typed and why nothing was saved: the
     reviewer loses no work when the stage closes under an open page. The dossier is not
@@ -306,6 +343,7 @@ def _refused_after_close(request, assignment, reason):
     return render(request, "scoring/reviews/review.html", context, status=409)
 
 
+@remembering
 @require_perm("scoring.reach_review_form", _load_assignment)
 def review(request, assignment_pk, obj):
     assignment = obj
@@ -322,8 +360,8 @@ def review(request, assignment_pk, obj):
         raise Http404  # a reviewer after the stage closed, opening the page anew
     if request.method != "POST":
         return render(request, "scoring/reviews/review.html", _review_context(request, assignment))
-    current = services.review_open(assignment)
-    typed = _typed_scores(request.POST, current)
+    current = getattr(assignment, "review", None) or services.review_open(assignment)
+    typed = _posted_scores(request.POST)
     overall = request.POST.get("overall_comment", "")
     submit = request.POST.get("action") == "submit"
     version = parse_int(request.POST.get("version"))
@@ -433,6 +471,7 @@ def _parse_local(edition, text):
     return None
 
 
+@remembering
 @require_perm("scoring.log_site_test", _load_assignment)
 @require_POST
 def site_test_add(request, assignment_pk, obj):

@@ -645,3 +645,84 @@ def test_declaration_page_query_count_is_constant(cycle, extra, django_assert_nu
     with django_assert_num_queries(10):
         response = client.get(url("declare", cycle.edition.pk))
     assert len(html(response).xpath("//input[@name='agencies']")) == 8 + extra
+
+
+# --- the scoring form's queries (issue 15: at most 10) ---------------------------------
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_scoring_form_query_count_is_constant(cycle, extra, django_assert_num_queries):
+    """However many other assignments the reviewer has."""
+    _many_assignments(cycle, extra)
+    review_open(cycle.assignment)
+    client = client_for(cycle.reviewer)
+    page = url("review", cycle.assignment.pk)
+    client.get(page)  # warm the session
+    # session, user; the assignment with its stage, edition, review policy, dossier,
+    # rubric, reviewer, review and whether the reviewer has declared; roles; conflicts;
+    # the review's scores (the review on each row); the latest submission
+    with django_assert_num_queries(7):
+        response = client.get(page)
+    tree = html(response)
+    assert len(tree.xpath("//input[starts-with(@name,'points-')]")) == len(cycle.indicators)
+    assert tree.xpath("//input[@name='version']/@value") == ["0"]
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_saving_a_draft_query_count_is_constant(cycle, extra, django_assert_num_queries):
+    _many_assignments(cycle, extra)
+    review_open(cycle.assignment)
+    client = client_for(cycle.reviewer)
+    page = url("review", cycle.assignment.pk)
+    client.get(page)  # warm the session
+    # session, user, the assignment (as above), roles, conflicts; then the save: savepoint,
+    # the review locked, its scores, the scores updated, the review updated, the revision,
+    # release (BEGIN and COMMIT in production, where the session is read from Redis)
+    with django_assert_num_queries(12):
+        response = client.post(page, post_scores(cycle, ["150", "160", "", "", ""]))
+    assert response.status_code == 302
+    state, version, scores = scores_of(cycle.assignment)
+    assert (state, version) == (ReviewState.DRAFT, 1)
+    assert [points for _pk, points in scores] == [
+        Decimal("150.0"),
+        Decimal("160.0"),
+        None,
+        None,
+        None,
+    ]
+
+
+def test_a_score_for_another_rubrics_indicator_is_refused(cycle):
+    review_open(cycle.assignment)
+    client = client_for(cycle.reviewer)
+    page = url("review", cycle.assignment.pk)
+    before = scores_of(cycle.assignment)
+    data = post_scores(cycle, ["150", "160", "", "", ""])
+    data["points-999999"] = "10"
+    response = client.post(page, data)
+    assert response.status_code == 400
+    assert texts(html(response), "//div[@id='review-errors']//li") == [
+        "One of the scores is not for an indicator of this rubric."
+    ]
+    assert scores_of(cycle.assignment) == before
+
+
+def test_remembered_conflicts_are_forgotten_when_a_conflict_is_added(cycle):
+    """The scoring views read the reviewer's declaration and conflicts once per request
+    (conflicts_remembered); a conflict recorded inside the block is seen at once."""
+    from scoring.services.conflicts import conflicts_remembered, has_declared, is_conflicted
+
+    agency = cycle.nomination.agency
+    with conflicts_remembered():
+        assert has_declared(cycle.edition, cycle.reviewer)
+        assert not is_conflicted(cycle.edition, cycle.reviewer, agency)
+        conflict_add(
+            actor=cycle.secretariat,
+            edition=cycle.edition,
+            reviewer=cycle.reviewer,
+            agency=agency,
+            source="secretariat",
+            reason="曾任該機關顧問",
+        )
+        assert is_conflicted(cycle.edition, cycle.reviewer, agency)
+    assert is_conflicted(cycle.edition, cycle.reviewer, agency)
