@@ -561,8 +561,11 @@ def _anchor(award: Award) -> str:
 CHUNK = 50
 
 
-def certificates_document(awards, design: Design, base_url: str, beat=None, chunk=CHUNK):
-    """All the awards' certificates as one WeasyPrint document, a page (at least) each."""
+def certificates_document(
+    awards, design: Design, base_url: str, beat=None, chunk=CHUNK, count=None
+):
+    """All the awards' certificates as one WeasyPrint document, a page (at least) each.
+    `beat(percent)` (10–60) or `count(certificates)` after each document of `chunk`."""
     compiled = _checked(design)
     documents = []
     for start in range(0, len(awards), chunk):
@@ -573,6 +576,8 @@ def certificates_document(awards, design: Design, base_url: str, beat=None, chun
         documents.append(render_document(document_html(fragments), design.css))
         if beat:
             beat(10 + 50 * min(start + chunk, len(awards)) // len(awards))
+        if count:
+            count(min(start + chunk, len(awards)))
     if len(documents) == 1:
         return documents[0]
     return documents[0].copy([page for d in documents for page in d.pages])
@@ -649,9 +654,7 @@ LAYOUT = 10
 def chunk_render(awards, design: Design, base_url: str, beat=None) -> tuple[bytes, bytes, int]:
     """(PDF of the chunk, ZIP of its single PDFs, pages) for a few awards; `beat(n)` is
     called with the number of certificates laid out so far."""
-    document = certificates_document(
-        awards, design, base_url, beat=beat and _counting(beat, len(awards)), chunk=LAYOUT
-    )
+    document = certificates_document(awards, design, base_url, chunk=LAYOUT, count=beat)
     pdf = document.write_pdf()
     groups = _page_groups(document, [_anchor(a) for a in awards])
     pages = len(document.pages)
@@ -663,15 +666,6 @@ def chunk_render(awards, design: Design, base_url: str, beat=None) -> tuple[byte
     if beat:
         beat(len(awards))
     return pdf, buffer.getvalue(), pages
-
-
-def _counting(beat, total: int):
-    """certificates_document reports a percentage (10–60); the chunk reports a count."""
-
-    def report(percent: int) -> None:
-        beat(min(total, (percent - 10) * total // 50))
-
-    return report
 
 
 def chunks_merge(pdfs, zips, pdf_out, zip_out, beat=None) -> int:
@@ -739,24 +733,26 @@ def _job_context(job: Job):
     return version
 
 
-def certificates_execute(job: Job, beat):
-    """The batch job: every certificate of an approved version, revoked awards left out,
-    as one PDF (job.file) and a ZIP of single ones (job.archive). Refused (nothing
-    issued) for a version that is not approved or a broken template. The chunks are
-    sent to the workers (results.certificates_chunk); the last one done sends the
-    merging task (results.certificates_merge), which finishes the job."""
+def chunk_size() -> int:
+    """Certificates per chunk of the batch job (settings.RESULTS_CERTIFICATES_CHUNK)."""
+    return max(1, int(getattr(settings, "RESULTS_CERTIFICATES_CHUNK", CHUNK)))
+
+
+def certificates_plan(job: Job) -> list[list[int]]:
+    """Check the job (approved results, a usable template) and cut its awards (revoked
+    ones left out) into chunks: the job's parts (workflow.jobs.parts_plan). Returns
+    each chunk's award ids, in the certificates' order."""
     from .selectors import awards_of
-    from .tasks import certificates_chunk
 
     version = _job_context(job)
-    beat(5)
     design = design_for(version.edition.scheme)
     _checked(design)
     all_awards = list(awards_of(version).values_list("pk", "serial", "revoked_on"))
     awards = [pk for pk, serial, revoked_on in all_awards if serial and revoked_on is None]
     if not awards:
         raise ResultsError(_("There is no award to print a certificate for."))
-    chunks = [awards[i : i + CHUNK] for i in range(0, len(awards), CHUNK)]
+    size = chunk_size()
+    chunks = [awards[i : i + size] for i in range(0, len(awards), size)]
     jobs.parts_plan(
         job,
         len(chunks),
@@ -768,7 +764,19 @@ def certificates_execute(job: Job, beat):
             "template_id": design.template.pk if design.template else None,
         },
     )
-    for index, award_ids in enumerate(chunks):
+    return chunks
+
+
+def certificates_execute(job: Job, beat):
+    """The batch job: every certificate of an approved version, revoked awards left out,
+    as one PDF (job.file) and a ZIP of single ones (job.archive). Refused (nothing
+    issued) for a version that is not approved or a broken template. The chunks are
+    sent to the workers (results.certificates_chunk); the last one done sends the
+    merging task (results.certificates_merge), which finishes the job."""
+    from .tasks import certificates_chunk
+
+    beat(5)
+    for index, award_ids in enumerate(certificates_plan(job)):
         certificates_chunk.delay(job_id=job.pk, index=index, award_ids=award_ids)
     return jobs.CONTINUES
 
