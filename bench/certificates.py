@@ -13,7 +13,8 @@ In this process, one step after the other (chunks of CHUNK certificates, as the 
                         chunks' ZIPs joined (nothing laid out again);
   (d) naive estimate    K certificates each rendered as a document of its own, × N/K.
   memory                ru_maxrss of this process after (a) and (c) (before (b), whose
-                        one document holds every page at once).
+                        one document holds every page at once); it keeps every chunk's
+                        output in memory, which the job's workers do not (files).
 Through Celery (PostgreSQL only): the whole job (enqueue → done: plan, chunks, merge)
 on W worker processes (--pool=solo each, the filesystem broker of the embedded
 default), for each W of --workers; memory per worker is its peak RSS (VmHWM, what
@@ -397,8 +398,8 @@ def main(argv=None) -> int:
             f"(×{t_d / t_b:.1f} the reference)"
         )
         print(
-            f"  memory, chunks in one process  {_mb(got['maxrss'])} ru_maxrss   "
-            f"(target ≤ 1 GB; after (b) {_mb(ref_rss)}: one document holds every page)"
+            f"  memory, this process           {_mb(got['maxrss'])} ru_maxrss after (a), (c) "
+            f"(all the chunks' outputs kept here); after (b) {_mb(ref_rss)} (one document)"
         )
         counts = [int(w) for w in args.workers.split(",") if w.strip()]
         if connection.vendor != "postgresql":

@@ -12,11 +12,12 @@ template that fails the sandbox check (one saved before the check existed, or ch
 in the admin) is marked refused (refused_at) when it is next used or by the command
 check_certificate_templates; certificates are then refused until it is corrected.
 
-Printing many certificates lays every page out once: certificates are pages of HTML
-documents of CHUNK certificates (one document per chunk, so the job can report progress)
-whose pages are joined into one WeasyPrint document; the merged PDF is that document
-written out, and each single PDF is a copy of its own pages (Document.copy), so nothing
-is laid out twice and no certificate is a document of its own.
+Printing many certificates lays every page out once, in chunks spread over the Celery
+workers: each chunk of CHUNK certificates is laid out (documents of LAYOUT pages joined
+with Document.copy, a heartbeat after each), written as one PDF, and cut with pypdf into
+its awards' single PDFs; the last chunk done sends the task that merges the chunks' PDFs
+(pypdf) into the batch's PDF and their single PDFs into its ZIP. Nothing is laid out
+twice, no certificate is a document of its own, and a worker holds one chunk at a time.
 
 Revoked awards: the batch job leaves them out (and says how many); a single revoked
 certificate can still be downloaded by those who may see it, stamped 已撤回 / REVOKED
