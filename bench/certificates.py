@@ -367,8 +367,8 @@ def main(argv=None) -> int:
         )
         if n < 2000:
             print(
-                f"  (N = {n}; the issue's figure is --count 2000: about 20 minutes on 2 "
-                "shared cores, so not the default)"
+                f"  (N = {n}; the issue's figure is --count 2000: 12 minutes or more on 2 "
+                "cores (over 25 on a busy machine), so not the default)"
             )
         print(
             f"  (a) merged PDF, in chunks      {t_a:7.2f} s   {n} pages, "
