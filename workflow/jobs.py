@@ -24,6 +24,14 @@ names no app. Then:
   recorded too and raised again, so that the worker logs it.
 - `stale_mark()` marks every silent active job stale; `rerun(job)` queues the same work
   again (a new job with the same kind, target, options and language).
+- A job spread over workers (parts): the handler calls `parts_plan(job, parts, units)`,
+  sends one task per part itself and returns `CONTINUES`, so the runner leaves the job
+  running. Each part's task takes its part with `part_claim` (once: a part whose worker
+  still beats is never taken twice; one silent for the kind's threshold may be taken
+  over), reports with `part_beat(job_id, index, units_done)` (the part's heartbeat, the
+  job's heartbeat, and the job's progress counted in units over every part: a long part
+  keeps the whole job alive) and ends with `part_done`, which says whether it was the
+  last; the last one's task finishes the job (`finish`) or sends a task that does.
 
 Every status change goes through JOB_WORKFLOW (workflow.transitions) and is audited as
 `<audit_prefix>.start|done|fail|abandon`.
@@ -71,6 +79,11 @@ JOB_WORKFLOW = Workflow(
         ),
     ],
 )
+
+
+# What a handler returns when its job goes on in other tasks (its parts): the runner
+# then neither finishes nor fails it; the task that completes it calls finish().
+CONTINUES = object()
 
 
 class JobError(ValidationError):
@@ -433,7 +446,137 @@ def run(job_id: int) -> Job:
             raise
     else:
         current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).get()
-        if current == JobStatus.RUNNING:
+        if current == JobStatus.RUNNING and result is not CONTINUES:
             finish(job, result)
     job = Job.objects.select_related("requested_by").get(pk=job.pk)
     return job
+
+
+# --- a job in parts, run by several workers -----------------------------------------------
+#
+# The plan lives in the job's result while it runs ("parts"), under the job's row lock:
+#   {"total": parts, "units": units, "low": 10, "high": 95,
+#    "claims": {"3": {"at": iso, "beat": iso, "units": 20}}, "done": {"0": {...}}}
+# finish() replaces the result with the job's own, so nothing of it outlives the job.
+
+
+def parts_plan(job: Job, parts: int, units: int, *, low: int = 10, high: int = 95, data=None):
+    """Declare that `job` (running) is done in `parts` parts, `units` of work in all (e.g.
+    certificates), its progress going from `low` to `high` as units are done. `data` is
+    kept beside the plan (what every part needs to know)."""
+    now = timezone.now()
+    plan = {
+        "total": int(parts),
+        "units": max(1, int(units)),
+        "low": int(low),
+        "high": int(high),
+        "claims": {},
+        "done": {},
+        "data": dict(data or {}),
+    }
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        result = {**(locked.result or {}), "parts": plan}
+        Job.objects.filter(pk=job.pk).update(
+            result=result, heartbeat_at=now, progress=max(locked.progress, low)
+        )
+    job.result = result
+    return plan
+
+
+def parts_of(job: Job) -> dict:
+    return (job.result or {}).get("parts") or {}
+
+
+def _parts_progress(plan: dict) -> int:
+    done = sum(int(d.get("units", 0)) for d in plan["done"].values())
+    done += sum(int(c.get("units", 0)) for c in plan["claims"].values())
+    span = plan["high"] - plan["low"]
+    return plan["low"] + span * min(done, plan["units"]) // plan["units"]
+
+
+def _part_locked(job_id: int):
+    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.RUNNING or not parts_of(job):
+        return None, None
+    return job, parts_of(job)
+
+
+def _part_save(job: Job, plan: dict, now) -> None:
+    progress = max(job.progress, _parts_progress(plan))
+    job.result = {**(job.result or {}), "parts": plan}
+    Job.objects.filter(pk=job.pk).update(result=job.result, heartbeat_at=now, progress=progress)
+    job.progress, job.heartbeat_at = progress, now
+
+
+def part_is_stale(job: Job, index: int, now=None) -> bool:
+    """A claimed part whose worker has been silent for the kind's threshold."""
+    claim = parts_of(job).get("claims", {}).get(str(index))
+    if claim is None:
+        return False
+    beat_at = datetime.datetime.fromisoformat(claim["beat"])
+    return beat_at < _stale_before(job.kind, now or timezone.now())
+
+
+def part_claim(job_id: int, index: int) -> bool:
+    """Take part `index` of the job for this worker. False (do nothing) when the job is
+    no longer running, the part is done, or another worker holds it and still beats: a
+    part delivered twice is done once. A part whose worker went silent is taken over."""
+    now = timezone.now()
+    with transaction.atomic():
+        job, plan = _part_locked(job_id)
+        if job is None or str(index) in plan["done"]:
+            return False
+        key = str(index)
+        if key in plan["claims"] and not part_is_stale(job, index, now):
+            return False
+        taken = plan["claims"].get(key)
+        plan["claims"][key] = {
+            "at": now.isoformat(),
+            "beat": now.isoformat(),
+            "units": 0,
+            "takeovers": int(taken.get("takeovers", 0)) + 1 if taken else 0,
+        }
+        _part_save(job, plan, now)
+    return True
+
+
+def part_beat(job_id: int, index: int, units_done: int | None = None) -> bool:
+    """A sign of life from part `index` (and `units_done` of its units so far): the
+    part's heartbeat, the job's heartbeat and its progress over every part. False if the
+    job stopped running or the part is no longer this worker's: the part may stop."""
+    now = timezone.now()
+    with transaction.atomic():
+        job, plan = _part_locked(job_id)
+        claim = plan["claims"].get(str(index)) if plan else None
+        if claim is None:
+            return False
+        claim["beat"] = now.isoformat()
+        if units_done is not None:
+            claim["units"] = max(int(claim.get("units", 0)), int(units_done))
+        _part_save(job, plan, now)
+    return True
+
+
+def part_done(job_id: int, index: int, units: int, data: dict | None = None) -> bool | None:
+    """Part `index` is done (`units` of work, `data` for whoever completes the job). True
+    when it was the last part (exactly one caller sees True), False when others remain,
+    None when the job stopped running meanwhile (the part's work is not counted)."""
+    now = timezone.now()
+    with transaction.atomic():
+        job, plan = _part_locked(job_id)
+        if job is None:
+            return None
+        key = str(index)
+        if key in plan["done"]:
+            return False
+        plan["claims"].pop(key, None)
+        plan["done"][key] = {**(data or {}), "units": int(units)}
+        _part_save(job, plan, now)
+        return len(plan["done"]) == plan["total"]
+
+
+def parts_done(job: Job) -> list[dict]:
+    """The data of every done part, in the parts' order."""
+    done = parts_of(job).get("done", {})
+    return [done[key] for key in sorted(done, key=int)]

@@ -12,11 +12,12 @@ template that fails the sandbox check (one saved before the check existed, or ch
 in the admin) is marked refused (refused_at) when it is next used or by the command
 check_certificate_templates; certificates are then refused until it is corrected.
 
-Printing many certificates lays every page out once: certificates are pages of HTML
-documents of CHUNK certificates (one document per chunk, so the job can report progress)
-whose pages are joined into one WeasyPrint document; the merged PDF is that document
-written out, and each single PDF is a copy of its own pages (Document.copy), so nothing
-is laid out twice and no certificate is a document of its own.
+Printing many certificates lays every page out once, in chunks spread over the Celery
+workers: each chunk of CHUNK certificates is laid out (documents of LAYOUT pages joined
+with Document.copy, a heartbeat after each), written as one PDF, and cut with pypdf into
+its awards' single PDFs; the last chunk done sends the task that merges the chunks' PDFs
+(pypdf) into the batch's PDF and their single PDFs into its ZIP. Nothing is laid out
+twice, no certificate is a document of its own, and a worker holds one chunk at a time.
 
 Revoked awards: the batch job leaves them out (and says how many); a single revoked
 certificate can still be downloaded by those who may see it, stamped 已撤回 / REVOKED
@@ -35,15 +36,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template import TemplateSyntaxError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from workflow import jobs
 from workflow.audit import audit_record
 from workflow.models import Job
 from workflow.site import site_url
@@ -560,8 +562,11 @@ def _anchor(award: Award) -> str:
 CHUNK = 50
 
 
-def certificates_document(awards, design: Design, base_url: str, beat=None, chunk=CHUNK):
-    """All the awards' certificates as one WeasyPrint document, a page (at least) each."""
+def certificates_document(
+    awards, design: Design, base_url: str, beat=None, chunk=CHUNK, count=None
+):
+    """All the awards' certificates as one WeasyPrint document, a page (at least) each.
+    `beat(percent)` (10–60) or `count(certificates)` after each document of `chunk`."""
     compiled = _checked(design)
     documents = []
     for start in range(0, len(awards), chunk):
@@ -572,6 +577,8 @@ def certificates_document(awards, design: Design, base_url: str, beat=None, chun
         documents.append(render_document(document_html(fragments), design.css))
         if beat:
             beat(10 + 50 * min(start + chunk, len(awards)) // len(awards))
+        if count:
+            count(min(start + chunk, len(awards)))
     if len(documents) == 1:
         return documents[0]
     return documents[0].copy([page for d in documents for page in d.pages])
@@ -592,42 +599,130 @@ def zip_name(award: Award) -> str:
     return f"{code}-{award.serial}.pdf" if code else f"{award.serial}.pdf"
 
 
+def _cut(pdf: bytes, groups: list[list[int]]):
+    """Single PDFs cut from a rendered PDF with pypdf: one per group of page numbers,
+    sharing the rendered fonts (nothing is laid out or subset again)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    for group in groups:
+        writer = PdfWriter()
+        for number in group:
+            writer.add_page(reader.pages[number])
+        out = io.BytesIO()
+        writer.write(out)
+        yield out.getvalue()
+
+
+def _page_groups(document, anchors: list[str]) -> list[list[int]]:
+    """The page numbers of each certificate (pages_by_anchor, as numbers)."""
+    numbers = {id(page): i for i, page in enumerate(document.pages)}
+    return [[numbers[id(p)] for p in pages] for pages in pages_by_anchor(document, anchors)]
+
+
+# Single PDFs are stored in the ZIP, not deflated: pypdf writes their streams compressed
+# already, and deflating them again gains little for time spent in the one merging task.
+ZIP_MEMBER = zipfile.ZIP_STORED
+
+
 def certificates_zip(document, awards, beat=None) -> bytes:
-    """A ZIP of one PDF per award, each a copy of its own pages of the laid-out document."""
+    """A ZIP of one PDF per award, cut with pypdf from the laid-out document's PDF."""
     buffer = io.BytesIO()
-    groups = pages_by_anchor(document, [_anchor(a) for a in awards])
-    # Deflated: ~11 % smaller than stored for about 1 s more per 200 certificates.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for i, (award, pages) in enumerate(zip(awards, groups, strict=True), start=1):
-            archive.writestr(zip_name(award), document.copy(pages).write_pdf())
+    groups = _page_groups(document, [_anchor(a) for a in awards])
+    singles = _cut(document.write_pdf(), groups)
+    with zipfile.ZipFile(buffer, "w", ZIP_MEMBER) as archive:
+        for i, (award, single) in enumerate(zip(awards, singles, strict=True), start=1):
+            archive.writestr(zip_name(award), single)
             if beat and i % 10 == 0:
                 beat(75 + 20 * i // len(awards))
     return buffer.getvalue()
 
 
-def certificates_batch(awards, template, base_url, beat=None) -> tuple[bytes, bytes]:
-    """(the merged PDF, a ZIP of one PDF per award), from one layout of every page.
-    `template` is a CertificateTemplate, a Design or None (the scheme's active one)."""
-    awards = list(awards)
-    if not awards:
-        raise ResultsError(_("There is no award to print a certificate for."))
-    design = (
+# --- a batch in chunks ---------------------------------------------------------------------
+#
+# A batch is cut into chunks of CHUNK certificates. Each chunk is laid out on its own (in
+# documents of LAYOUT certificates, a heartbeat after each), written as one PDF, and cut
+# with pypdf into the single PDFs of its awards (a ZIP of the chunk). The chunks are then
+# joined: their PDFs merged with pypdf into the batch's PDF, their ZIPs' members copied
+# into the batch's ZIP. In the job, each chunk is a Celery task of its own (any worker
+# takes it, workflow.jobs.part_claim) and the last chunk done sends the merging task; in
+# certificates_batch the same steps run one after the other. A worker holds one chunk's
+# pages at a time (files are written at once), so its memory does not grow with the batch.
+
+LAYOUT = 10
+
+
+def chunk_render(awards, design: Design, base_url: str, beat=None) -> tuple[bytes, bytes, int]:
+    """(PDF of the chunk, ZIP of its single PDFs, pages) for a few awards; `beat(n)` is
+    called with the number of certificates laid out so far."""
+    document = certificates_document(awards, design, base_url, chunk=LAYOUT, count=beat)
+    pdf = document.write_pdf()
+    groups = _page_groups(document, [_anchor(a) for a in awards])
+    pages = len(document.pages)
+    del document
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", ZIP_MEMBER) as archive:
+        for award, single in zip(awards, _cut(pdf, groups), strict=True):
+            archive.writestr(zip_name(award), single)
+    if beat:
+        beat(len(awards))
+    return pdf, buffer.getvalue(), pages
+
+
+def chunks_merge(pdfs, zips, pdf_out, zip_out, beat=None) -> int:
+    """Join chunk PDFs (files or bytes, in order) into one PDF written to `pdf_out`, and
+    the chunks' ZIPs into one ZIP written to `zip_out`. Returns the number of pages."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for i, pdf in enumerate(pdfs, start=1):
+        writer.append(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+        if beat:
+            beat(i)
+    writer.write(pdf_out)
+    pages = len(writer.pages)
+    del writer
+    with zipfile.ZipFile(zip_out, "w", ZIP_MEMBER) as archive:
+        for part in zips:
+            with zipfile.ZipFile(io.BytesIO(part) if isinstance(part, bytes) else part) as z:
+                for info in z.infolist():
+                    archive.writestr(info.filename, z.read(info))
+    return pages
+
+
+def _design_of(awards, template) -> Design:
+    return (
         template
         if isinstance(template, Design)
         else design_for(awards[0].version.edition.scheme, template)
     )
-    document = certificates_document(awards, design, base_url, beat=beat)
-    merged = document.write_pdf()
-    if beat:
-        beat(75)
-    return merged, certificates_zip(document, awards, beat=beat)
 
 
-def certificates_execute(job: Job, beat) -> dict:
-    """The batch job: every certificate of an approved version, revoked awards left out,
-    as one PDF (job.file) and a ZIP of single ones (job.archive). Refused (nothing
-    issued) for a version that is not approved or a broken template."""
-    from .selectors import awards_of
+def certificates_batch(awards, template, base_url, beat=None, chunk=CHUNK) -> tuple[bytes, bytes]:
+    """(the merged PDF, a ZIP of one PDF per award), chunk by chunk in this process, as
+    the job does it across workers. `template` is a CertificateTemplate, a Design or
+    None (the scheme's active one)."""
+    awards = list(awards)
+    if not awards:
+        raise ResultsError(_("There is no award to print a certificate for."))
+    design = _design_of(awards, template)
+    _checked(design)
+    pdfs, zips = [], []
+    for start in range(0, len(awards), chunk):
+        pdf, archive, _pages = chunk_render(awards[start : start + chunk], design, base_url)
+        pdfs.append(pdf)
+        zips.append(archive)
+        if beat:
+            beat(10 + 65 * min(start + chunk, len(awards)) // len(awards))
+    merged, archive = io.BytesIO(), io.BytesIO()
+    chunks_merge(pdfs, zips, merged, archive)
+    return merged.getvalue(), archive.getvalue()
+
+
+# --- the batch job ------------------------------------------------------------------------
+
+
+def _job_context(job: Job):
     from .services import job_version
 
     version = job_version(job)
@@ -636,24 +731,201 @@ def certificates_execute(job: Job, beat) -> dict:
             _("Certificates are printed only from approved results; version %(n)s is not approved.")
             % {"n": version.number if version else "—"}
         )
-    edition = version.edition
-    beat(5)
-    design = design_for(edition.scheme)
+    return version
+
+
+def chunk_size() -> int:
+    """Certificates per chunk of the batch job (settings.RESULTS_CERTIFICATES_CHUNK)."""
+    return max(1, int(getattr(settings, "RESULTS_CERTIFICATES_CHUNK", CHUNK)))
+
+
+def certificates_plan(job: Job) -> list[list[int]]:
+    """Check the job (approved results, a usable template) and cut its awards (revoked
+    ones left out) into chunks: the job's parts (workflow.jobs.parts_plan). Returns
+    each chunk's award ids, in the certificates' order."""
+    from .selectors import awards_of
+
+    version = _job_context(job)
+    design = design_for(version.edition.scheme)
     _checked(design)
-    all_awards = list(awards_of(version).select_related("version__edition__scheme"))
-    awards = [a for a in all_awards if a.serial and a.revoked_on is None]
-    skipped = len(all_awards) - len(awards)
-    base_url = (job.params or {}).get("base_url") or (site_url() + "/")
-    beat(10)
-    merged, archive = certificates_batch(awards, design, base_url, beat=beat)
-    stem = f"certificates-{edition.scheme.code}-{edition.number}-v{version.number}"
-    job.file.save(f"{stem}.pdf", ContentFile(merged), save=False)
-    job.archive.save(f"{stem}.zip", ContentFile(archive), save=False)
-    return {
-        "certificates": len(awards),
-        "skipped_revoked": skipped,
-        "template": design.name,
+    all_awards = list(awards_of(version).values_list("pk", "serial", "revoked_on"))
+    awards = [pk for pk, serial, revoked_on in all_awards if serial and revoked_on is None]
+    if not awards:
+        raise ResultsError(_("There is no award to print a certificate for."))
+    size = chunk_size()
+    chunks = [awards[i : i + size] for i in range(0, len(awards), size)]
+    jobs.parts_plan(
+        job,
+        len(chunks),
+        len(awards),
+        data={
+            "certificates": len(awards),
+            "skipped_revoked": len(all_awards) - len(awards),
+            "template": str(design.name),
+            "template_id": design.template.pk if design.template else None,
+        },
+    )
+    return chunks
+
+
+def certificates_execute(job: Job, beat):
+    """The batch job: every certificate of an approved version, revoked awards left out,
+    as one PDF (job.file) and a ZIP of single ones (job.archive). Refused (nothing
+    issued) for a version that is not approved or a broken template. The chunks are
+    sent to the workers (results.certificates_chunk); the last one done sends the
+    merging task (results.certificates_merge), which finishes the job."""
+    from .tasks import certificates_chunk
+
+    beat(5)
+    for index, award_ids in enumerate(certificates_plan(job)):
+        certificates_chunk.delay(job_id=job.pk, index=index, award_ids=award_ids)
+    return jobs.CONTINUES
+
+
+def _part_storage():
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
+def _part_name(job: Job, index: int, ext: str) -> str:
+    return f"jobs/{job.kind}/parts/{job.pk}/{index:05d}.{ext}"
+
+
+def _job_failing(job_id: int, exc: BaseException) -> None:
+    """A chunk or the merge failed: the job fails with the reason (nothing is issued)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status != "running":
+        return
+    found = getattr(exc, "messages", None) or [str(exc)]
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        jobs.fail(job, messages=[str(m) for m in found])
+
+
+def certificates_chunk_run(*, job_id: int, index: int, award_ids: list[int], beat=None) -> str:
+    """One chunk of the batch job, in whichever worker took its task: lay out its
+    certificates, store its PDF and the ZIP of its single PDFs, and count them in the
+    job's progress. Done once even if its task is delivered twice; a heartbeat after
+    every few certificates keeps the job alive however long the chunk takes. `beat`
+    (tests) is called before each heartbeat."""
+    if not jobs.part_claim(job_id, index):
+        return "taken"
+    job = Job.objects.get(pk=job_id)
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            version = _job_context(job)
+            data = jobs.parts_of(job)["data"]
+            template = (
+                CertificateTemplate.objects.filter(pk=data["template_id"]).first()
+                if data.get("template_id")
+                else None
+            )
+            design = design_for(version.edition.scheme, template)
+            order = {pk: i for i, pk in enumerate(award_ids)}
+            awards = sorted(
+                Award.objects.filter(pk__in=award_ids).select_related(
+                    "agency", "category", "version__edition__scheme"
+                ),
+                key=lambda a: order[a.pk],
+            )
+            base_url = (job.params or {}).get("base_url") or (site_url() + "/")
+
+            def report(done: int) -> None:
+                if beat:
+                    beat(done)
+                if not jobs.part_beat(job_id, index, done):
+                    raise _Stopped
+
+            pdf, archive, pages = chunk_render(awards, design, base_url, beat=report)
+    except _Stopped:
+        return "stopped"
+    except ResultsError as exc:
+        _job_failing(job_id, exc)
+        return "failed"
+    except (ValueError, OSError, DatabaseError) as exc:
+        _job_failing(job_id, exc)  # then raised again, for the worker's log
+        raise
+    storage = _part_storage()
+    names = {
+        "pdf": storage.save(_part_name(job, index, "pdf"), ContentFile(pdf)),
+        "zip": storage.save(_part_name(job, index, "zip"), ContentFile(archive)),
     }
+    last = jobs.part_done(job_id, index, len(awards), {**names, "pages": pages})
+    if last is None:  # the job stopped meanwhile: nothing of this chunk is kept
+        for name in names.values():
+            storage.delete(name)
+        return "stopped"
+    if last:
+        from .tasks import certificates_merge
+
+        certificates_merge.delay(job_id=job_id)
+    return "done"
+
+
+class _Stopped(Exception):
+    """The job stopped running (marked stale, failed) while a chunk was laid out."""
+
+
+def certificates_merge_run(*, job_id: int) -> str:
+    """The batch job's last step: the chunks' PDFs merged into the job's PDF, their
+    single PDFs into its ZIP; the chunks' files deleted; the job finished."""
+    try:
+        return _merge(job_id)
+    except ResultsError as exc:
+        _job_failing(job_id, exc)
+        return "failed"
+    except (ValueError, OSError, DatabaseError) as exc:
+        _job_failing(job_id, exc)  # then raised again, for the worker's log
+        raise
+
+
+def _merge(job_id: int) -> str:
+    import tempfile
+
+    from django.core.files import File
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status != "running" or not jobs.parts_of(job):
+        return "stopped"
+    plan = jobs.parts_of(job)
+    parts = jobs.parts_done(job)
+    if len(parts) != plan["total"]:
+        return "waiting"
+    storage = _part_storage()
+    version = _job_context(job)
+    edition = version.edition
+    stem = f"certificates-{edition.scheme.code}-{edition.number}-v{version.number}"
+
+    def beat(i: int) -> None:
+        jobs.beat(job_id, plan["high"] + (99 - plan["high"]) * i // len(parts))
+
+    with tempfile.TemporaryFile() as pdf_out, tempfile.TemporaryFile() as zip_out:
+        opened = []
+        try:
+            pdfs = [storage.open(p["pdf"], "rb") for p in parts]
+            zips = [storage.open(p["zip"], "rb") for p in parts]
+            opened = pdfs + zips
+            chunks_merge(pdfs, zips, pdf_out, zip_out, beat=beat)
+        finally:
+            for f in opened:
+                f.close()
+        pdf_out.seek(0)
+        zip_out.seek(0)
+        job.file.save(f"{stem}.pdf", File(pdf_out), save=False)
+        job.archive.save(f"{stem}.zip", File(zip_out), save=False)
+    data = plan["data"]
+    jobs.finish(
+        job,
+        {
+            "certificates": data["certificates"],
+            "skipped_revoked": data["skipped_revoked"],
+            "template": data["template"],
+        },
+    )
+    for part in parts:
+        storage.delete(part["pdf"])
+        storage.delete(part["zip"])
+    return "done"
 
 
 # --- the secretariat's templates (writes) ---------------------------------------------------
