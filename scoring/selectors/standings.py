@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Sum
+from django.db.models import Count, FloatField, Q, Sum
+from django.db.models.functions import Cast
 
 from awards.enums import NominationState
 from awards.models import Nomination, Stage
@@ -172,7 +173,7 @@ def _stage_data(
     active_assignments = Assignment.objects.filter(
         stage=stage, nomination__category=category, withdrawn_at__isnull=True
     ).exclude(nomination__state__in=NOT_COMPETING)
-    # Plain tuples for the 7 × 200 assignments; the few nominations and reviewers as
+    # Plain tuples for the 7 × 1,000 assignments; the nominations and reviewers as
     # objects, each in one query (model instances per assignment cost more than the
     # whole aggregate).
     assignments = list(
@@ -190,14 +191,21 @@ def _stage_data(
         u.pk: u
         for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
     }
-    nominations, assigned, active = {}, defaultdict(int), set()
-    for pk, nomination_id, _reviewer_id in assignments:
+    nominations, assigned, active = {}, defaultdict(int), {}
+    for pk, nomination_id, reviewer_id in assignments:
         if nomination_id in loaded:  # absent only if it changed between the queries
             nominations.setdefault(nomination_id, loaded[nomination_id])
             assigned[nomination_id] += 1
-            active.add(pk)
+            active[pk] = (reviewer_id, nomination_id)
 
-    # The one aggregate: points summed per (assignment, dimension) in the database.
+    # The one aggregate, one row per submitted review: its total, how many indicators
+    # it scored and its sum on each dimension (0 when it gave nothing there), summed in
+    # the database and read as plain floats.
+    dimension_ids = [d.pk for d in info.dimensions]
+    per_dimension = {
+        f"d{pk}": Cast(Sum("points", filter=Q(indicator__dimension_id=pk)), FloatField())
+        for pk in dimension_ids
+    }
     sums = (
         Score.objects.filter(
             review__assignment__stage=stage,
@@ -206,54 +214,60 @@ def _stage_data(
             review__state=ReviewState.SUBMITTED,
         )
         .exclude(review__assignment__nomination__state__in=NOT_COMPETING)
-        .values(
-            "review__assignment_id",
-            "review__assignment__reviewer_id",
-            "review__assignment__nomination_id",
-            "indicator__dimension_id",
+        .values("review__assignment_id")
+        .annotate(
+            points_sum=Cast(Sum("points"), FloatField()), scored=Count("points"), **per_dimension
         )
-        .annotate(points_sum=Sum("points"), scored=Count("points"))
-        .order_by()
+        .order_by("review__assignment_id")
+        .values_list("review__assignment_id", "points_sum", "scored", *per_dimension)
     )
-    totals: dict = defaultdict(float)
-    dimension_totals: dict = defaultdict(dict)
-    scored_indicators: dict = defaultdict(int)
+    # Parallel columns, one entry per submitted review of an active assignment.
+    keys, values, columns = [], [], [[] for _ in dimension_ids]
+    scored_indicators: dict = {}
     assignment_ids: dict = {}
     for row in sums:
-        if row["review__assignment_id"] not in active:  # e.g. assigned since the first read
+        key = active.get(row[0])
+        if key is None:  # e.g. assigned since the first read
             continue
         # One active assignment per (stage, nomination, reviewer): this key is unique, and
         # the reviewer is who the z-score normalises.
-        key = (row["review__assignment__reviewer_id"], row["review__assignment__nomination_id"])
-        points = float(row["points_sum"] or 0)
-        totals[key] += points
-        assignment_ids[key] = row["review__assignment_id"]
-        dimension_totals[row["indicator__dimension_id"]][key] = points
-        scored_indicators[key] += row["scored"]
+        keys.append(key)
+        values.append(row[1] or 0.0)
+        scored_indicators[key] = row[2]
+        assignment_ids[key] = row[0]
+        for column, value in zip(columns, row[3:], strict=True):
+            column.append(value or 0.0)
+    by_reviewer = agg.reviewer_groups([r for r, _n in keys])
+    by_dossier = agg.reviewer_groups([n for _r, n in keys])
     maximum = info.rubric.total_points if info.rubric else 0
     zscore = method == agg.Method.ZSCORE
-    scores = agg.aggregate(totals, method=method, maximum=maximum, min_reviews=min_reviews)
-    normalised = (
-        agg.zscore_normalise(totals, maximum=maximum, min_reviews=min_reviews) if zscore else {}
+    scores, normalised_column = agg.aggregate_column(
+        values, by_reviewer, by_dossier, method=method, maximum=maximum, min_reviews=min_reviews
     )
-    raw = agg.raw_reviewers(totals, min_reviews=min_reviews) if zscore else {}
+    normalised = dict(zip(keys, normalised_column, strict=True)) if zscore else {}
+    raw = (
+        {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
+    )
     dimension_scores: dict = defaultdict(dict)
-    for dimension in info.dimensions:
-        per = dimension_totals.get(dimension.pk, {})
-        # every submitted review has a sum for every dimension (0 when it gave nothing)
-        per = {key: per.get(key, 0.0) for key in totals}
-        for nomination_id, value in agg.aggregate(
-            per, method=method, maximum=dimension.max_points, min_reviews=min_reviews
-        ).items():
+    dimension_totals: dict = {}
+    for dimension, column in zip(info.dimensions, columns, strict=True):
+        dimension_totals[dimension.pk] = dict(zip(keys, column, strict=True))
+        per, _normalised = agg.aggregate_column(
+            column,
+            by_reviewer,
+            by_dossier,
+            method=method,
+            maximum=dimension.max_points,
+            min_reviews=min_reviews,
+        )
+        for nomination_id, value in per.items():
             dimension_scores[nomination_id][dimension.pk] = value
-    submitted: dict = defaultdict(int)
-    for _reviewer_id, nomination_id in totals:
-        submitted[nomination_id] += 1
+    submitted = {n: len(p) for n, p in by_dossier.items()}
     return _StageData(
         nominations=nominations,
         assigned=assigned,
         submitted=submitted,
-        totals=dict(totals),
+        totals=dict(zip(keys, values, strict=True)),
         dimension_totals=dimension_totals,
         reviewers=reviewers,
         scored_indicators=scored_indicators,
@@ -296,9 +310,10 @@ def stage_standings(stage, category) -> Standings:
     for (reviewer_id, nomination_id), total in data.totals.items():
         by_nomination[nomination_id].append((reviewer_id, total))
     maximum = standings.maximum
+    names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
     for r in ranked:
         pk = r.key
-        own = sorted(by_nomination.get(pk, []), key=lambda t: data.reviewers[t[0]].get_full_name())
+        own = sorted(by_nomination.get(pk, []), key=lambda t: names[t[0]])
         values = [t for _a, t in own]
         submitted = len(own)
         assigned = data.assigned[pk]
