@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, FloatField, Q, Sum
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.functions import Cast, Round
 
 from awards.enums import NominationState
 from awards.models import Nomination, Stage
@@ -200,11 +201,13 @@ def _stage_data(
 
     # The one aggregate, one row per submitted review: its total, how many indicators
     # it scored and its sum on each dimension (0 when it gave nothing there), summed in
-    # the database and read as plain floats.
+    # the database. Points have one decimal (Decimal(6,1)): they are summed as whole
+    # tenths in integers, exact and cheaper than numeric sums, and divided by ten here,
+    # which gives the same floats as float() of the exact decimal sums.
+    tenths = Cast(Round(F("points") * 10), IntegerField())
     dimension_ids = [d.pk for d in info.dimensions]
     per_dimension = {
-        f"d{pk}": Cast(Sum("points", filter=Q(indicator__dimension_id=pk)), FloatField())
-        for pk in dimension_ids
+        f"d{pk}": Sum(tenths, filter=Q(indicator__dimension_id=pk)) for pk in dimension_ids
     }
     sums = (
         Score.objects.filter(
@@ -215,28 +218,31 @@ def _stage_data(
         )
         .exclude(review__assignment__nomination__state__in=NOT_COMPETING)
         .values("review__assignment_id")
-        .annotate(
-            points_sum=Cast(Sum("points"), FloatField()), scored=Count("points"), **per_dimension
-        )
+        .annotate(points_sum=Sum(tenths), scored=Count("points"), **per_dimension)
         .order_by("review__assignment_id")
         .values_list("review__assignment_id", "points_sum", "scored", *per_dimension)
     )
+    # Read as plain tuples: 7,000 rows need no converters (the values are integers).
+    sql, params = sums.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     # Parallel columns, one entry per submitted review of an active assignment.
     keys, values, columns = [], [], [[] for _ in dimension_ids]
     scored_indicators: dict = {}
     assignment_ids: dict = {}
-    for row in sums:
+    for row in rows:
         key = active.get(row[0])
         if key is None:  # e.g. assigned since the first read
             continue
         # One active assignment per (stage, nomination, reviewer): this key is unique, and
         # the reviewer is who the z-score normalises.
         keys.append(key)
-        values.append(row[1] or 0.0)
+        values.append((row[1] or 0) / 10)
         scored_indicators[key] = row[2]
         assignment_ids[key] = row[0]
         for column, value in zip(columns, row[3:], strict=True):
-            column.append(value or 0.0)
+            column.append((value or 0) / 10)
     by_reviewer = agg.reviewer_groups([r for r, _n in keys])
     by_dossier = agg.reviewer_groups([n for _r, n in keys])
     maximum = info.rubric.total_points if info.rubric else 0
