@@ -84,10 +84,24 @@ class Standings:
     disagreement_percent: int
     zscore_min_reviews: int = 1
     rows: list[StandingRow] = field(default_factory=list)
+    # For one dossier's detail: each reviewer's sum per dimension, {dimension id:
+    # {(reviewer id, nomination id): sum}}, and how many indicators each review scored
+    # of the rubric's `indicators`.
+    dimension_totals: dict = field(default_factory=dict, repr=False)
+    scored_indicators: dict = field(default_factory=dict, repr=False)
+    indicators: int = 0
 
     @property
     def method_label(self) -> str:
         return Aggregation(self.method).label
+
+    def row_for(self, nomination_id) -> StandingRow | None:
+        return next((r for r in self.rows if r.nomination.pk == nomination_id), None)
+
+    def reviewer_dimensions(self, row: StandingRow, total: ReviewerTotal) -> list:
+        """(dimension, that reviewer's sum on it) for one reviewer's total in a row."""
+        key = (total.reviewer.pk, row.nomination.pk)
+        return [(d, self.dimension_totals.get(d.pk, {}).get(key)) for d in self.dimensions]
 
     @property
     def maximum(self) -> int:
@@ -251,9 +265,7 @@ def _stage_data(
         values, by_reviewer, by_dossier, method=method, maximum=maximum, min_reviews=min_reviews
     )
     normalised = dict(zip(keys, normalised_column, strict=True)) if zscore else {}
-    raw = (
-        {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
-    )
+    raw = {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
     dimension_scores: dict = defaultdict(dict)
     dimension_totals: dict = {}
     for dimension, column in zip(info.dimensions, columns, strict=True):
@@ -300,6 +312,9 @@ def stage_standings(stage, category) -> Standings:
         zscore_min_reviews=policy.zscore_min_reviews,
     )
     data = _stage_data(stage, category, info, method, policy.zscore_min_reviews)
+    standings.dimension_totals = data.dimension_totals
+    standings.scored_indicators = data.scored_indicators
+    standings.indicators = info.indicators
     breakers = _tie_break_dimensions(info.dimensions)
     ranked = agg.rank(
         (
