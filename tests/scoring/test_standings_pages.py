@@ -9,8 +9,13 @@ from scoring.enums import Aggregation
 from tests.conftest import html, table_rows, texts
 from tests.factories import UserFactory
 
+from . import test_standings as base
 from .standings_helpers import assign, give, many_dossiers, split
-from .test_standings import client_for, cycle, scored, set_method, standings_url  # noqa: F401
+from .test_standings import client_for, set_method, standings_url
+
+# The fixtures of the standings tests: a review cycle, and four dossiers scored by hand.
+cycle = base.cycle
+scored = base.scored
 
 pytestmark = pytest.mark.django_db
 
