@@ -262,8 +262,10 @@ def rank(entries: Iterable[Entry], decisions: Mapping[Hashable, int] | None = No
     scored = [e for e in entries if e.score is not None]
     unscored = [e for e in entries if e.score is None]
 
+    keys_of = {id(e): (_rounded(e.score), *(_rounded(t) for t in e.tie_breaks)) for e in scored}
+
     def full_key(e: Entry):
-        return (_rounded(e.score), *(_rounded(t) for t in e.tie_breaks))
+        return keys_of[id(e)]
 
     scored.sort(key=lambda e: tuple(-v for v in full_key(e)))
     out: list[Ranked] = []

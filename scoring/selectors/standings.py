@@ -182,6 +182,15 @@ class _StageData:
     raw: dict  # z-score: reviewer id -> number of reviews, for those kept raw
 
 
+def _tuples(queryset) -> list[tuple]:
+    """The rows of a values_list() query of integers, read straight from the cursor:
+    thousands of rows need none of the ORM's per-row converters."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _stage_data(
     stage, category, info: _RubricInfo, method: str, min_reviews: int = 1
 ) -> _StageData:
@@ -191,7 +200,7 @@ def _stage_data(
     # Plain tuples for the 7 × 1,000 assignments; the nominations and reviewers as
     # objects, each in one query (model instances per assignment cost more than the
     # whole aggregate).
-    assignments = list(
+    assignments = _tuples(
         active_assignments.order_by("nomination_id", "id").values_list(
             "pk", "nomination_id", "reviewer_id"
         )
@@ -236,11 +245,7 @@ def _stage_data(
         .order_by("review__assignment_id")
         .values_list("review__assignment_id", "points_sum", "scored", *per_dimension)
     )
-    # Read as plain tuples: 7,000 rows need no converters (the values are integers).
-    sql, params = sums.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _tuples(sums)
     # Parallel columns, one entry per submitted review of an active assignment.
     keys, values, columns = [], [], [[] for _ in dimension_ids]
     scored_indicators: dict = {}
@@ -332,15 +337,15 @@ def stage_standings(stage, category) -> Standings:
         by_nomination[nomination_id].append((reviewer_id, total))
     maximum = standings.maximum
     names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
+    reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
+    assignment_ids, scored = data.assignment_ids, data.scored_indicators
     for r in ranked:
         pk = r.key
         own = sorted(by_nomination.get(pk, []), key=lambda t: names[t[0]])
         values = [t for _a, t in own]
         submitted = len(own)
         assigned = data.assigned[pk]
-        incomplete_review = any(
-            data.scored_indicators.get((r, pk), 0) < info.indicators for r, _t in own
-        )
+        incomplete_review = any(scored.get((a, pk), 0) < info.indicators for a, _t in own)
         standings.rows.append(
             StandingRow(
                 nomination=data.nominations[pk],
@@ -352,11 +357,11 @@ def stage_standings(stage, category) -> Standings:
                 ],
                 reviewer_totals=[
                     ReviewerTotal(
-                        data.reviewers[a],
+                        reviewers[a],
                         t,
-                        None if a in data.raw else data.normalised.get((a, pk)),
-                        assignment_id=data.assignment_ids.get((a, pk)),
-                        raw_count=data.raw.get(a),
+                        None if a in raw else normalised.get((a, pk)),
+                        assignment_ids.get((a, pk)),
+                        raw.get(a),
                     )
                     for a, t in own
                 ],

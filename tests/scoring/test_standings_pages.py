@@ -29,13 +29,16 @@ def detail_url(cycle, nomination):
 
 
 def test_each_row_links_to_its_detail(cycle, scored):
+    """Each dossier's name links to its detail; htmx loads it into the one panel under
+    the table (without JavaScript the link opens it as a page)."""
     tree = html(client_for(cycle.secretariat).get(standings_url(cycle)))
     n1, n2, n3, n4 = scored
-    assert tree.xpath(
-        "//table[contains(@class,'standings-table')]//a[@class='detail-link']/@hx-get"
-    ) == [detail_url(cycle, n) for n in (n2, n1, n3, n4)]
-    assert tree.xpath("//a[@class='detail-link']/@hx-target") == ["#standings-detail"] * 4
-    assert texts(tree, "//a[@class='detail-link']")[1] == "Detail Household Registration Office 1"
+    links = "//table[contains(@class,'standings-table')]/tbody/tr/th/a[@class='detail-link']"
+    expected = [detail_url(cycle, n) for n in (n2, n1, n3, n4)]
+    assert tree.xpath(f"{links}/@hx-get") == expected
+    assert tree.xpath(f"{links}/@href") == expected
+    assert tree.xpath(f"{links}/@hx-target") == ["#standings-detail"] * 4
+    assert texts(tree, links)[1] == "Household Registration Office 1"
     # The panel the details load into, once, outside the table.
     assert len(tree.xpath("//section[@id='standings-detail' and @aria-live='polite']")) == 1
 
