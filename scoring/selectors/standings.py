@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -49,7 +51,7 @@ class StandingRow:
     position: int
     score: float | None
     dimensions: list[tuple[Dimension, float | None]]
-    reviewer_totals: list[ReviewerTotal]
+    totals: list[tuple[int, float]]  # (reviewer id, raw total) of each submitted review
     spread: float | None
     submitted: int
     assigned: int
@@ -59,10 +61,17 @@ class StandingRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
+    # Makes reviewer_totals when first asked (a page shows one page of rows, not all).
+    totals_of: Callable | None = field(default=None, repr=False, compare=False)
 
     @property
     def agency(self):
         return self.nomination.agency
+
+    @cached_property
+    def reviewer_totals(self) -> list[ReviewerTotal]:
+        """Each submitted review's total, by reviewer name."""
+        return self.totals_of(self) if self.totals_of else []
 
     @property
     def raw_totals(self) -> list[ReviewerTotal]:
@@ -339,9 +348,23 @@ def stage_standings(stage, category) -> Standings:
     names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
     reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
     assignment_ids, scored = data.assignment_ids, data.scored_indicators
+
+    def totals_of(row) -> list[ReviewerTotal]:
+        pk = row.nomination.pk
+        return [
+            ReviewerTotal(
+                reviewers[a],
+                t,
+                None if a in raw else normalised.get((a, pk)),
+                assignment_ids.get((a, pk)),
+                raw.get(a),
+            )
+            for a, t in sorted(row.totals, key=lambda t: names[t[0]])
+        ]
+
     for r in ranked:
         pk = r.key
-        own = sorted(by_nomination.get(pk, []), key=lambda t: names[t[0]])
+        own = by_nomination.get(pk, [])
         values = [t for _a, t in own]
         submitted = len(own)
         assigned = data.assigned[pk]
@@ -355,16 +378,7 @@ def stage_standings(stage, category) -> Standings:
                 dimensions=[
                     (d, data.dimension_scores.get(pk, {}).get(d.pk)) for d in info.dimensions
                 ],
-                reviewer_totals=[
-                    ReviewerTotal(
-                        reviewers[a],
-                        t,
-                        None if a in raw else normalised.get((a, pk)),
-                        assignment_ids.get((a, pk)),
-                        raw.get(a),
-                    )
-                    for a, t in own
-                ],
+                totals=own,
                 spread=agg.spread(values),
                 submitted=submitted,
                 assigned=assigned,
@@ -376,6 +390,7 @@ def stage_standings(stage, category) -> Standings:
                 decided=r.decided,
                 broken_by_dimension=r.broken_by_dimension,
                 tie_group=r.group,
+                totals_of=totals_of,
             )
         )
     return standings
