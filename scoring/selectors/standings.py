@@ -255,22 +255,19 @@ def _stage_data(
         .values_list("review__assignment_id", "points_sum", "scored", *per_dimension)
     )
     rows = _tuples(sums)
-    # Parallel columns, one entry per submitted review of an active assignment.
-    keys, values, columns = [], [], [[] for _ in dimension_ids]
-    scored_indicators: dict = {}
-    assignment_ids: dict = {}
-    for row in rows:
-        key = active.get(row[0])
-        if key is None:  # e.g. assigned since the first read
-            continue
-        # One active assignment per (stage, nomination, reviewer): this key is unique, and
-        # the reviewer is who the z-score normalises.
-        keys.append(key)
-        values.append((row[1] or 0) / 10)
-        scored_indicators[key] = row[2]
-        assignment_ids[key] = row[0]
-        for column, value in zip(columns, row[3:], strict=True):
-            column.append((value or 0) / 10)
+    # Parallel columns, one entry per submitted review of an active assignment (a review
+    # of an assignment made since the first read is left out).
+    rows = [row for row in rows if row[0] in active]
+    ids, sums_in_tenths, scored, *per_dimension_tenths = (
+        zip(*rows, strict=True) if rows else ((),) * (3 + len(dimension_ids))
+    )
+    # One active assignment per (stage, nomination, reviewer): this key is unique, and
+    # the reviewer is who the z-score normalises.
+    keys = [active[pk] for pk in ids]
+    values = [(v or 0) / 10 for v in sums_in_tenths]
+    columns = [[(v or 0) / 10 for v in column] for column in per_dimension_tenths]
+    scored_indicators = dict(zip(keys, scored, strict=True))
+    assignment_ids = dict(zip(keys, ids, strict=True))
     by_reviewer = agg.reviewer_groups([r for r, _n in keys])
     by_dossier = agg.reviewer_groups([n for _r, n in keys])
     maximum = info.rubric.total_points if info.rubric else 0
