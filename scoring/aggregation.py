@@ -262,8 +262,10 @@ def rank(entries: Iterable[Entry], decisions: Mapping[Hashable, int] | None = No
     scored = [e for e in entries if e.score is not None]
     unscored = [e for e in entries if e.score is None]
 
+    keys_of = {id(e): (_rounded(e.score), *(_rounded(t) for t in e.tie_breaks)) for e in scored}
+
     def full_key(e: Entry):
-        return (_rounded(e.score), *(_rounded(t) for t in e.tie_breaks))
+        return keys_of[id(e)]
 
     scored.sort(key=lambda e: tuple(-v for v in full_key(e)))
     out: list[Ranked] = []
@@ -337,3 +339,95 @@ def histogram(values: Iterable[float], *, maximum: float, bins: int = 10) -> lis
         {"low": round(b * width, 2), "high": round((b + 1) * width, 2), "count": c}
         for b, c in enumerate(counts)
     ]
+
+
+# --- the same arithmetic over columns ---------------------------------------------------
+#
+# The standings read one row per submitted review (reviewer, dossier, total, dimension
+# sums) and hold them as parallel lists. These functions give exactly what the mapping
+# functions above give for {(reviewers[i], dossiers[i]): values[i]}, in one pass per
+# column with no per-value function calls (tested against them in
+# tests/scoring/test_aggregation_columns.py).
+
+
+def reviewer_groups(reviewers: Sequence[Hashable]) -> dict[Hashable, list[int]]:
+    """The positions of each reviewer's values, in order."""
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    for i, reviewer in enumerate(reviewers):
+        groups[reviewer].append(i)
+    return dict(groups)
+
+
+def _scale_of(values: list[float]) -> tuple[float, float]:
+    """(mean, population sd) as `mean` and `pstdev` compute them."""
+    n = len(values)
+    m = sum(values) / n
+    if n < 2:
+        return m, 0.0
+    return m, math.sqrt(sum((x - m) ** 2 for x in values) / n)
+
+
+def zscore_column(
+    values: Sequence[float],
+    groups: Mapping[Hashable, Sequence[int]],
+    *,
+    maximum: float,
+    min_reviews: int = 1,
+) -> list[float]:
+    """`zscore_normalise` over a column: values[i] belongs to the reviewer whose group
+    holds i (`reviewer_groups`). Returns the normalised, clamped values in input order."""
+    values = [float(v) for v in values]
+    if not values:
+        return []
+    panel_mean, panel_sd = _scale_of(values)
+    top = float(maximum)
+    out = [0.0] * len(values)
+    for positions in groups.values():
+        own = [values[i] for i in positions]
+        if len(own) < min_reviews:  # kept raw
+            for i, x in zip(positions, own, strict=True):
+                out[i] = min(max(x, 0.0), top)
+            continue
+        own_mean, own_sd = _scale_of(own)
+        if own_sd > EPSILON:
+            for i, x in zip(positions, own, strict=True):
+                out[i] = min(max(panel_mean + (x - own_mean) / own_sd * panel_sd, 0.0), top)
+        else:
+            for i, x in zip(positions, own, strict=True):
+                out[i] = min(max(x - own_mean + panel_mean, 0.0), top)
+    return out
+
+
+def combine_column(
+    values: Sequence[float], dossier_groups: Mapping[Hashable, Sequence[int]], *, method: str
+) -> dict[Hashable, float]:
+    """One score per dossier from a column already normalised (or raw): the mean (also
+    for the z-score), trimmed mean or median of each dossier's values, as `aggregate`."""
+    if method in (Method.MEAN, Method.ZSCORE):
+        out = {}
+        for dossier, positions in dossier_groups.items():
+            out[dossier] = sum(values[i] for i in positions) / len(positions)
+        return out
+    combine = {Method.TRIMMED_MEAN: trimmed_mean, Method.MEDIAN: median}.get(method)
+    if combine is None:
+        raise ValueError(f"unknown aggregation method {method!r}")
+    return {d: combine([values[i] for i in p]) for d, p in dossier_groups.items()}
+
+
+def aggregate_column(
+    values: Sequence[float],
+    reviewer_groups: Mapping[Hashable, Sequence[int]],
+    dossier_groups: Mapping[Hashable, Sequence[int]],
+    *,
+    method: str,
+    maximum: float,
+    min_reviews: int = 1,
+) -> tuple[dict[Hashable, float], list[float] | None]:
+    """`aggregate` over a column; with the z-score, also the normalised column."""
+    if method == Method.ZSCORE:
+        normalised = zscore_column(
+            values, reviewer_groups, maximum=maximum, min_reviews=min_reviews
+        )
+        return combine_column(normalised, dossier_groups, method=method), normalised
+    values = [float(v) for v in values]
+    return combine_column(values, dossier_groups, method=method), None

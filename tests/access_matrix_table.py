@@ -240,6 +240,7 @@ ROWS = [
     R("scoring:review_reopen", "own", "assignment_pk=assignment_own", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
     # --- scoring: standings, ties, final standings -----------------------------------------
     R("scoring:standings", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC)),
+    R("scoring:standings_detail", "own", "stage_pk=written category_pk=category nomination_pk=nomination_own", allow(SEC), shows="nomination_own"),
     R("scoring:ties", "-", "stage_pk=written category_pk=category", allow(SEC, CHAIR), post=allow(SEC, CHAIR)),
     R("scoring:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC)),
     # The review policy page: an empty POST carries no fingerprint, refused as stale (409).

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.functions import Cast, Round
 
 from awards.enums import NominationState
 from awards.models import Nomination, Stage
@@ -47,7 +51,7 @@ class StandingRow:
     position: int
     score: float | None
     dimensions: list[tuple[Dimension, float | None]]
-    reviewer_totals: list[ReviewerTotal]
+    totals: list[tuple[int, float]]  # (reviewer id, raw total) of each submitted review
     spread: float | None
     submitted: int
     assigned: int
@@ -57,10 +61,17 @@ class StandingRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
+    # Makes reviewer_totals when first asked (a page shows one page of rows, not all).
+    totals_of: Callable | None = field(default=None, repr=False, compare=False)
 
     @property
     def agency(self):
         return self.nomination.agency
+
+    @cached_property
+    def reviewer_totals(self) -> list[ReviewerTotal]:
+        """Each submitted review's total, by reviewer name."""
+        return self.totals_of(self) if self.totals_of else []
 
     @property
     def raw_totals(self) -> list[ReviewerTotal]:
@@ -82,10 +93,24 @@ class Standings:
     disagreement_percent: int
     zscore_min_reviews: int = 1
     rows: list[StandingRow] = field(default_factory=list)
+    # For one dossier's detail: each reviewer's sum per dimension, {dimension id:
+    # {(reviewer id, nomination id): sum}}, and how many indicators each review scored
+    # of the rubric's `indicators`.
+    dimension_totals: dict = field(default_factory=dict, repr=False)
+    scored_indicators: dict = field(default_factory=dict, repr=False)
+    indicators: int = 0
 
     @property
     def method_label(self) -> str:
         return Aggregation(self.method).label
+
+    def row_for(self, nomination_id) -> StandingRow | None:
+        return next((r for r in self.rows if r.nomination.pk == nomination_id), None)
+
+    def reviewer_dimensions(self, row: StandingRow, total: ReviewerTotal) -> list:
+        """(dimension, that reviewer's sum on it) for one reviewer's total in a row."""
+        key = (total.reviewer.pk, row.nomination.pk)
+        return [(d, self.dimension_totals.get(d.pk, {}).get(key)) for d in self.dimensions]
 
     @property
     def maximum(self) -> int:
@@ -166,16 +191,25 @@ class _StageData:
     raw: dict  # z-score: reviewer id -> number of reviews, for those kept raw
 
 
+def _tuples(queryset) -> list[tuple]:
+    """The rows of a values_list() query of integers, read straight from the cursor:
+    thousands of rows need none of the ORM's per-row converters."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _stage_data(
     stage, category, info: _RubricInfo, method: str, min_reviews: int = 1
 ) -> _StageData:
     active_assignments = Assignment.objects.filter(
         stage=stage, nomination__category=category, withdrawn_at__isnull=True
     ).exclude(nomination__state__in=NOT_COMPETING)
-    # Plain tuples for the 7 × 200 assignments; the few nominations and reviewers as
+    # Plain tuples for the 7 × 1,000 assignments; the nominations and reviewers as
     # objects, each in one query (model instances per assignment cost more than the
     # whole aggregate).
-    assignments = list(
+    assignments = _tuples(
         active_assignments.order_by("nomination_id", "id").values_list(
             "pk", "nomination_id", "reviewer_id"
         )
@@ -190,14 +224,23 @@ def _stage_data(
         u.pk: u
         for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
     }
-    nominations, assigned, active = {}, defaultdict(int), set()
-    for pk, nomination_id, _reviewer_id in assignments:
+    nominations, assigned, active = {}, defaultdict(int), {}
+    for pk, nomination_id, reviewer_id in assignments:
         if nomination_id in loaded:  # absent only if it changed between the queries
             nominations.setdefault(nomination_id, loaded[nomination_id])
             assigned[nomination_id] += 1
-            active.add(pk)
+            active[pk] = (reviewer_id, nomination_id)
 
-    # The one aggregate: points summed per (assignment, dimension) in the database.
+    # The one aggregate, one row per submitted review: its total, how many indicators
+    # it scored and its sum on each dimension (0 when it gave nothing there), summed in
+    # the database. Points have one decimal (Decimal(6,1)): they are summed as whole
+    # tenths in integers, exact and cheaper than numeric sums, and divided by ten here,
+    # which gives the same floats as float() of the exact decimal sums.
+    tenths = Cast(Round(F("points") * 10), IntegerField())
+    dimension_ids = [d.pk for d in info.dimensions]
+    per_dimension = {
+        f"d{pk}": Sum(tenths, filter=Q(indicator__dimension_id=pk)) for pk in dimension_ids
+    }
     sums = (
         Score.objects.filter(
             review__assignment__stage=stage,
@@ -206,54 +249,54 @@ def _stage_data(
             review__state=ReviewState.SUBMITTED,
         )
         .exclude(review__assignment__nomination__state__in=NOT_COMPETING)
-        .values(
-            "review__assignment_id",
-            "review__assignment__reviewer_id",
-            "review__assignment__nomination_id",
-            "indicator__dimension_id",
-        )
-        .annotate(points_sum=Sum("points"), scored=Count("points"))
-        .order_by()
+        .values("review__assignment_id")
+        .annotate(points_sum=Sum(tenths), scored=Count("points"), **per_dimension)
+        .order_by("review__assignment_id")
+        .values_list("review__assignment_id", "points_sum", "scored", *per_dimension)
     )
-    totals: dict = defaultdict(float)
-    dimension_totals: dict = defaultdict(dict)
-    scored_indicators: dict = defaultdict(int)
-    assignment_ids: dict = {}
-    for row in sums:
-        if row["review__assignment_id"] not in active:  # e.g. assigned since the first read
-            continue
-        # One active assignment per (stage, nomination, reviewer): this key is unique, and
-        # the reviewer is who the z-score normalises.
-        key = (row["review__assignment__reviewer_id"], row["review__assignment__nomination_id"])
-        points = float(row["points_sum"] or 0)
-        totals[key] += points
-        assignment_ids[key] = row["review__assignment_id"]
-        dimension_totals[row["indicator__dimension_id"]][key] = points
-        scored_indicators[key] += row["scored"]
+    rows = _tuples(sums)
+    # Parallel columns, one entry per submitted review of an active assignment (a review
+    # of an assignment made since the first read is left out).
+    rows = [row for row in rows if row[0] in active]
+    ids, sums_in_tenths, scored, *per_dimension_tenths = (
+        zip(*rows, strict=True) if rows else ((),) * (3 + len(dimension_ids))
+    )
+    # One active assignment per (stage, nomination, reviewer): this key is unique, and
+    # the reviewer is who the z-score normalises.
+    keys = [active[pk] for pk in ids]
+    values = [(v or 0) / 10 for v in sums_in_tenths]
+    columns = [[(v or 0) / 10 for v in column] for column in per_dimension_tenths]
+    scored_indicators = dict(zip(keys, scored, strict=True))
+    assignment_ids = dict(zip(keys, ids, strict=True))
+    by_reviewer = agg.reviewer_groups([r for r, _n in keys])
+    by_dossier = agg.reviewer_groups([n for _r, n in keys])
     maximum = info.rubric.total_points if info.rubric else 0
     zscore = method == agg.Method.ZSCORE
-    scores = agg.aggregate(totals, method=method, maximum=maximum, min_reviews=min_reviews)
-    normalised = (
-        agg.zscore_normalise(totals, maximum=maximum, min_reviews=min_reviews) if zscore else {}
+    scores, normalised_column = agg.aggregate_column(
+        values, by_reviewer, by_dossier, method=method, maximum=maximum, min_reviews=min_reviews
     )
-    raw = agg.raw_reviewers(totals, min_reviews=min_reviews) if zscore else {}
+    normalised = dict(zip(keys, normalised_column, strict=True)) if zscore else {}
+    raw = {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
     dimension_scores: dict = defaultdict(dict)
-    for dimension in info.dimensions:
-        per = dimension_totals.get(dimension.pk, {})
-        # every submitted review has a sum for every dimension (0 when it gave nothing)
-        per = {key: per.get(key, 0.0) for key in totals}
-        for nomination_id, value in agg.aggregate(
-            per, method=method, maximum=dimension.max_points, min_reviews=min_reviews
-        ).items():
+    dimension_totals: dict = {}
+    for dimension, column in zip(info.dimensions, columns, strict=True):
+        dimension_totals[dimension.pk] = dict(zip(keys, column, strict=True))
+        per, _normalised = agg.aggregate_column(
+            column,
+            by_reviewer,
+            by_dossier,
+            method=method,
+            maximum=dimension.max_points,
+            min_reviews=min_reviews,
+        )
+        for nomination_id, value in per.items():
             dimension_scores[nomination_id][dimension.pk] = value
-    submitted: dict = defaultdict(int)
-    for _reviewer_id, nomination_id in totals:
-        submitted[nomination_id] += 1
+    submitted = {n: len(p) for n, p in by_dossier.items()}
     return _StageData(
         nominations=nominations,
         assigned=assigned,
         submitted=submitted,
-        totals=dict(totals),
+        totals=dict(zip(keys, values, strict=True)),
         dimension_totals=dimension_totals,
         reviewers=reviewers,
         scored_indicators=scored_indicators,
@@ -280,6 +323,9 @@ def stage_standings(stage, category) -> Standings:
         zscore_min_reviews=policy.zscore_min_reviews,
     )
     data = _stage_data(stage, category, info, method, policy.zscore_min_reviews)
+    standings.dimension_totals = data.dimension_totals
+    standings.scored_indicators = data.scored_indicators
+    standings.indicators = info.indicators
     breakers = _tie_break_dimensions(info.dimensions)
     ranked = agg.rank(
         (
@@ -296,15 +342,30 @@ def stage_standings(stage, category) -> Standings:
     for (reviewer_id, nomination_id), total in data.totals.items():
         by_nomination[nomination_id].append((reviewer_id, total))
     maximum = standings.maximum
+    names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
+    reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
+    assignment_ids, scored = data.assignment_ids, data.scored_indicators
+
+    def totals_of(row) -> list[ReviewerTotal]:
+        pk = row.nomination.pk
+        return [
+            ReviewerTotal(
+                reviewers[a],
+                t,
+                None if a in raw else normalised.get((a, pk)),
+                assignment_ids.get((a, pk)),
+                raw.get(a),
+            )
+            for a, t in sorted(row.totals, key=lambda t: names[t[0]])
+        ]
+
     for r in ranked:
         pk = r.key
-        own = sorted(by_nomination.get(pk, []), key=lambda t: data.reviewers[t[0]].get_full_name())
+        own = by_nomination.get(pk, [])
         values = [t for _a, t in own]
         submitted = len(own)
         assigned = data.assigned[pk]
-        incomplete_review = any(
-            data.scored_indicators.get((r, pk), 0) < info.indicators for r, _t in own
-        )
+        incomplete_review = any(scored.get((a, pk), 0) < info.indicators for a, _t in own)
         standings.rows.append(
             StandingRow(
                 nomination=data.nominations[pk],
@@ -314,16 +375,7 @@ def stage_standings(stage, category) -> Standings:
                 dimensions=[
                     (d, data.dimension_scores.get(pk, {}).get(d.pk)) for d in info.dimensions
                 ],
-                reviewer_totals=[
-                    ReviewerTotal(
-                        data.reviewers[a],
-                        t,
-                        None if a in data.raw else data.normalised.get((a, pk)),
-                        assignment_id=data.assignment_ids.get((a, pk)),
-                        raw_count=data.raw.get(a),
-                    )
-                    for a, t in own
-                ],
+                totals=own,
                 spread=agg.spread(values),
                 submitted=submitted,
                 assigned=assigned,
@@ -335,6 +387,7 @@ def stage_standings(stage, category) -> Standings:
                 decided=r.decided,
                 broken_by_dimension=r.broken_by_dimension,
                 tie_group=r.group,
+                totals_of=totals_of,
             )
         )
     return standings

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -156,6 +158,10 @@ def _shortlist_message(result) -> str:
     return " ".join(parts)
 
 
+# Rows per page of the standings: the page's size and time stay flat however many dossiers
+# compete (the full table is in the workbook).
+PER_PAGE = 50
+
 VISIBILITY_CHOICES = [
     (NoteVisibility.INTERNAL.value, NoteVisibility.INTERNAL.label),
     (NoteVisibility.AGENCY.value, NoteVisibility.AGENCY.label),
@@ -220,6 +226,8 @@ def standings(request, stage_pk, category_pk):
     if preview is not None and not errors:
         checked = {str(pk) for pk in preview.nomination_ids}
     threshold = preview.value if preview is not None and preview.by == BY_THRESHOLD else None
+    page = Paginator(table.rows, PER_PAGE).get_page(request.GET.get("page"))
+    on_page = {str(row.nomination.pk) for row in page}
     context = {
         "stage": stage,
         "category": category,
@@ -236,10 +244,14 @@ def standings(request, stage_pk, category_pk):
         ],
         "errors": errors,
         "checked": checked,
-        # The rows whose nomination may be shortlisted now (the nomination's table).
+        "page": page,
+        # Ticked dossiers on other pages are carried along in hidden fields.
+        "checked_elsewhere": sorted(checked - on_page, key=int),
+        # The rows of this page whose nomination may be shortlisted now (the nomination's
+        # table).
         "shortlistable": {
             row.nomination.pk
-            for row in table.rows
+            for row in page
             if NOMINATION_WORKFLOW.actions(row.nomination, request.user, names=("shortlist",))
         },
         "reason": reason,
@@ -248,6 +260,36 @@ def standings(request, stage_pk, category_pk):
         "tied_count": len(table.tied_groups),
     }
     return render(request, "scoring/standings/stage.html", context)
+
+
+@require_perm("scoring.view_standings")
+def standings_detail(request, stage_pk, category_pk, nomination_pk):
+    """One dossier's detail in the standings: each reviewer's total, normalised total and
+    sums per dimension. A fragment for htmx (the standings page loads it under the
+    table); a page of its own otherwise. A dossier not in these standings: 404."""
+    category = _category(category_pk)
+    stage = _stage(category, stage_pk)
+    table = stage_standings(stage, category)
+    row = table.row_for(nomination_pk)
+    if row is None:
+        raise Http404
+    context = {
+        "stage": stage,
+        "category": category,
+        "edition": category.edition,
+        "standings": table,
+        "row": row,
+        "reviewers": [
+            {
+                "total": t,
+                "dimensions": table.reviewer_dimensions(row, t),
+                "scored": table.scored_indicators.get((t.reviewer.pk, row.nomination.pk), 0),
+            }
+            for t in row.reviewer_totals
+        ],
+    }
+    template = "scoring/standings/_detail.html" if request.htmx else "scoring/standings/detail.html"
+    return render(request, template, context)
 
 
 @require_perm("scoring.view_standings")
@@ -347,6 +389,11 @@ urlpatterns = [
         "review/stages/<int:stage_pk>/categories/<int:category_pk>/standings/",
         standings,
         name="standings",
+    ),
+    path(
+        "review/stages/<int:stage_pk>/categories/<int:category_pk>/standings/<int:nomination_pk>/",
+        standings_detail,
+        name="standings_detail",
     ),
     path(
         "review/stages/<int:stage_pk>/categories/<int:category_pk>/ties/",
