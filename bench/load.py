@@ -60,10 +60,12 @@ def seed(dossiers: int, reviewers: int, roles: list[str]) -> dict:
     from scoring.models import Assignment, ConflictDeclaration, Panel, PanelMember
     from scoring.services import review_open
 
-    stage, category, n_scores = build(dossiers, reviewers)
+    stage, category, n_scores, _owner, _nominations = build(dossiers, reviewers)
     edition = stage.edition
     panel, _created = Panel.objects.get_or_create(edition=edition, category=category)
-    agencies = list(Agency.objects.filter(code__startswith="AG").order_by("code"))
+    agencies = list(
+        Agency.objects.filter(nominations__category=category).distinct().order_by("code")
+    )
     nominations = list(category.nominations.order_by("pk"))
     # The server checks passwords with the production hashers (the test settings use MD5).
     hashed = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
