@@ -34,15 +34,15 @@ def test_secretariat_walks_from_sign_in_to_the_tw8_rubric_in_both_languages(
     # Editions 1-7 ran before the system and carry their published counts.
     first = tw.get_by_role("row", name=re.compile("第一屆政府服務品質獎"))
     expect(first.get_by_role("cell")).to_have_text(
-        ["—", "Asia/Taipei", "0", "0", "150", "46", "24"]
+        ["—", "臺北時間（Asia/Taipei）", "0", "0", "150", "46", "24"]
     )
     seventh = tw.get_by_role("row", name=re.compile("第七屆政府服務品質獎"))
     expect(seventh.get_by_role("cell")).to_have_text(
-        ["—", "Asia/Taipei", "0", "0", "174", "50", "30"]
+        ["—", "臺北時間（Asia/Taipei）", "0", "0", "174", "50", "30"]
     )
     eighth = tw.get_by_role("row", name=re.compile(TW8))
     expect(eighth.get_by_role("cell")).to_have_text(
-        ["2016（民國105年）", "Asia/Taipei", "3", "9", "—", "—", "—"]
+        ["2016（民國105年）", "臺北時間（Asia/Taipei）", "3", "9", "—", "—", "—"]
     )
     shot(page, "02-scheme-list-zh")
 
