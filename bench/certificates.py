@@ -206,7 +206,7 @@ def through_workers(version, n_workers: int, media: str, connection, timeout: fl
         k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER")
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.worker_settings",
+        DJANGO_SETTINGS_MODULE="bench._worker_settings",
         DATABASE_URL=_database_url(connection),
         CELERY_BROKER_DIR=str(broker),
         TEST_MEDIA_ROOT=media,

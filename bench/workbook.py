@@ -58,8 +58,10 @@ def build(dossiers: int, reviewers: int):
         kind=StageKind.WRITTEN_REVIEW,
         name_zh="初審（書面審查）",
         name_en="Written review",
-        starts_on=today - datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=10),
+        # Ended yesterday: results are compiled only after the last scoring stage closes
+        # (the rows below are written directly, so no window is needed to score).
+        starts_on=today - datetime.timedelta(days=20),
+        ends_on=today - datetime.timedelta(days=1),
         allows_scoring=True,
         reviewers_per_dossier=reviewers,
         score_weight=100,
