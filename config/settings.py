@@ -290,4 +290,3 @@ SITE_NAME = _("Service Quality Award")
 # jobs, batch certificates' QR codes). Production sets it (docs/deploy.md). Empty: pages use
 # the request's own address, and jobs use the address `make run` serves on.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
-SITE_URL_FALLBACK = "http://127.0.0.1:8000"  # where `make run` serves

@@ -36,3 +36,7 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Two-factor sign-in is off for the suite; the tests of it turn it on.
 REQUIRE_STAFF_2FA = False
+
+# The site address links in mail and on certificates use (workflow.site); tests that
+# check it set their own.
+SITE_URL = "http://testserver"

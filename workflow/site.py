@@ -1,18 +1,25 @@
 """The site's one declared address (settings.SITE_URL), for every absolute link made
 outside a request: links in e-mail, QR codes and addresses printed on certificates.
 
-Production must set it (`check --deploy` fails otherwise, config.checks); in development
-it falls back to the address `make run` serves on (settings.SITE_URL_FALLBACK)."""
+Production must set it (`check --deploy` fails otherwise, workflow.checks); `make run`
+sets it to the address it serves on. Unset, making such a link is a configuration error
+that says what to set, rather than a link to some guessed host."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def site_url(path: str = "") -> str:
     """The absolute URL of `path` ("/cycle/reviews/3/") on the declared site address;
     the address itself, without a trailing slash, for ""."""
-    base = (settings.SITE_URL or settings.SITE_URL_FALLBACK).rstrip("/")
+    if not settings.SITE_URL:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set: links in mail and on certificates need the site's address "
+            "(e.g. SITE_URL=https://awards.example.gov; `make run` sets it)."
+        )
+    base = settings.SITE_URL.rstrip("/")
     if not path:
         return base
     return base + ("" if path.startswith("/") else "/") + path

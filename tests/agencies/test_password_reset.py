@@ -56,8 +56,8 @@ def test_the_queued_mail_has_a_working_link_in_the_visitors_language(
         client.post("/accounts/password-reset/", {"email": user.email})
     (message,) = mail.outbox
     assert message.subject == "Reset your password for the Service Quality Award"
-    # SITE_URL is unset in the tests: links use the address `make run` serves on.
-    site = re.escape(settings.SITE_URL_FALLBACK)
+    # The test settings' site address (config.settings_test), not the request's.
+    site = re.escape(settings.SITE_URL)
     link = re.search(site + r"(/accounts/reset/\S+/)", message.body).group(1)
     form = client.get(link, follow=True)
     assert b'name="new_password1"' in form.content

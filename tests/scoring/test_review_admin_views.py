@@ -300,9 +300,8 @@ def test_invite_form_creates_member_and_mails(django_capture_on_commit_callbacks
     assert user.affiliated_agency == c.agencies[0]
     assert PanelMember.objects.get(user=user).affiliation_type == "professional_body"
     assert [m.to for m in mail.outbox] == [["wu@example.test"]]
-    # Links start with the declared site address (unset here: `make run`'s), not the
-    # request's.
-    assert settings.SITE_URL_FALLBACK + "/accounts/reset/" in mail.outbox[0].body
+    # Links start with the declared site address (the test settings'), not the request's.
+    assert settings.SITE_URL + "/accounts/reset/" in mail.outbox[0].body
 
 
 # --- conflicts ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client, TestCase
@@ -96,8 +97,10 @@ def test_site_url_joins_paths_without_doubling_slashes(settings):
     assert site_url() == "https://awards.example.test"
     assert site_url("/verify/X/") == "https://awards.example.test/verify/X/"
     assert site_url("dashboard/") == "https://awards.example.test/dashboard/"
+    # Unset, no link is guessed: the error says what to set.
     settings.SITE_URL = ""
-    assert site_url("/x/") == settings.SITE_URL_FALLBACK + "/x/"
+    with pytest.raises(ImproperlyConfigured, match="SITE_URL is not set"):
+        site_url("/x/")
 
 
 @pytest.mark.parametrize(
