@@ -161,12 +161,39 @@ def table_rows(tree, xpath: str) -> list[list[str]]:
 # --- the access matrix's counts in every run's output ------------------------------------
 
 
-def pytest_terminal_summary(terminalreporter):
-    """The counts of tests/test_access_matrix.py (issue 11), when it ran."""
+def _matrix_summary() -> dict:
     import sys
 
     table = sys.modules.get("tests.access_matrix_table")
-    summary = getattr(table, "SUMMARY", None)
+    return getattr(table, "SUMMARY", None) or {}
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist a worker hands its access-matrix counts to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and _matrix_summary():
+        import json
+
+        workeroutput["access_matrix"] = json.dumps(_matrix_summary())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller gathers the workers' counts (the matrix's tests may run on several)."""
+    import json
+
+    found = getattr(node, "workeroutput", {}).get("access_matrix")
+    if found:
+        gathered = node.config.stash.setdefault(MATRIX_KEY, {})
+        gathered.update(json.loads(found))
+
+
+MATRIX_KEY = pytest.StashKey[dict]()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The counts of tests/test_access_matrix.py (issue 11), when it ran."""
+    summary = _matrix_summary() or terminalreporter.config.stash.get(MATRIX_KEY, {})
     if not summary:
         return
     terminalreporter.section("access matrix")
