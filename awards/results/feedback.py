@@ -122,20 +122,27 @@ def feedback_released_for_agency_paths(paths: list[str]) -> QuerySet[FeedbackRep
     )
 
 
-def participants(edition) -> QuerySet[Nomination]:
-    """Every nomination of the edition with at least one submitted review in a weighted
-    stage (not only the winners)."""
+def reviewed_nomination_ids(edition=None) -> QuerySet:
+    """The ids of the nominations with at least one submitted review in a weighted stage
+    (of `edition`, or of any), as a subquery."""
     from scoring.enums import ReviewState
     from scoring.models import Review
 
-    reviewed = Review.objects.filter(
+    reviews = Review.objects.filter(
         state=ReviewState.SUBMITTED,
-        assignment__nomination__edition=edition,
         assignment__stage__score_weight__gt=0,
         assignment__withdrawn_at__isnull=True,
-    ).values("assignment__nomination_id")
+    )
+    if edition is not None:
+        reviews = reviews.filter(assignment__nomination__edition=edition)
+    return reviews.values("assignment__nomination_id")
+
+
+def participants(edition) -> QuerySet[Nomination]:
+    """Every nomination of the edition with at least one submitted review in a weighted
+    stage (not only the winners)."""
     return (
-        Nomination.objects.filter(edition=edition, pk__in=reviewed)
+        Nomination.objects.filter(edition=edition, pk__in=reviewed_nomination_ids(edition))
         .select_related("agency", "category")
         .order_by("category__order", "agency__path", "pk")
     )
