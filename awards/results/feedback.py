@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -218,8 +218,11 @@ def prefill_texts(nomination) -> dict[int, tuple[str, str]]:
         .order_by("tested_at", "pk")
     )
     for test in tests:
+        # The findings are in the scheme's own language; so is the test's name.
+        with translation.override("zh-hant"):
+            kind = str(test.get_kind_display())
         for indicator in test.indicators.all():
-            opportunities[indicator.pk].append(f"[{test.get_kind_display()}] {test.findings}")
+            opportunities[indicator.pk].append(f"[{kind}] {test.findings}")
     ids = set(strengths) | set(opportunities)
     return {pk: (_bullets(strengths[pk]), _bullets(opportunities[pk])) for pk in ids}
 
