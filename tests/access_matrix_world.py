@@ -438,7 +438,11 @@ def build_world():
         filed_by=personas[ED2],
     )
     w.appeal_attachment_own = AppealAttachment(
-        appeal=w.appeal_own, original_name="申覆附件.pdf", file_type="pdf", size=len(PDF), sha256="0" * 64
+        appeal=w.appeal_own,
+        original_name="申覆附件.pdf",
+        file_type="pdf",
+        size=len(PDF),
+        sha256="0" * 64,
     )
     w.appeal_attachment_own.file.save("申覆附件.pdf", ContentFile(PDF), save=False)
     w.appeal_attachment_own.save()

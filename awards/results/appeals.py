@@ -157,9 +157,9 @@ def publication_problem(version: ResultVersion, publish_at=None) -> str | None:
         and version.compiled_at <= window.appeal_closes_at
         and publish_at < window.appeal_closes_at
     ):
-        return _(
-            "Publication must come after the appeal window, which closes on %(closes)s."
-        ) % {"closes": _local(version.edition, window.appeal_closes_at)}
+        return _("Publication must come after the appeal window, which closes on %(closes)s.") % {
+            "closes": _local(version.edition, window.appeal_closes_at)
+        }
     return None
 
 
@@ -191,18 +191,12 @@ def appeal_window_save(*, edition, actor, opens_at, closes_at) -> ResultsSetting
         else:
             if opens_at < version.decided_at:
                 errors.setdefault("appeal_opens_at", []).append(
-                    _(
-                        "The window cannot open before the results were approved "
-                        "(%(approved)s)."
-                    )
+                    _("The window cannot open before the results were approved (%(approved)s).")
                     % {"approved": _local(edition, version.decided_at)}
                 )
             if version.publish_at is not None and closes_at > version.publish_at:
                 errors.setdefault("appeal_closes_at", []).append(
-                    _(
-                        "The window must close before the scheduled publication "
-                        "(%(publish)s)."
-                    )
+                    _("The window must close before the scheduled publication (%(publish)s).")
                     % {"publish": _local(edition, version.publish_at)}
                 )
     if errors:
@@ -258,9 +252,7 @@ def appeal_file(*, nomination, actor, reasons: str, uploads=()) -> Appeal:
         errors["reasons"] = [_("Say why the results should be reconsidered.")]
     uploads = [u for u in uploads if u]
     if len(uploads) > MAX_ATTACHMENTS:
-        errors["attachments"] = [
-            _("At most %(n)d files can be attached.") % {"n": MAX_ATTACHMENTS}
-        ]
+        errors["attachments"] = [_("At most %(n)d files can be attached.") % {"n": MAX_ATTACHMENTS}]
     checked = []
     for upload in uploads:
         result = filetypes.check_upload(upload, max_mb=edition.attachment_max_mb)

@@ -315,7 +315,12 @@ def feedback_prefill_all(*, edition, actor) -> dict:
 
 @transaction.atomic
 def feedback_update(
-    *, report: FeedbackReport, actor, items: dict[int, tuple[str, str]], summary_zh="", summary_en=""
+    *,
+    report: FeedbackReport,
+    actor,
+    items: dict[int, tuple[str, str]],
+    summary_zh="",
+    summary_en="",
 ) -> FeedbackReport:
     """Save the secretariat's text: items maps a FeedbackItem id to (strengths,
     opportunities). Only a draft can change; the audit keeps before → after."""

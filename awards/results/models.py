@@ -583,7 +583,10 @@ class Appeal(models.Model):
         verbose_name=_("nomination"),
     )
     edition = models.ForeignKey(
-        "awards.Edition", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("edition")
+        "awards.Edition",
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("edition"),
     )
     # The approved version appealed against.
     version = models.ForeignKey(

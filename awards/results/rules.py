@@ -70,7 +70,9 @@ def is_feedback_agency(user, report):
 
 @rules.predicate
 def is_appeal_agency(user, appeal):
-    return appeal is not None and user.is_authenticated and _sees_nomination(user, appeal.nomination)
+    return (
+        appeal is not None and user.is_authenticated and _sees_nomination(user, appeal.nomination)
+    )
 
 
 @rules.predicate

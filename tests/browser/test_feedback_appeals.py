@@ -37,7 +37,9 @@ def english(context, live_server):
 
 
 def editor_of(agency) -> User:
-    return User.objects.get(role_assignments__role=Role.AGENCY_EDITOR, role_assignments__agency=agency)
+    return User.objects.get(
+        role_assignments__role=Role.AGENCY_EDITOR, role_assignments__agency=agency
+    )
 
 
 def minutes(moment, tz) -> str:
@@ -124,7 +126,9 @@ def test_a_non_winner_reads_its_feedback_report_after_publication_and_its_pdf(
     expect(agency.locator("#feedback-band")).to_have_text("600–699")
     expect(agency.locator(".feedback-strengths").first).to_have_text("服務態度親切，引導清楚。")
     expect(agency.locator(".feedback-opportunities").first).to_have_text("- 櫃臺等候時間仍長。")
-    expect(agency.locator("#feedback-summary")).to_have_text("Friendly service; waiting times to cut.")
+    expect(agency.locator("#feedback-summary")).to_have_text(
+        "Friendly service; waiting times to cut."
+    )
     shot(agency, "03-feedback-report-agency-en")
     assert axe_violations(agency) == []
     with agency.expect_download() as info:
@@ -193,15 +197,15 @@ def test_an_upheld_appeal_forces_a_new_version_before_publication(
     shot(agency, "05-appeal-form-en")
     assert axe_violations(agency) == []
     agency.get_by_role("button", name="File the appeal").click()
-    expect(agency.locator("#appeal-status")).to_have_text(
-        "Filed, awaiting the panel's decision"
-    )
+    expect(agency.locator("#appeal-status")).to_have_text("Filed, awaiting the panel's decision")
     expect(agency.locator("#appeal-attachments li a")).to_have_text("補充資料.pdf")
     appeal = loser.appeal
 
     # Another agency's editor: not found.
     other = sign_in(editor_of(cycle.agencies[4]))
-    assert other.goto(live_server.url + f"/cycle/results/nominations/{loser.pk}/appeal/").status == 404
+    assert (
+        other.goto(live_server.url + f"/cycle/results/nominations/{loser.pk}/appeal/").status == 404
+    )
     assert other.goto(live_server.url + f"/cycle/results/appeals/{appeal.pk}/").status == 404
 
     # The secretariat records the panel's decision: upheld.
@@ -251,7 +255,8 @@ def test_an_upheld_appeal_forces_a_new_version_before_publication(
     ResultsSettings.objects.filter(edition=cycle.edition).update(
         appeal_closes_at=timezone.now() - datetime.timedelta(minutes=1)
     )
-    late = sign_in(editor_of(cycle.agencies[3]), f"/cycle/results/nominations/{cycle.nominations[3].pk}/appeal/")
-    expect(late.locator("#appeal-window-problem")).to_contain_text(
-        "appeals are no longer accepted"
+    late = sign_in(
+        editor_of(cycle.agencies[3]),
+        f"/cycle/results/nominations/{cycle.nominations[3].pk}/appeal/",
     )
+    expect(late.locator("#appeal-window-problem")).to_contain_text("appeals are no longer accepted")

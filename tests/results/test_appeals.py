@@ -44,7 +44,9 @@ def signed_in(user, lang="en"):
 
 
 def editor_of(agency) -> User:
-    return User.objects.get(role_assignments__role=Role.AGENCY_EDITOR, role_assignments__agency=agency)
+    return User.objects.get(
+        role_assignments__role=Role.AGENCY_EDITOR, role_assignments__agency=agency
+    )
 
 
 def local(moment) -> str:
@@ -134,9 +136,9 @@ def test_a_window_outside_approval_and_publication_is_refused_beside_its_field(
     )
     assert response.status_code == 400
     tree = html(response)
-    assert texts(tree, f"//input[@name='{field}']/following-sibling::ul[@class='errorlist']/li") == [
-        message
-    ]
+    assert texts(
+        tree, f"//input[@name='{field}']/following-sibling::ul[@class='errorlist']/li"
+    ) == [message]
     # What was typed is kept; nothing was saved.
     assert tree.xpath("//input[@name='appeal_opens_at']/@value") == [local(opens)]
     assert not ResultsSettings.objects.filter(appeal_opens_at__isnull=False).exists()
@@ -186,11 +188,15 @@ def test_an_agency_files_one_appeal_with_a_checked_attachment(cycle, clock):
     # The approver and the secretariat see it; another agency's editor does not.
     for user in (cycle.approver, cycle.secretariat):
         page = signed_in(user).get(reverse("results:appeal_detail", args=[appeal.pk]))
-        assert texts(html(page), "//*[@id='appeal-reasons']") == ["實地審查分數與書面審查差距過大。"]
+        assert texts(html(page), "//*[@id='appeal-reasons']") == [
+            "實地審查分數與書面審查差距過大。"
+        ]
     outsider = signed_in(editor_of(cycle.agencies[4]))
     attachment = AppealAttachment.objects.get()
     assert outsider.get(reverse("results:appeal_detail", args=[appeal.pk])).status_code == 404
-    assert outsider.get(reverse("results:appeal_attachment", args=[attachment.pk])).status_code == 404
+    assert (
+        outsider.get(reverse("results:appeal_attachment", args=[attachment.pk])).status_code == 404
+    )
     download = client.get(reverse("results:appeal_attachment", args=[attachment.pk]))
     assert b"".join(download.streaming_content) == PDF
     download.close()
@@ -217,7 +223,9 @@ def test_appeal_after_the_window_or_with_a_disguised_file_is_refused_and_kept(cy
     )
     assert response.status_code == 400
     tree = html(response)
-    assert texts(tree, "//input[@name='attachments']/following-sibling::ul[@class='errorlist']/li") == [
+    assert texts(
+        tree, "//input[@name='attachments']/following-sibling::ul[@class='errorlist']/li"
+    ) == [
         "“說明.pdf” is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content, not its name)."
     ]
     assert texts(tree, "//textarea[@name='reasons']") == ["理由。"]
@@ -260,7 +268,11 @@ def test_an_upheld_appeal_blocks_publication_until_a_newer_version_is_approved(c
     appeal.refresh_from_db()
     assert (appeal.state, appeal.decision_reasons) == (AppealState.UPHELD, "補充資料確有漏計。")
     entry = AuditEntry.objects.get(action="results.appeal.upheld")
-    assert (entry.from_state, entry.to_state, entry.reason) == ("filed", "upheld", "補充資料確有漏計。")
+    assert (entry.from_state, entry.to_state, entry.reason) == (
+        "filed",
+        "upheld",
+        "補充資料確有漏計。",
+    )
     assert OutboundMail.objects.filter(kind="appeal_decided", object_id=str(appeal.pk)).count() == 1
     # The embargoed publication time of version 1 is lifted, and cannot be set again.
     cycle.v1.refresh_from_db()
@@ -279,9 +291,17 @@ def test_an_upheld_appeal_blocks_publication_until_a_newer_version_is_approved(c
         "and version 1 does not answer it. Compile a new version and have it approved."
     ]
     # The version page shows the appeal and offers compiling a new version.
-    version_page = html(signed_in(cycle.approver).get(reverse("results:version", args=[cycle.v1.pk])))
+    version_page = html(
+        signed_in(cycle.approver).get(reverse("results:version", args=[cycle.v1.pk]))
+    )
     assert table_rows(version_page, "//table[@id='version-appeals-table']") == [
-        ["Household Registration Office 2", "First-line service agencies", "1", "Upheld", "補充資料確有漏計。"]
+        [
+            "Household Registration Office 2",
+            "First-line service agencies",
+            "1",
+            "Upheld",
+            "補充資料確有漏計。",
+        ]
     ]
     assert version_page.xpath("//*[@id='appeals-compile-button']") == []  # the approver's view
     assert html(secretariat.get(reverse("results:version", args=[cycle.v1.pk]))).xpath(
@@ -300,7 +320,9 @@ def test_a_dismissed_appeal_does_not_block_publication(cycle, clock):
     window(cycle)
     clock.move_to(OPENS + datetime.timedelta(hours=2))
     appeal = file_appeal(cycle, cycle.nominations[3])
-    appeals.appeal_decide(appeal=appeal, actor=cycle.secretariat, upheld=False, reasons="無新事證。")
+    appeals.appeal_decide(
+        appeal=appeal, actor=cycle.secretariat, upheld=False, reasons="無新事證。"
+    )
     appeal.refresh_from_db()
     assert appeal.state == AppealState.DISMISSED
     cycle.v1.refresh_from_db()
@@ -316,7 +338,9 @@ def test_publication_inside_the_window_is_refused(cycle):
     window(cycle)
     with translation.override("en"), pytest.raises(services.ResultsError) as error:
         services.version_schedule_publication(
-            version=cycle.v1, actor=cycle.secretariat, publish_at=CLOSES - datetime.timedelta(hours=1)
+            version=cycle.v1,
+            actor=cycle.secretariat,
+            publish_at=CLOSES - datetime.timedelta(hours=1),
         )
     assert error.value.messages == [
         "Publication must come after the appeal window, which closes on 2026-05-09 10:00."

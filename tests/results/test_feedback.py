@@ -36,7 +36,9 @@ def signed_in(user, lang="en"):
 
 
 def editor_of(agency) -> User:
-    return User.objects.get(role_assignments__role=Role.AGENCY_EDITOR, role_assignments__agency=agency)
+    return User.objects.get(
+        role_assignments__role=Role.AGENCY_EDITOR, role_assignments__agency=agency
+    )
 
 
 def comment(cycle, nomination, reviewer, indicator, text, stage=None):
@@ -97,9 +99,7 @@ def test_prefill_all_makes_an_anonymous_draft_for_every_participant(cycle):
         "- [電話測試] 電話轉接三次才有人回答。",
     )
     # Reviewers stay anonymous: no name anywhere in the texts.
-    everything = " ".join(
-        f"{i.strengths} {i.opportunities}" for i in FeedbackItem.objects.all()
-    )
+    everything = " ".join(f"{i.strengths} {i.opportunities}" for i in FeedbackItem.objects.all())
     for reviewer in cycle.reviewers:
         assert reviewer.get_full_name() not in everything
     assert AuditEntry.objects.filter(action="results.feedback.prefilled").count() == 6
@@ -135,9 +135,12 @@ def test_release_before_publication_is_refused_and_changes_nothing(cycle):
     assert not FeedbackReport.objects.filter(state=FeedbackState.RELEASED).exists()
     assert OutboundMail.objects.filter(kind="feedback_released").count() == 0
     # The agency does not see a draft.
-    assert signed_in(editor_of(cycle.agencies[3])).get(
-        reverse("results:feedback_report", args=[report.pk])
-    ).status_code == 404
+    assert (
+        signed_in(editor_of(cycle.agencies[3]))
+        .get(reverse("results:feedback_report", args=[report.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_released_report_is_read_by_its_agency_only_and_mailed(cycle, tmp_path):
@@ -152,7 +155,11 @@ def test_released_report_is_read_by_its_agency_only_and_mailed(cycle, tmp_path):
     assert report.state == FeedbackState.RELEASED
     assert report.released_by == cycle.secretariat
     entry = AuditEntry.objects.get(action="results.feedback.released")
-    assert (entry.from_state, entry.to_state, entry.actor) == ("draft", "released", cycle.secretariat)
+    assert (entry.from_state, entry.to_state, entry.actor) == (
+        "draft",
+        "released",
+        cycle.secretariat,
+    )
     editor = editor_of(cycle.agencies[3])
     mails = OutboundMail.objects.filter(kind="feedback_released")
     assert [(m.to_address, m.object_id) for m in mails if m.user == editor] == [
@@ -170,9 +177,12 @@ def test_released_report_is_read_by_its_agency_only_and_mailed(cycle, tmp_path):
         for name in ("results:feedback_report", "results:feedback_pdf"):
             assert signed_in(outsider).get(reverse(name, args=[report.pk])).status_code == 404
     # Its own unreleased report is not shown to the other agency either.
-    assert signed_in(editor_of(cycle.agencies[4])).get(
-        reverse("results:feedback_report", args=[other.pk])
-    ).status_code == 404
+    assert (
+        signed_in(editor_of(cycle.agencies[4]))
+        .get(reverse("results:feedback_report", args=[other.pk]))
+        .status_code
+        == 404
+    )
 
     # The PDF: bilingual headings, the strengths and opportunities.
     pdf = signed_in(editor).get(reverse("results:feedback_pdf", args=[report.pk]))
@@ -182,8 +192,16 @@ def test_released_report_is_read_by_its_agency_only_and_mailed(cycle, tmp_path):
     text = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    for words in ("回饋報告", "Feedback report", "優點", "Strengths", "待改進事項",
-                  "Opportunities for improvement", "櫃臺等候時間仍長", "600–699"):
+    for words in (
+        "回饋報告",
+        "Feedback report",
+        "優點",
+        "Strengths",
+        "待改進事項",
+        "Opportunities for improvement",
+        "櫃臺等候時間仍長",
+        "600–699",
+    ):
         assert words in text, words
     for reviewer in cycle.reviewers:
         assert reviewer.get_full_name() not in text
@@ -247,9 +265,12 @@ def test_the_secretariat_edits_a_draft_audited_before_and_after(cycle):
         "after": ["服務態度親切。", "- 櫃臺等候時間仍長。"],
     }
     # An agency's editor cannot open the editor (404).
-    assert signed_in(editor_of(cycle.agencies[3])).get(
-        reverse("results:feedback_edit", args=[report.pk])
-    ).status_code == 404
+    assert (
+        signed_in(editor_of(cycle.agencies[3]))
+        .get(reverse("results:feedback_edit", args=[report.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_my_feedback_lists_own_nominations_not_released_then_released(cycle):
@@ -259,7 +280,13 @@ def test_my_feedback_lists_own_nominations_not_released_then_released(cycle):
     url = reverse("results:my_feedback")
     rows = table_rows(html(signed_in(editor).get(url)), "//table[@id='my-feedback-table']")
     assert rows == [
-        ["Household Registration Office 4", "First-line service agencies", cycle.edition.name_en or cycle.edition.name_zh, "Not released yet", "—"]
+        [
+            "Household Registration Office 4",
+            "First-line service agencies",
+            cycle.edition.name_en or cycle.edition.name_zh,
+            "Not released yet",
+            "—",
+        ]
     ]
     report = FeedbackReport.objects.get(nomination=cycle.nominations[3])
     feedback.feedback_release(report=report, actor=cycle.secretariat)

@@ -218,9 +218,7 @@ urlpatterns = [
         appeal_window,
         name="appeal_window",
     ),
-    path(
-        "cycle/results/nominations/<int:nomination_pk>/appeal/", appeal_file, name="appeal_file"
-    ),
+    path("cycle/results/nominations/<int:nomination_pk>/appeal/", appeal_file, name="appeal_file"),
     path("cycle/results/appeals/<int:appeal_pk>/", appeal_detail, name="appeal_detail"),
     path("cycle/results/appeals/<int:appeal_pk>/decide/", appeal_decide, name="appeal_decide"),
     path(

@@ -168,9 +168,7 @@ def feedback_release(request, report_pk, obj):
         services.feedback_release(report=obj, actor=request.user)
     except services.ResultsError as error:
         return _refused(request, obj, error)
-    messages.success(
-        request, _("The feedback report was released; the agency was told by mail.")
-    )
+    messages.success(request, _("The feedback report was released; the agency was told by mail."))
     return redirect("results:feedback_report", report_pk=obj.pk)
 
 
@@ -216,7 +214,9 @@ def feedback_report(request, report_pk, obj):
 def feedback_report_pdf(request, report_pk, obj):
     pdf = services.feedback_pdf(obj)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"feedback-{obj.edition.scheme.code}-{obj.edition.number}-{obj.nomination.agency.code}.pdf"
+    name = (
+        f"feedback-{obj.edition.scheme.code}-{obj.edition.number}-{obj.nomination.agency.code}.pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -250,9 +250,7 @@ def my_feedback(request):
 
 
 urlpatterns = [
-    path(
-        "cycle/results/editions/<int:edition_pk>/feedback/", feedback_list, name="feedback_list"
-    ),
+    path("cycle/results/editions/<int:edition_pk>/feedback/", feedback_list, name="feedback_list"),
     path(
         "cycle/results/editions/<int:edition_pk>/feedback/prefill/",
         feedback_prefill,
