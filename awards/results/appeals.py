@@ -105,7 +105,6 @@ def appeals_of(edition) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(edition=edition)
         .select_related("nomination__agency", "nomination__category", "version", "decided_by")
-        .prefetch_related("attachments")
         .order_by("filed_at", "pk")
     )
 

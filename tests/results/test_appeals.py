@@ -365,4 +365,26 @@ def test_appeal_list_keeps_a_constant_number_of_queries(cycle, clock, django_ass
     assert len(table_rows(html(response), "//table[@id='appeals-table']")) == 4
 
 
-QUERIES_APPEAL_LIST = 7
+QUERIES_APPEAL_LIST = 6
+
+
+def test_version_page_appeals_keep_a_constant_number_of_queries(
+    cycle, clock, django_assert_num_queries
+):
+    window(cycle)
+    clock.move_to(OPENS + datetime.timedelta(hours=2))
+    client = signed_in(cycle.approver)
+    url = reverse("results:version", args=[cycle.v1.pk])
+    first = file_appeal(cycle, cycle.nominations[1])
+    appeals.appeal_decide(appeal=first, actor=cycle.secretariat, upheld=True, reasons="成立。")
+    client.get(url)
+    with django_assert_num_queries(QUERIES_VERSION_PAGE):
+        client.get(url)
+    for n in cycle.nominations[2:5]:
+        file_appeal(cycle, n)
+    with django_assert_num_queries(QUERIES_VERSION_PAGE):
+        response = client.get(url)
+    assert len(table_rows(html(response), "//table[@id='version-appeals-table']")) == 4
+
+
+QUERIES_VERSION_PAGE = 19
