@@ -245,6 +245,13 @@ def appeal_file(*, nomination, actor, reasons: str, uploads=()) -> Appeal:
     version = approved_version(edition)
     if version is None:  # the window lies after approval; kept for safety
         raise ConfigError({None: [_("No results of this edition are approved yet.")]})
+    in_results = any(
+        row.get("nomination_id") == nomination.pk
+        for category in version.data.get("categories", [])
+        for row in category.get("rows", [])
+    )
+    if not in_results:
+        raise ConfigError({None: [_("This nomination is not in the approved results.")]})
     errors: dict = {}
     reasons = (reasons or "").strip()
     if not reasons:

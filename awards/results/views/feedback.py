@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -136,9 +137,12 @@ def feedback_edit(request, report_pk, obj):
             services.feedback_update(
                 report=obj,
                 actor=request.user,
+                # Only the indicators the form sent (a partial POST leaves the others).
                 items={
                     i.pk: (i.form.cleaned_data["strengths"], i.form.cleaned_data["opportunities"])
                     for i in items
+                    if f"{i.form.prefix}-strengths" in request.POST
+                    or f"{i.form.prefix}-opportunities" in request.POST
                 },
                 **summary.cleaned_data,
             )
@@ -217,7 +221,7 @@ def feedback_report_pdf(request, report_pk, obj):
     name = (
         f"feedback-{obj.edition.scheme.code}-{obj.edition.number}-{obj.nomination.agency.code}.pdf"
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
