@@ -193,27 +193,37 @@ def _bullets(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def prefill_texts(nomination) -> dict[int, tuple[str, str]]:
-    """indicator id -> (strengths, opportunities) from the submitted reviews' comments
-    and the site-test findings of the nomination. Only the texts: never who wrote them."""
+def prefill_texts_many(nomination_ids) -> dict[int, dict[int, tuple[str, str]]]:
+    """nomination id -> indicator id -> (strengths, opportunities), from the submitted
+    reviews' comments and the site-test findings, for many nominations in three queries.
+    Only the texts: never who wrote them."""
     from scoring.enums import ReviewState
     from scoring.models import Score, SiteTest
 
-    strengths, opportunities = defaultdict(list), defaultdict(list)
-    for indicator_id, points, maximum, comment in (
+    ids = list(nomination_ids)
+    strengths = defaultdict(lambda: defaultdict(list))
+    opportunities = defaultdict(lambda: defaultdict(list))
+    for nomination_id, indicator_id, points, maximum, comment in (
         Score.objects.filter(
             review__state=ReviewState.SUBMITTED,
-            review__assignment__nomination=nomination,
+            review__assignment__nomination_id__in=ids,
             review__assignment__withdrawn_at__isnull=True,
         )
         .exclude(comment="")
         .order_by("review__assignment__stage__order", "review_id", "indicator_id")
-        .values_list("indicator_id", "points", "indicator__max_points", "comment")
+        .values_list(
+            "review__assignment__nomination_id",
+            "indicator_id",
+            "points",
+            "indicator__max_points",
+            "comment",
+        )
     ):
         good = points is not None and maximum and float(points) >= STRENGTH_SHARE * maximum
-        (strengths if good else opportunities)[indicator_id].append(comment)
+        (strengths if good else opportunities)[nomination_id][indicator_id].append(comment)
     tests = (
-        SiteTest.objects.filter(assignment__nomination=nomination)
+        SiteTest.objects.filter(assignment__nomination_id__in=ids)
+        .select_related("assignment")
         .prefetch_related("indicators")
         .order_by("tested_at", "pk")
     )
@@ -222,26 +232,37 @@ def prefill_texts(nomination) -> dict[int, tuple[str, str]]:
         with translation.override("zh-hant"):
             kind = str(test.get_kind_display())
         for indicator in test.indicators.all():
-            opportunities[indicator.pk].append(f"[{kind}] {test.findings}")
-    ids = set(strengths) | set(opportunities)
-    return {pk: (_bullets(strengths[pk]), _bullets(opportunities[pk])) for pk in ids}
+            opportunities[test.assignment.nomination_id][indicator.pk].append(
+                f"[{kind}] {test.findings}"
+            )
+    out = {}
+    for pk in ids:
+        good, bad = strengths[pk], opportunities[pk]
+        out[pk] = {i: (_bullets(good[i]), _bullets(bad[i])) for i in set(good) | set(bad)}
+    return out
 
 
-def _indicators(nomination) -> list[Indicator]:
-    return list(
-        Indicator.objects.filter(dimension__rubric_id=nomination.category.rubric_id)
+def prefill_texts(nomination) -> dict[int, tuple[str, str]]:
+    """indicator id -> (strengths, opportunities) of one nomination."""
+    return prefill_texts_many([nomination.pk])[nomination.pk]
+
+
+def _indicators_by_rubric(rubric_ids) -> dict[int, list[Indicator]]:
+    out = defaultdict(list)
+    for indicator in (
+        Indicator.objects.filter(dimension__rubric_id__in=set(rubric_ids))
         .select_related("dimension")
         .order_by("dimension__order", "dimension_id", "order", "id")
-    )
+    ):
+        out[indicator.dimension.rubric_id].append(indicator)
+    return out
 
 
 # --- writes ------------------------------------------------------------------------------
 
 
-def _fill(report: FeedbackReport, nomination, version) -> None:
-    texts = prefill_texts(nomination)
-    report.items.all().delete()
-    FeedbackItem.objects.bulk_create(
+def _items(report: FeedbackReport, indicators: list[Indicator], texts: dict) -> list:
+    return [
         FeedbackItem(
             report=report,
             indicator=indicator,
@@ -249,8 +270,8 @@ def _fill(report: FeedbackReport, nomination, version) -> None:
             strengths=texts.get(indicator.pk, ("", ""))[0],
             opportunities=texts.get(indicator.pk, ("", ""))[1],
         )
-        for order, indicator in enumerate(_indicators(nomination))
-    )
+        for order, indicator in enumerate(indicators)
+    ]
 
 
 @transaction.atomic
@@ -266,8 +287,19 @@ def feedback_prefill_all(*, edition, actor) -> dict:
         r.nomination_id: r
         for r in FeedbackReport.objects.select_for_update().filter(edition=edition)
     }
+    todo = [
+        n
+        for n in participants(edition)
+        if n.pk not in existing or existing[n.pk].state == FeedbackState.WITHDRAWN
+    ]
+    texts = prefill_texts_many(n.pk for n in todo)
+    indicators = _indicators_by_rubric(n.category.rubric_id for n in todo)
+    FeedbackItem.objects.filter(
+        report__in=[existing[n.pk] for n in todo if n.pk in existing]
+    ).delete()
     created = refilled = 0
-    for nomination in participants(edition):
+    items = []
+    for nomination in todo:
         band, level_zh, level_en = _standing(version, nomination.pk)
         report = existing.get(nomination.pk)
         if report is None:
@@ -288,7 +320,7 @@ def feedback_prefill_all(*, edition, actor) -> dict:
                 data={"version": version.number},
             )
             created += 1
-        elif report.state == FeedbackState.WITHDRAWN:
+        else:
             now = timezone.now()
             FEEDBACK_WORKFLOW.apply(
                 report,
@@ -307,9 +339,10 @@ def feedback_prefill_all(*, edition, actor) -> dict:
                 locked=report,
             )
             refilled += 1
-        else:
-            continue
-        _fill(report, nomination, version)
+        items += _items(
+            report, indicators.get(nomination.category.rubric_id, []), texts[nomination.pk]
+        )
+    FeedbackItem.objects.bulk_create(items)
     return {"created": created, "refilled": refilled, "version": version.number}
 
 
