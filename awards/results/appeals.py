@@ -202,7 +202,7 @@ def appeal_window_save(*, edition, actor, opens_at, closes_at) -> ResultsSetting
         raise ConfigError(errors)
     window.appeal_opens_at, window.appeal_closes_at = opens_at, closes_at
     window.save(update_fields=WINDOW_FIELDS)
-    config_change_record(
+    entry = config_change_record(
         actor=actor,
         action="results.appeal_window",
         obj=window,
@@ -210,7 +210,34 @@ def appeal_window_save(*, edition, actor, opens_at, closes_at) -> ResultsSetting
         before=before,
         after=snapshot(window, WINDOW_FIELDS),
     )
+    if entry is not None and window.has_window:
+        appeal_window_mail(edition, window)
     return window
+
+
+def appeal_window_mail(edition, window) -> int:
+    """Tell the people of every participant (its editors, the authority above it) that
+    the results are approved and when they may appeal. Returns how many were told."""
+    from .feedback import agency_people, participants
+
+    people = {}
+    for nomination in participants(edition):
+        for user in agency_people(nomination):
+            people.setdefault(user.pk, user)
+    for user in people.values():
+        mail_user(
+            user,
+            kind="appeal_window",
+            subject_template="results/email/appeal_window_subject.txt",
+            body_template="results/email/appeal_window.txt",
+            context={
+                "edition": edition,
+                "opens": _local(edition, window.appeal_opens_at),
+                "closes": _local(edition, window.appeal_closes_at),
+            },
+            obj=window,
+        )
+    return len(people)
 
 
 # --- filing ----------------------------------------------------------------------------------

@@ -388,7 +388,7 @@ def feedback_update(
     return report
 
 
-def _agency_people(nomination) -> list[User]:
+def agency_people(nomination) -> list[User]:
     """The agency's editors and the officers of the competent authorities above it."""
     users = User.objects.filter(is_active=True).exclude(email="")
     editors = users.filter(
@@ -405,7 +405,7 @@ def _agency_people(nomination) -> list[User]:
 
 
 def feedback_mail(report: FeedbackReport) -> int:
-    people = _agency_people(report.nomination)
+    people = agency_people(report.nomination)
     for user in people:
         mail_user(
             user,

@@ -97,6 +97,13 @@ def test_the_window_is_saved_in_the_edition_zone_and_audited(cycle):
     assert response.status_code == 302
     settings = ResultsSettings.objects.get(edition=cycle.edition)
     assert (settings.appeal_opens_at, settings.appeal_closes_at) == (OPENS, CLOSES)
+    # Every participant's editor is told once (six agencies, one editor each).
+    mails = OutboundMail.objects.filter(kind="appeal_window")
+    assert sorted(m.to_address for m in mails) == sorted(
+        editor_of(n.agency).email for n in cycle.nominations
+    )
+    assert "2026-05-04 11:00" in mails.first().body
+    assert "/cycle/results/my-feedback/" in mails.first().body
     entry = AuditEntry.objects.get(action="results.appeal_window")
     assert entry.data == {
         "config": True,
