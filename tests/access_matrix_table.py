@@ -324,6 +324,28 @@ ROWS = [
     R("results:public_edition", "-", "scheme_code=scheme.code number=edition.number", everyone(OK), shows_others=True),
     R("results:public_edition", "embargoed", "scheme_code=scheme.code number=open_edition.number", everyone(NOT_FOUND)),
     R("results:my_awards", "-", "", signed_in(OK), hides="award_embargoed"),
+    # --- results: feedback reports and appeals (申覆), issue 17 ------------------------------
+    R("results:feedback_list", "-", "edition_pk=edition", allow(SEC)),
+    R("results:feedback_prefill", "-", "edition_pk=edition", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:feedback_release_all", "-", "edition_pk=edition", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:feedback_report", "own", "report_pk=feedback_own", allow(ED, OFF, SEC)),
+    R("results:feedback_report", "other", "report_pk=feedback_other", allow(ED2, OFF2, SEC)),
+    R("results:feedback_report", "draft", "report_pk=feedback_draft", allow(SEC)),
+    R("results:feedback_pdf", "own", "report_pk=feedback_own", allow(ED, OFF, SEC)),
+    R("results:feedback_pdf", "draft", "report_pk=feedback_draft", allow(SEC)),
+    R("results:feedback_edit", "draft", "report_pk=feedback_draft", allow(SEC), post=allow(SEC, ok=REDIRECT)),
+    R("results:feedback_edit", "released", "report_pk=feedback_own", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=REDIRECT)),
+    R("results:feedback_release", "draft", "report_pk=feedback_draft", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:feedback_withdraw", "draft", "report_pk=feedback_draft", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:my_feedback", "-", "", allow(ED, ED2, OFF, OFF2)),
+    R("results:appeal_list", "-", "edition_pk=edition", allow(SEC, APPR)),
+    R("results:appeal_window", "-", "edition_pk=edition", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:appeal_file", "own", "nomination_pk=nomination_own", allow(ED, ok=REDIRECT), post=allow(ED, ok=INVALID)),
+    R("results:appeal_file", "other", "nomination_pk=nomination_other", allow(ED2, ok=REDIRECT), post=allow(ED2, ok=INVALID)),
+    R("results:appeal_detail", "own", "appeal_pk=appeal_own", allow(ED, OFF, APPR, SEC)),
+    R("results:appeal_detail", "other", "appeal_pk=appeal_other", allow(ED2, OFF2, APPR, SEC)),
+    R("results:appeal_decide", "own", "appeal_pk=appeal_own", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("results:appeal_attachment", "own", "attachment_pk=appeal_attachment_own", allow(ED, OFF, APPR, SEC)),
 ]
 # fmt: on
 

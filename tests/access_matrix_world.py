@@ -411,6 +411,42 @@ def build_world():
     )
     two_factor.recovery_codes_generate(user=personas[SEC])
 
+    # --- feedback reports and appeals (issue 17): released reports of the own and the
+    # other agency, a draft of a third (under the own authority); an appeal each on the
+    # own and the other nomination, with an attachment on the own one.
+    from awards.results import feedback as feedback_services
+    from awards.results.models import Appeal, AppealAttachment, FeedbackReport
+
+    feedback_services.feedback_prefill_all(edition=w.edition, actor=personas[SEC])
+    w.feedback_own = FeedbackReport.objects.get(nomination=w.nomination_own)
+    w.feedback_other = FeedbackReport.objects.get(nomination=w.nomination_other)
+    for report in (w.feedback_own, w.feedback_other):
+        feedback_services.feedback_release(report=report, actor=personas[SEC])
+    w.feedback_draft = FeedbackReport.objects.get(nomination=cycle.nominations[2])
+    w.appeal_own = Appeal.objects.create(
+        nomination=w.nomination_own,
+        edition=w.edition,
+        version=w.version,
+        reasons="本機關申覆理由",
+        filed_by=personas[ED],
+    )
+    w.appeal_other = Appeal.objects.create(
+        nomination=w.nomination_other,
+        edition=w.edition,
+        version=w.version,
+        reasons="他機關申覆理由",
+        filed_by=personas[ED2],
+    )
+    w.appeal_attachment_own = AppealAttachment(
+        appeal=w.appeal_own,
+        original_name="申覆附件.pdf",
+        file_type="pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+    )
+    w.appeal_attachment_own.file.save("申覆附件.pdf", ContentFile(PDF), save=False)
+    w.appeal_attachment_own.save()
+
     # --- sign everyone in (last: a sign-in changes last_login, which reset tokens use) --
     # force_login goes around authenticate(), so django-axes counts nothing; it does send
     # user_logged_in, which records in the session whether the user has an app

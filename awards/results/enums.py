@@ -20,3 +20,15 @@ class JobKind(models.TextChoices):
     COMPILE = "compile", _("Compile results")
     WORKBOOK = "workbook", _("Results workbook (XLSX)")
     CERTIFICATES = "certificates", _("Certificates (PDF)")
+
+
+class FeedbackState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RELEASED = "released", _("Released to the agency")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AppealState(models.TextChoices):
+    FILED = "filed", _("Filed, awaiting the panel's decision")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")

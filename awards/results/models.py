@@ -39,6 +39,8 @@ changed afterwards. Its shape (all keys always present; numbers are JSON numbers
     }
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -46,7 +48,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import localized
 
-from .enums import AwardBasis, VersionStatus
+from .enums import AppealState, AwardBasis, FeedbackState, VersionStatus
 
 
 class AwardRule(models.Model):
@@ -439,3 +441,208 @@ def job_file_path(instance, filename):
     """Where the results jobs of before workflow.Job kept their files; named by the
     first migrations (the files stay where they are, see migration 0004)."""
     return f"results/{instance.edition_id}/jobs/{instance.pk}-{filename}"
+
+
+# --- feedback reports (issue 17 part 1; services and selectors in feedback.py) -------------
+
+
+class FeedbackReport(models.Model):
+    """The written feedback to one participant (a reviewed nomination): per indicator of
+    its rubric, strengths and opportunities for improvement, composed by the secretariat
+    from the reviewers' comments and the site-test findings (reviewers stay anonymous),
+    and the nomination's score band. A draft may be withdrawn; once released to the
+    agency (only after the edition's results are published) it is final."""
+
+    nomination = models.OneToOneField(
+        "awards.Nomination",
+        on_delete=models.PROTECT,
+        related_name="feedback_report",
+        verbose_name=_("nomination"),
+    )
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.PROTECT,
+        related_name="feedback_reports",
+        verbose_name=_("edition"),
+    )
+    # The version whose standings gave the score band.
+    version = models.ForeignKey(
+        ResultVersion,
+        on_delete=models.PROTECT,
+        related_name="feedback_reports",
+        verbose_name=_("result version"),
+    )
+    state = models.CharField(
+        _("status"), max_length=16, choices=FeedbackState.choices, default=FeedbackState.DRAFT
+    )
+    score_band = models.CharField(_("score band"), max_length=40, blank=True)
+    level_zh = models.CharField(_("award level (Chinese)"), max_length=100, blank=True)
+    level_en = models.CharField(_("award level (English)"), max_length=100, blank=True)
+    summary_zh = models.TextField(_("overall remarks (Chinese)"), blank=True)
+    summary_en = models.TextField(_("overall remarks (English)"), blank=True)
+    created_at = models.DateTimeField(_("prefilled"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("prefilled by"),
+    )
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+
+    class Meta:
+        verbose_name = _("feedback report")
+        verbose_name_plural = _("feedback reports")
+        ordering = ["edition", "nomination__category__order", "nomination__agency__path"]
+
+    def __str__(self):
+        return str(_("Feedback report: %(nomination)s") % {"nomination": self.nomination})
+
+    @property
+    def level(self):
+        return localized(self, "level")
+
+    @property
+    def summary(self):
+        return localized(self, "summary")
+
+
+class FeedbackItem(models.Model):
+    """One indicator of a feedback report."""
+
+    report = models.ForeignKey(
+        FeedbackReport, on_delete=models.CASCADE, related_name="items", verbose_name=_("report")
+    )
+    indicator = models.ForeignKey(
+        "rubrics.Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    strengths = models.TextField(_("strengths"), blank=True)
+    opportunities = models.TextField(_("opportunities for improvement"), blank=True)
+
+    class Meta:
+        verbose_name = _("feedback on an indicator")
+        verbose_name_plural = _("feedback on indicators")
+        ordering = ["report", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"], name="one_feedback_item_per_indicator"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.indicator_id}"
+
+
+# --- appeals (申覆; issue 17 part 3; services and selectors in appeals.py) -----------------
+
+
+class ResultsSettings(models.Model):
+    """An edition's settings about its results beyond the award rules: the appeal
+    window, after the results are approved (and so told to the participants) and
+    before their publication."""
+
+    edition = models.OneToOneField(
+        "awards.Edition",
+        on_delete=models.CASCADE,
+        related_name="results_settings",
+        verbose_name=_("edition"),
+    )
+    appeal_opens_at = models.DateTimeField(_("appeals open"), null=True, blank=True)
+    appeal_closes_at = models.DateTimeField(_("appeals close"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("results settings")
+        verbose_name_plural = _("results settings")
+
+    def __str__(self):
+        return str(self.edition)
+
+    @property
+    def has_window(self) -> bool:
+        return self.appeal_opens_at is not None and self.appeal_closes_at is not None
+
+
+class Appeal(models.Model):
+    """An agency's appeal (申覆) against the approved results of one of its nominations,
+    with the panel's decision. One per nomination."""
+
+    nomination = models.OneToOneField(
+        "awards.Nomination",
+        on_delete=models.PROTECT,
+        related_name="appeal",
+        verbose_name=_("nomination"),
+    )
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("edition"),
+    )
+    # The approved version appealed against.
+    version = models.ForeignKey(
+        ResultVersion, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("version")
+    )
+    state = models.CharField(
+        _("status"), max_length=16, choices=AppealState.choices, default=AppealState.FILED
+    )
+    reasons = models.TextField(_("reasons"))
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["edition", "filed_at", "id"]
+
+    def __str__(self):
+        return str(_("Appeal: %(nomination)s") % {"nomination": self.nomination})
+
+
+def appeal_attachment_path(instance, filename):
+    return f"appeals/{instance.appeal_id}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class AppealAttachment(models.Model):
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("appeal")
+    )
+    file = models.FileField(_("file"), upload_to=appeal_attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("file type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appeal attachment")
+        verbose_name_plural = _("appeal attachments")
+        ordering = ["appeal", "id"]
+
+    def __str__(self):
+        return self.original_name

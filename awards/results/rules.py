@@ -6,8 +6,9 @@ import rules
 from agencies.enums import Role
 from agencies.rules import is_agency_editor, is_approver, is_authority_officer, is_secretariat
 from agencies.selectors import agency_under_any, user_agency_paths
+from awards.rules import is_nomination_authority, is_nomination_editor
 
-from .enums import VersionStatus
+from .enums import FeedbackState, VersionStatus
 
 
 def award_agency_scopes(user) -> list[str]:
@@ -48,3 +49,54 @@ rules.add_perm("results.approve", is_approver)
 rules.add_perm("results.see_award", is_secretariat | is_approver | is_award_agency)
 # Agencies' own awards: editors and authority officers (award_agency_scopes).
 rules.add_perm("results.view_my_awards", is_agency_editor | is_authority_officer)
+
+
+# --- feedback reports and appeals (awards/results/feedback.py, appeals.py) ------------------
+
+
+def _sees_nomination(user, nomination) -> bool:
+    """The nomination's own people: its agency's editors and the competent authority
+    above it (awards.rules: the same as who sees the nomination, the secretariat apart)."""
+    return bool(is_nomination_editor(user, nomination) or is_nomination_authority(user, nomination))
+
+
+@rules.predicate
+def is_feedback_agency(user, report):
+    """The agency's people (editors, the authority above it), once the report is released."""
+    if report is None or not user.is_authenticated or report.state != FeedbackState.RELEASED:
+        return False
+    return _sees_nomination(user, report.nomination)
+
+
+@rules.predicate
+def is_appeal_agency(user, appeal):
+    return (
+        appeal is not None and user.is_authenticated and _sees_nomination(user, appeal.nomination)
+    )
+
+
+@rules.predicate
+def is_appealing_editor(user, nomination):
+    """An editor of the nominating agency itself may appeal (the service says when)."""
+    return nomination is not None and bool(is_nomination_editor(user, nomination))
+
+
+@rules.predicate
+def is_draft_feedback(user, report):
+    return report is not None and report.state == FeedbackState.DRAFT
+
+
+# The secretariat composes, releases and withdraws feedback reports.
+rules.add_perm("results.compose_feedback", is_secretariat)
+rules.add_perm("results.edit_feedback", is_secretariat & is_draft_feedback)
+rules.add_perm("results.release_feedback", is_secretariat)
+rules.add_perm("results.withdraw_feedback", is_secretariat)
+rules.add_perm("results.see_feedback", is_secretariat | is_feedback_agency)
+# Appeals: the window and the decisions are the secretariat's; the approver reads them.
+rules.add_perm("results.configure_appeals", is_secretariat)
+rules.add_perm("results.view_appeals", is_secretariat | is_approver)
+rules.add_perm("results.file_appeal", is_appealing_editor)
+rules.add_perm("results.see_appeal", is_secretariat | is_approver | is_appeal_agency)
+rules.add_perm("results.decide_appeal", is_secretariat)
+# The agency's page of its nominations' feedback and appeals.
+rules.add_perm("results.view_my_feedback", is_agency_editor | is_authority_officer)

@@ -22,6 +22,7 @@ from workflow.audit import audit_record
 from workflow.models import Job
 from workflow.transitions import Transition, Workflow
 
+from .appeals import publication_problem
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
 from .enums import JobKind, VersionStatus
 from .frozen import record
@@ -470,6 +471,10 @@ def version_approve(
             actor=actor,
             reason=_("Version %(n)d was approved.") % {"n": version.number},
         )
+    if publish_at is not None:
+        problem = publication_problem(version, publish_at)
+        if problem:
+            raise ResultsError(problem)
     now = timezone.now()
     _issue_serials(version, previous, issued_on or now.astimezone(version.edition.tzinfo).date())
     version.decided_at = now
@@ -497,6 +502,9 @@ def version_schedule_publication(*, version: ResultVersion, actor, publish_at) -
         )
     if publish_at is None:
         raise ResultsError(_("Give the date and time of publication."))
+    problem = publication_problem(version, publish_at)
+    if problem:
+        raise ResultsError(problem)
     old = version.publish_at
     version.publish_at = publish_at
     version.save(update_fields=["publish_at"])
