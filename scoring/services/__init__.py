@@ -40,10 +40,10 @@ from .expertise import (  # noqa: F401
 from .panels import (  # noqa: F401
     MEMBER_WORKFLOW,
     PanelError,
+    conflict_remove,
     invitation_accept,
     invitation_decline,
     invitation_withdraw,
-    conflict_remove,
     panel_chair_set,
     panel_for,
     panel_member_add,

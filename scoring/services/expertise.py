@@ -29,9 +29,13 @@ def _clean(scheme, name_zh: str, name_en: str, exclude_pk=None) -> tuple[str, st
     elif len(name_zh) > 100:
         errors["name_zh"] = [_("Keep the name to 100 characters or fewer.")]
     elif (
-        ExpertiseArea.objects.filter(scheme_id=getattr(scheme, "pk", scheme), name_zh=name_zh).exclude(pk=exclude_pk).exists()
+        ExpertiseArea.objects.filter(scheme_id=getattr(scheme, "pk", scheme), name_zh=name_zh)
+        .exclude(pk=exclude_pk)
+        .exists()
     ):
-        errors["name_zh"] = [_("The scheme already has an area named “%(name)s”.") % {"name": name_zh}]
+        errors["name_zh"] = [
+            _("The scheme already has an area named “%(name)s”.") % {"name": name_zh}
+        ]
     if len(name_en) > 100:
         errors["name_en"] = [_("Keep the name to 100 characters or fewer.")]
     if errors:

@@ -114,9 +114,7 @@ def panel_member_add(request, category_pk):
         else:
             messages.success(
                 request,
-                _(
-                    "%(name)s was invited to the panel: an e-mail asks them to accept or decline."
-                )
+                _("%(name)s was invited to the panel: an e-mail asks them to accept or decline.")
                 % {"name": data["user"].get_full_name()},
             )
             return redirect("scoring:panel", category.pk)
@@ -369,7 +367,9 @@ def _assignment_context(stage, category, rows, members, **extra):
         nomination.reviewers_shown = [
             {"assignment": a, "status": sel.review_status(a)} for a in nomination.active
         ]
-        nomination.recusals_here = [r for r in nomination.recusal_list if r.assignment.stage_id == stage.pk]
+        nomination.recusals_here = [
+            r for r in nomination.recusal_list if r.assignment.stage_id == stage.pk
+        ]
         nomination.offer = [
             m
             for m in assignable
