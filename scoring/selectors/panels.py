@@ -4,7 +4,7 @@ Each page's reads take a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
@@ -175,10 +175,8 @@ def panel_members(category) -> list[PanelMember]:
 
 def invitation_counts(members) -> dict[str, int]:
     """How many members are in each invitation state, by state value."""
-    counts = dict.fromkeys(MemberState.values, 0)
-    for member in members:
-        counts[member.state] += 1
-    return counts
+    found = Counter(m.state for m in members)
+    return {state: found.get(state, 0) for state in MemberState.values}
 
 
 def scheme_areas(scheme_id) -> list[ExpertiseArea]:

@@ -177,13 +177,12 @@ def panel_member_add(
         actor=actor,
         action="panel.member_add",
         obj=member,
-        to_state=MemberState.INVITED,
+        to_state="chair" if is_chair else kind.value,
         data={
             "panel": panel.pk,
             "user": user.pk,
-            "kind": kind.value,
-            "chair": is_chair,
             "affiliation_type": user.affiliation_type,
+            "invitation": MemberState.INVITED.value,
         },
     )
     if notify:
