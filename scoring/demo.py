@@ -28,9 +28,11 @@ from awards.services import _snapshot_content, dossier_sections_create, nominati
 
 from .enums import Aggregation, ConflictSource, MemberKind, ReviewState, SiteTestKind
 from .models import (
+    AgencyServiceArea,
     Assignment,
     Conflict,
     ConflictDeclaration,
+    ExpertiseArea,
     Panel,
     PanelMember,
     Review,
@@ -77,6 +79,25 @@ PANEL = [
     ("reviewer4@demo.test", "評審委員 劉參事", AffiliationType.GOVERNMENT, "行政院研考單位", False),
     ("reviewer5@demo.test", "評審委員 蔡委員", AffiliationType.LEGISLATURE, "立法院", False),
 ]
+
+# The TW scheme's areas of expertise (from the agencies the seed's briefing names), the
+# agency types that serve each, and the areas each demo reviewer holds.
+EXPERTISE_AREAS = [
+    ("戶政", "Household registration", "household_registration"),
+    ("地政", "Land administration", "land"),
+    ("稅務", "Taxation", "tax"),
+    ("醫療", "Health care", "health"),
+    ("警政", "Policing", "police"),
+    ("觀光", "Tourism", "tourism"),
+]
+REVIEWER_AREAS = {
+    "chair@demo.test": ["戶政", "地政"],
+    "reviewer@demo.test": ["戶政", "稅務"],
+    "reviewer2@demo.test": ["觀光", "醫療"],
+    "reviewer3@demo.test": ["稅務", "地政"],
+    "reviewer4@demo.test": ["警政", "戶政"],
+    "reviewer5@demo.test": ["醫療", "地政"],
+}
 
 # Stored as a reason, like the demo's other Chinese data (comments, dossier text): one
 # language, that of the TW scheme. Pages around it are translated; the data is not.
@@ -224,6 +245,30 @@ def _review(assignment, indicators, quality: float, leniency: float, rng, when):
 
 
 @transaction.atomic
+def load_expertise_demo() -> bool:
+    """The TW scheme's six areas, its agencies' service areas (by agency type) and the
+    demo reviewers' areas. Idempotent: returns False once the scheme has areas."""
+    from awards.models import AwardScheme
+
+    scheme = AwardScheme.objects.filter(code="tw-gsqa").first()
+    if scheme is None or ExpertiseArea.objects.filter(scheme=scheme).exists():
+        return False
+    areas = {}
+    for order, (zh, en, agency_type) in enumerate(EXPERTISE_AREAS, start=1):
+        area = ExpertiseArea.objects.create(scheme=scheme, name_zh=zh, name_en=en, order=order)
+        areas[zh] = area
+        AgencyServiceArea.objects.bulk_create(
+            AgencyServiceArea(agency=agency, scheme=scheme, area=area)
+            for agency in Agency.objects.filter(code__startswith="TW-", agency_type=agency_type)
+        )
+    for email, names in REVIEWER_AREAS.items():
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            user.expertise_areas.add(*(areas[n] for n in names))
+    return True
+
+
+@transaction.atomic
 def load_review_demo() -> bool:
     """Idempotent: returns False and changes nothing once the 8th edition has a panel."""
     edition = Edition.objects.filter(scheme__code="tw-gsqa", number=8).first()
@@ -240,6 +285,7 @@ def load_review_demo() -> bool:
     editor = User.objects.get(email="editor@demo.test")
     panel = Panel.objects.create(edition=edition, category=category)
     members = _users(panel, demo_data.DEMO_PASSWORD)
+    load_expertise_demo()
     reviewers = [m.user for m in members if m.kind == MemberKind.REVIEWER]
     assessor = members[-1].user
     nominations = _nominations(edition, category, editor, written)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +31,13 @@ class SiteTestKind(models.TextChoices):
     TELEPHONE = "telephone", _("Telephone test")
     APPLICATION = "application", _("Real application test")
     WEBSITE = "website", _("Website review")
+
+
+class MemberState(TextChoices):
+    """A panel membership: invited until the person answers; only accepted members are
+    assigned dossiers."""
+
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Invitation withdrawn")

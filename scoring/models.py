@@ -10,9 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.enums import AffiliationType
+from agencies.models import localized
 from rubrics.models import Indicator
 
-from .enums import Aggregation, ConflictSource, MemberKind, ReviewState, SiteTestKind
+from .enums import (
+    Aggregation,
+    ConflictSource,
+    MemberKind,
+    MemberState,
+    ReviewState,
+    SiteTestKind,
+)
 
 
 class ReviewPolicy(models.Model):
@@ -97,6 +105,13 @@ class PanelMember(models.Model):
     )
     is_chair = models.BooleanField(_("chair"), default=False)
     added_at = models.DateTimeField(_("added"), default=timezone.now)
+    # Invited when the secretariat adds someone (scoring.services.panels); members made
+    # directly (demo data, older rows) count as accepted.
+    state = models.CharField(
+        _("invitation"), max_length=16, choices=MemberState.choices, default=MemberState.ACCEPTED
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
 
     class Meta:
         verbose_name = _("panel member")
@@ -433,3 +448,101 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} · {self.stage} · {self.sent_on}"
+
+
+class Recusal(models.Model):
+    """A reviewer stepped back from one dossier (迴避) from the scoring form, with a
+    reason. Their assignment is withdrawn and they are never assigned this dossier again
+    in the edition (scoring.services.assignment treats it as a conflict)."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="recusal", verbose_name=_("assignment")
+    )
+    nomination = models.ForeignKey(
+        "awards.Nomination",
+        on_delete=models.CASCADE,
+        related_name="recusals",
+        verbose_name=_("nomination"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recusals",
+        verbose_name=_("reviewer"),
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("recused"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.reviewer} ⊘ {self.nomination}"
+
+
+class ExpertiseArea(models.Model):
+    """An area of expertise a scheme defines (e.g. 戶政, 地政, 稅務): reviewers hold
+    areas, agencies have a service area, auto-assignment prefers matches."""
+
+    scheme = models.ForeignKey(
+        "awards.AwardScheme",
+        on_delete=models.CASCADE,
+        related_name="expertise_areas",
+        verbose_name=_("award scheme"),
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="expertise_areas",
+        blank=True,
+        verbose_name=_("reviewers holding it"),
+    )
+
+    class Meta:
+        verbose_name = _("area of expertise")
+        verbose_name_plural = _("areas of expertise")
+        ordering = ["scheme", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "name_zh"], name="unique_area_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+
+class AgencyServiceArea(models.Model):
+    """The area an agency serves, in one scheme (one per agency and scheme)."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.CASCADE,
+        related_name="service_areas",
+        verbose_name=_("agency"),
+    )
+    scheme = models.ForeignKey(
+        "awards.AwardScheme", on_delete=models.CASCADE, related_name="+", verbose_name=_("scheme")
+    )
+    area = models.ForeignKey(
+        ExpertiseArea,
+        on_delete=models.CASCADE,
+        related_name="agencies",
+        verbose_name=_("service area"),
+    )
+
+    class Meta:
+        verbose_name = _("agency service area")
+        verbose_name_plural = _("agency service areas")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "scheme"], name="unique_agency_service_area"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} · {self.area}"

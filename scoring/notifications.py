@@ -38,10 +38,45 @@ def reviewer_invited(*, user_id: int, panel_id: int) -> int:
             "link": set_password_url(user),
             "login": site_url(reverse("login")),
             "has_password": user.has_usable_password(),
+            "respond": site_url(reverse("scoring:invitation", args=[member.pk])),
         },
-        obj=panel,
+        obj=member,
     )
     return 1
+
+
+def recusal_told(*, recusal_id: int) -> int:
+    """Tell every active secretariat user that a reviewer recused from a dossier, with a
+    link to the assignments page where it can be given to someone else."""
+    from agencies.enums import Role
+
+    from .models import Recusal
+
+    recusal = Recusal.objects.select_related(
+        "reviewer", "nomination__agency", "nomination__category", "assignment__stage__edition"
+    ).get(pk=recusal_id)
+    assignment = recusal.assignment
+    link = site_url(
+        reverse("scoring:assignments", args=[assignment.stage_id, recusal.nomination.category_id])
+    )
+    people = (
+        User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARIAT)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    sent = 0
+    for person in people:
+        mail_user(
+            person,
+            kind="review_recusal",
+            subject_template="scoring/email/recusal_subject.txt",
+            body_template="scoring/email/recusal.txt",
+            context={"recusal": recusal, "a": assignment, "link": link},
+            obj=assignment,
+        )
+        sent += 1
+    return sent
 
 
 def review_reminder(*, user_id: int, stage_id: int, pending: int, days_left: int) -> int:

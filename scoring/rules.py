@@ -112,3 +112,18 @@ rules.add_perm("scoring.shortlist", is_secretariat)
 rules.add_perm("scoring.decide_ties", is_secretariat | is_panel_chair)
 # The review policy page (scoring:config_review_policy), in the configuration area.
 rules.add_perm("scoring.configure_review_policy", is_secretariat)
+
+
+# --- invitations, recusal, expertise ------------------------------------------------------
+
+
+@rules.predicate
+def is_invitee(user, member):
+    """The person this panel invitation (a PanelMember) is for."""
+    return member is not None and user.is_authenticated and member.user_id == user.pk
+
+
+rules.add_perm("scoring.see_invitation", is_invitee)
+rules.add_perm("scoring.answer_invitation", is_invitee)
+rules.add_perm("scoring.recuse", is_assigned_reviewer)
+rules.add_perm("scoring.configure_expertise", is_secretariat)

@@ -208,6 +208,12 @@ ROWS = [
     R("scoring:panel_invite", "-", "category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC)),
     R("scoring:panel_chair", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("scoring:panel_member_remove", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:panel_invitation_withdraw", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:panel_member_areas", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:expertise", "-", "pk=scheme", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("scoring:expertise_area_edit", "-", "pk=scheme area_pk=area", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
+    R("scoring:expertise_area_delete", "-", "pk=scheme area_pk=area", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:expertise_agency_area", "-", "pk=scheme", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
     R("scoring:conflicts", "-", "edition_pk=edition", allow(SEC), post=allow(SEC, ok=METHOD)),
     R("scoring:conflict_add", "-", "edition_pk=edition", allow(SEC, ok=METHOD), post=allow(SEC)),
     R("scoring:conflict_remove", "-", "edition_pk=edition conflict_pk=conflict", allow(SEC, ok=METHOD), post=allow(SEC)),
@@ -219,6 +225,9 @@ ROWS = [
     R("scoring:progress", "-", "stage_pk=written category_pk=category", allow(SEC)),
     # --- scoring: reviewers ----------------------------------------------------------------
     R("scoring:my_reviews", "-", "", allow(REV0, REVC, REV, CHAIR, SITE)),
+    R("scoring:invitation", "own", "member_pk=panel_member", allow(REV), post=allow(REV, ok=INVALID)),
+    R("scoring:review_recuse", "own", "assignment_pk=assignment_own", allow(REV), post=allow(REV, ok=INVALID), shows="assignment_own.nomination"),
+    R("scoring:review_recuse", "conflicted", "assignment_pk=assignment_conflicted", allow(), post=allow()),
     R("scoring:declare", "-", "edition_pk=edition", allow(REVC, REV, CHAIR, SITE), post=allow(REVC, REV, CHAIR, SITE, ok=INVALID)),
     # An empty POST (no version) is refused with the form kept (400); after the stage
     # closed the page is hidden from the reviewer but their save is shown back (409).

@@ -159,6 +159,12 @@ def build_world():
         reason="曾任該機關顧問",
     )
     w.panel_member = PanelMember.objects.get(panel=cycle.panel, user=personas[REV])
+    # An area of expertise of the scheme, held by no one (so it may be deleted).
+    from scoring.models import ExpertiseArea
+
+    w.area = ExpertiseArea.objects.create(
+        scheme=w.scheme, name_zh="戶政", name_en="Household registration"
+    )
     PanelMember.objects.create(
         panel=cycle.panel,
         user=personas[SITE],

@@ -4,7 +4,7 @@ Each page's reads take a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,16 @@ from awards.enums import NominationState, StageKind
 from awards.models import Category, Edition, Nomination, Stage
 from awards.selectors import edition_today
 
-from ..enums import MemberKind, ReviewState
-from ..models import Assignment, Conflict, ConflictDeclaration, Panel, PanelMember
+from ..enums import MemberKind, MemberState, ReviewState
+from ..models import (
+    Assignment,
+    Conflict,
+    ConflictDeclaration,
+    ExpertiseArea,
+    Panel,
+    PanelMember,
+    Recusal,
+)
 
 NOT_STARTED, DRAFT, SUBMITTED = "not_started", "draft", "submitted"
 REVIEW_STATUS_LABELS = {
@@ -141,6 +149,13 @@ def panel_members(category) -> list[PanelMember]:
     members = list(
         PanelMember.objects.select_related("user", "user__affiliated_agency")
         .filter(panel__category=category)
+        .prefetch_related(
+            Prefetch(
+                "user__expertise_areas",
+                queryset=ExpertiseArea.objects.filter(scheme_id=category.edition.scheme_id),
+                to_attr="scheme_areas",
+            )
+        )
         .order_by("-is_chair", "kind", "user__full_name", "user_id")
     )
     counts = dict(
@@ -156,6 +171,16 @@ def panel_members(category) -> list[PanelMember]:
     for member in members:
         member.assignment_count = counts.get(member.user_id, 0)
     return members
+
+
+def invitation_counts(members) -> dict[str, int]:
+    """How many members are in each invitation state, by state value."""
+    found = Counter(m.state for m in members)
+    return {state: found.get(state, 0) for state in MemberState.values}
+
+
+def scheme_areas(scheme_id) -> list[ExpertiseArea]:
+    return list(ExpertiseArea.objects.filter(scheme_id=scheme_id))
 
 
 def panel_candidates(category, kind=None):
@@ -273,7 +298,14 @@ def assignment_rows(stage, category) -> list[Nomination]:
                 "assignments",
                 queryset=active.order_by("kind", "reviewer__full_name", "id"),
                 to_attr="active",
-            )
+            ),
+            Prefetch(
+                "recusals",
+                queryset=Recusal.objects.select_related("reviewer", "assignment").order_by(
+                    "created_at", "id"
+                ),
+                to_attr="recusal_list",
+            ),
         )
         .order_by("agency__path", "pk")
     )

@@ -14,11 +14,12 @@ from awards.models import Submission
 from awards.selectors import edition_today
 from rubrics.models import Indicator
 
-from ..enums import ReviewState
+from ..enums import MemberState, ReviewState
 from ..models import (
     Assignment,
     ConflictDeclaration,
     Panel,
+    PanelMember,
     ReviewPolicy,
     ReviewRevision,
     Score,
@@ -32,11 +33,13 @@ def reviewer_home(user) -> dict:
     stage, and the editions whose conflicts they still have to declare. Assignments of an
     undeclared edition are listed as locked; conflicted ones are left out. A fixed number
     of queries however many assignments there are (a few more per edition)."""
-    empty = {"groups": [], "declarations_missing": [], "count": 0}
+    empty = {"groups": [], "declarations_missing": [], "count": 0, "invitations": []}
     if not is_panel_person(user):
         return empty
     panels = list(
-        Panel.objects.filter(members__user=user).select_related("edition__scheme").distinct()
+        Panel.objects.filter(members__user=user, members__state=MemberState.ACCEPTED)
+        .select_related("edition__scheme")
+        .distinct()
     )
     declared = set(
         ConflictDeclaration.objects.filter(reviewer=user).values_list("edition_id", flat=True)
@@ -111,7 +114,21 @@ def reviewer_home(user) -> dict:
         (e for pk, e in editions.items() if pk not in declared),
         key=lambda e: (e.scheme.code, -e.number),
     )
-    return {"groups": list(groups.values()), "declarations_missing": missing, "count": count}
+    return {
+        "groups": list(groups.values()),
+        "declarations_missing": missing,
+        "count": count,
+        "invitations": pending_invitations(user),
+    }
+
+
+def pending_invitations(user) -> list[PanelMember]:
+    """The panel invitations this user has not answered yet, newest first."""
+    return list(
+        PanelMember.objects.filter(user=user, state=MemberState.INVITED)
+        .select_related("panel__category", "panel__edition__scheme")
+        .order_by("-added_at", "-id")
+    )
 
 
 def chair_pending_ties(user) -> list[dict]:
@@ -153,6 +170,7 @@ def dashboard_context(user) -> dict:
     return {
         "review_assignments": home["groups"],
         "review_declarations_missing": home["declarations_missing"],
+        "review_invitations": home["invitations"],
         "chair_pending_ties": chair_pending_ties(user),
     }
 

@@ -10,11 +10,13 @@ from .assignment import (  # noqa: F401
     Shortfall,
     assignment_create,
     assignment_problem,
+    assignment_recuse,
     assignment_withdraw,
     assignments_auto,
     assignments_plan,
     assignments_reassign,
     conflict_prefixes,
+    expertise_for,
     nomination_state_for,
 )
 from .conflicts import (  # noqa: F401
@@ -27,9 +29,21 @@ from .conflicts import (  # noqa: F401
     path_is_conflicted,
     review_policy,
 )
+from .expertise import (  # noqa: F401
+    ExpertiseError,
+    agency_service_area_set,
+    expertise_area_create,
+    expertise_area_delete,
+    expertise_area_update,
+    reviewer_areas_set,
+)
 from .panels import (  # noqa: F401
+    MEMBER_WORKFLOW,
     PanelError,
     conflict_remove,
+    invitation_accept,
+    invitation_decline,
+    invitation_withdraw,
     panel_chair_set,
     panel_for,
     panel_member_add,

@@ -20,8 +20,17 @@ from awards.models import Nomination
 from awards.windows import assignment_window_problem
 from workflow.audit import audit_record
 
-from ..enums import MemberKind, ReviewState
-from ..models import Assignment, Conflict, Panel, PanelMember
+from .. import notifications
+from ..enums import MemberKind, MemberState, ReviewState
+from ..models import (
+    AgencyServiceArea,
+    Assignment,
+    Conflict,
+    ExpertiseArea,
+    Panel,
+    PanelMember,
+    Recusal,
+)
 from .conflicts import path_is_conflicted, review_policy
 
 
@@ -56,6 +65,9 @@ class NominationSummary:
 class AutoAssignResult:
     created: list[Assignment]
     summary: list[NominationSummary]
+    # How many of the created assignments give the dossier a reviewer holding the
+    # agency's service area; None when the scheme defines no areas.
+    matched: int | None = None
 
 
 @dataclass
@@ -103,8 +115,9 @@ def _label(nomination) -> str:
 
 
 def _panel_members(category, kind=None):
+    """The members who may be assigned: active users who accepted their invitation."""
     qs = PanelMember.objects.select_related("user").filter(
-        panel__category=category, user__is_active=True
+        panel__category=category, user__is_active=True, state=MemberState.ACCEPTED
     )
     if kind:
         qs = qs.filter(kind=kind)
@@ -141,11 +154,26 @@ def assignment_problem(*, stage, nomination, reviewer, kind=MemberKind.REVIEWER)
         }
     if kind == MemberKind.SITE_ASSESSOR and not stage.is_site_visit:
         return _("Site-visit assessors are assigned only in site-visit stages.")
-    if not PanelMember.objects.filter(panel__category=category, user=reviewer, kind=kind).exists():
+    member = PanelMember.objects.filter(panel__category=category, user=reviewer, kind=kind).first()
+    if member is None:
         return _("%(name)s is not on the panel of %(category)s as %(kind)s.") % {
             "name": name,
             "category": category.name,
             "kind": kind.label.lower(),
+        }
+    if member.state != MemberState.ACCEPTED:
+        return _(
+            "%(name)s has not accepted the invitation to the panel of %(category)s "
+            "(%(state)s): only members who accepted are assigned dossiers."
+        ) % {
+            "name": name,
+            "category": category.name,
+            "state": MemberState(member.state).label.lower(),
+        }
+    if Recusal.objects.filter(nomination=nomination, reviewer=reviewer).exists():
+        return _("%(name)s recused from %(agency)s and cannot review it again.") % {
+            "name": name,
+            "agency": label,
         }
     prefixes = conflict_prefixes(stage.edition, [reviewer])[reviewer.pk]
     if path_is_conflicted(nomination.agency.path, prefixes):
@@ -215,6 +243,57 @@ def assignment_withdraw(*, actor, assignment: Assignment, reason: str) -> Assign
     return locked
 
 
+@transaction.atomic
+def assignment_recuse(*, actor, assignment: Assignment, reason: str) -> Recusal:
+    """The reviewer steps back from this dossier (迴避) with a reason: the assignment is
+    withdrawn, the recusal recorded and audited, and the secretariat told by e-mail. The
+    reviewer is never assigned this dossier again (assignment_problem, assignments_plan).
+    Refused once the review is submitted: the secretariat must reopen it first."""
+    reason = (reason or "").strip()
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("review", "reviewer", "nomination__agency", "stage")
+        .get(pk=assignment.pk)
+    )
+    if locked.reviewer_id != getattr(actor, "pk", None):
+        raise AssignmentError(_("Only the assigned reviewer can recuse from a dossier."))
+    if locked.withdrawn_at is not None:
+        raise AssignmentError(_("This assignment has already been withdrawn."))
+    review = getattr(locked, "review", None)
+    if review is not None and review.state == ReviewState.SUBMITTED:
+        raise AssignmentError(
+            _(
+                "You have already submitted this review, so you cannot recuse from it here. "
+                "Ask the secretariat to reopen the review (tell them why); once it is "
+                "reopened you can recuse."
+            )
+        )
+    if not reason:
+        raise AssignmentError(_("Say why you recuse from this dossier."))
+    message = _("Recused by the reviewer: %(reason)s") % {"reason": reason}
+    _withdraw(actor=actor, assignment=locked, reason=message)
+    recusal = Recusal.objects.create(
+        assignment=locked, nomination=locked.nomination, reviewer=locked.reviewer, reason=reason
+    )
+    audit_record(
+        actor=actor,
+        action="assignment.recuse",
+        obj=recusal,
+        from_state="active",
+        to_state="recused",
+        reason=reason,
+        data={
+            "assignment": locked.pk,
+            "nomination": locked.nomination_id,
+            "stage": locked.stage_id,
+            "reviewer": locked.reviewer_id,
+        },
+    )
+    notifications.recusal_told(recusal_id=recusal.pk)
+    assignment.withdrawn_at, assignment.withdrawn_reason = locked.withdrawn_at, message
+    return recusal
+
+
 def _shortfall_reason(kind, needed, possible, conflicted, existing) -> str:
     if kind == MemberKind.SITE_ASSESSOR:
         if conflicted:
@@ -269,6 +348,7 @@ class PlannedAssignment:
     nomination: Nomination
     reviewer: object  # the User
     kind: str
+    matches: bool = False  # the reviewer holds the agency's service area
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -279,6 +359,44 @@ class PlannedAssignment:
 class AssignmentPlan:
     planned: list[PlannedAssignment]
     summary: list[NominationSummary]
+    uses_areas: bool = False  # the scheme defines areas of expertise
+
+    @property
+    def matched(self) -> int | None:
+        if not self.uses_areas:
+            return None
+        return sum(1 for p in self.planned if p.matches)
+
+
+@dataclass
+class Expertise:
+    """Who holds which area and which area each agency serves, in one scheme."""
+
+    defined: bool
+    agency_area: dict  # agency id -> area id
+    held: dict  # user id -> set of area ids
+
+    def matches(self, nomination, user_id) -> bool:
+        area = self.agency_area.get(nomination.agency_id)
+        return area is not None and area in self.held.get(user_id, set())
+
+
+def expertise_for(scheme_id, nominations, members) -> Expertise:
+    """The scheme's areas for these dossiers' agencies and these members, in three
+    queries."""
+    if not ExpertiseArea.objects.filter(scheme_id=scheme_id).exists():
+        return Expertise(defined=False, agency_area={}, held={})
+    agency_area = dict(
+        AgencyServiceArea.objects.filter(
+            scheme_id=scheme_id, agency_id__in={n.agency_id for n in nominations}
+        ).values_list("agency_id", "area_id")
+    )
+    held = defaultdict(set)
+    for user_id, area_id in ExpertiseArea.reviewers.through.objects.filter(
+        expertisearea__scheme_id=scheme_id, user_id__in={m.user_id for m in members}
+    ).values_list("user_id", "expertisearea_id"):
+        held[user_id].add(area_id)
+    return Expertise(defined=True, agency_area=agency_area, held=held)
 
 
 def assignments_plan(*, stage, category, nominations=None, assume_state=False) -> AssignmentPlan:
@@ -325,6 +443,13 @@ def assignments_plan(*, stage, category, nominations=None, assume_state=False) -
     ).values_list("nomination_id", "reviewer_id"):
         on_dossier[nomination_id].add(reviewer_id)
 
+    recused = set(
+        Recusal.objects.filter(nomination__in=[n.pk for n in targets]).values_list(
+            "nomination_id", "reviewer_id"
+        )
+    )
+    areas = expertise_for(stage.edition.scheme_id, targets, reviewers + assessors)
+
     k = stage.reviewers_per_dossier
     plans = []  # (slack, nomination, kind, needed, candidates)
     report = []
@@ -343,6 +468,7 @@ def assignments_plan(*, stage, category, nominations=None, assume_state=False) -
                 m
                 for m in free
                 if not path_is_conflicted(nomination.agency.path, prefixes[m.user_id])
+                and (nomination.pk, m.user_id) not in recused
             ]
             if len(candidates) < needed:
                 report.append(
@@ -394,15 +520,25 @@ def assignments_plan(*, stage, category, nominations=None, assume_state=False) -
                 key=lambda m: (
                     load[m.user_id],
                     m.affiliation_type in types_on[nomination.pk],
+                    not areas.matches(nomination, m.user_id),
                     m.user_id,
                 ),
             )
             pool.remove(pick)
-            planned.append(PlannedAssignment(nomination=nomination, reviewer=pick.user, kind=kind))
+            planned.append(
+                PlannedAssignment(
+                    nomination=nomination,
+                    reviewer=pick.user,
+                    kind=kind,
+                    matches=areas.matches(nomination, pick.user_id),
+                )
+            )
             load[pick.user_id] += 1
             types_on[nomination.pk].add(pick.affiliation_type)
             summaries[nomination.pk].added.append(pick.user)
-    return AssignmentPlan(planned=planned, summary=list(summaries.values()))
+    return AssignmentPlan(
+        planned=planned, summary=list(summaries.values()), uses_areas=areas.defined
+    )
 
 
 @transaction.atomic
@@ -441,9 +577,9 @@ def assignments_auto(*, actor, stage, category, nominations=None) -> AutoAssignR
             action="assignment.auto",
             obj=category,
             to_state=str(len(created)),
-            data={"stage": stage.pk, "created": len(created)},
+            data={"stage": stage.pk, "created": len(created), "matched": plan.matched},
         )
-    return AutoAssignResult(created=created, summary=plan.summary)
+    return AutoAssignResult(created=created, summary=plan.summary, matched=plan.matched)
 
 
 @transaction.atomic

@@ -1,5 +1,8 @@
 """Panels (評審小組): who reviews a category, as what, with which affiliation, and who
-chairs; inviting a new reviewer by e-mail with a link to choose a password."""
+chairs; inviting a new reviewer by e-mail with a link to choose a password. Everyone the
+secretariat adds is invited: they accept or decline (with a reason) on their invitation
+page, the secretariat may withdraw the invitation (MEMBER_WORKFLOW); only accepted
+members are assigned dossiers."""
 
 from __future__ import annotations
 
@@ -7,13 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.enums import AffiliationType, Role
 from agencies.models import Agency, RoleAssignment, User
 from agencies.services import audit_record, role_grant, user_create
+from workflow.transitions import Transition, Workflow
 
 from .. import notifications
-from ..enums import MemberKind, ReviewState
+from ..enums import MemberKind, MemberState, ReviewState
 from ..models import Assignment, Panel, PanelMember
 
 # The role a user must hold to serve on a panel as each kind of member.
@@ -22,6 +27,92 @@ ROLE_FOR_KIND = {MemberKind.REVIEWER: Role.REVIEWER, MemberKind.SITE_ASSESSOR: R
 
 class PanelError(ValidationError):
     """A change to a panel the rules refuse; the message says why, translated."""
+
+
+def _member_refusal(member, from_state, to_state) -> str:
+    if from_state == MemberState.WITHDRAWN:
+        return _(
+            "The secretariat withdrew this invitation, so it can no longer be answered. "
+            "Nothing was changed."
+        )
+    if from_state == MemberState.ACCEPTED and to_state == MemberState.ACCEPTED:
+        return _("You have already accepted this invitation. Nothing was changed.")
+    if from_state == MemberState.DECLINED and to_state == MemberState.DECLINED:
+        return _("You have already declined this invitation. Nothing was changed.")
+    if from_state in (MemberState.ACCEPTED, MemberState.DECLINED):
+        return _(
+            "This invitation has already been answered (%(answer)s). Ask the secretariat "
+            "if you want to change your answer."
+        ) % {"answer": MemberState(from_state).label}
+    return _("This invitation is “%(from)s” and cannot become “%(to)s”.") % {
+        "from": MemberState(from_state).label,
+        "to": MemberState(to_state).label,
+    }
+
+
+MEMBER_WORKFLOW = Workflow(
+    model=PanelMember,
+    states=MemberState,
+    initial=(MemberState.INVITED, MemberState.ACCEPTED),
+    audit_action="panel.invitation",
+    error_class=PanelError,
+    refusal=_member_refusal,
+    transitions=[
+        Transition(
+            "accept",
+            (MemberState.INVITED,),
+            MemberState.ACCEPTED,
+            label=_lazy("Accept the invitation"),
+            permission="scoring.answer_invitation",
+        ),
+        Transition(
+            "decline",
+            (MemberState.INVITED,),
+            MemberState.DECLINED,
+            label=_lazy("Decline the invitation"),
+            permission="scoring.answer_invitation",
+            reason_required=True,
+        ),
+        Transition(
+            "withdraw",
+            (MemberState.INVITED,),
+            MemberState.WITHDRAWN,
+            label=_lazy("Withdraw the invitation"),
+            permission="scoring.manage_review",
+        ),
+    ],
+)
+
+
+@transaction.atomic
+def invitation_accept(*, actor, member: PanelMember) -> PanelMember:
+    """The invited person accepts: from now on they may be assigned dossiers."""
+    return MEMBER_WORKFLOW.apply(
+        member, MemberState.ACCEPTED, actor=actor, update={"answered_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def invitation_decline(*, actor, member: PanelMember, reason: str) -> PanelMember:
+    """The invited person declines, saying why; they are never assigned in this panel."""
+    reason = (reason or "").strip()
+    if not reason and member.state == MemberState.INVITED:
+        raise PanelError(
+            _("Say why you decline, so the secretariat can find someone else."), code="reason"
+        )
+    return MEMBER_WORKFLOW.apply(
+        member,
+        MemberState.DECLINED,
+        actor=actor,
+        reason=reason,
+        update={"answered_at": timezone.now(), "decline_reason": reason},
+    )
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor, member: PanelMember) -> PanelMember:
+    """The secretariat withdraws an invitation not yet answered."""
+    return MEMBER_WORKFLOW.apply(member, MemberState.WITHDRAWN, actor=actor)
 
 
 def panel_for(category) -> Panel:
@@ -49,9 +140,12 @@ def _chair_clear(*, actor, panel) -> None:
 
 
 @transaction.atomic
-def panel_member_add(*, actor, panel: Panel, user: User, kind, is_chair: bool = False):
-    """Put a user on a panel. They must hold the role matching `kind` and have an
-    affiliation type; a new chair replaces the old one."""
+def panel_member_add(
+    *, actor, panel: Panel, user: User, kind, is_chair: bool = False, notify: bool = True
+):
+    """Invite a user onto a panel. They must hold the role matching `kind` and have an
+    affiliation type; a new chair replaces the old one. The membership is "invited" until
+    they answer; `notify`: send the invitation e-mail with the link to answer."""
     kind = _kind(kind)
     name = user.get_full_name()
     role = ROLE_FOR_KIND[kind]
@@ -77,14 +171,22 @@ def panel_member_add(*, actor, panel: Panel, user: User, kind, is_chair: bool = 
         kind=kind,
         affiliation_type=user.affiliation_type,
         is_chair=is_chair,
+        state=MemberState.INVITED,
     )
     audit_record(
         actor=actor,
         action="panel.member_add",
         obj=member,
         to_state="chair" if is_chair else kind.value,
-        data={"panel": panel.pk, "user": user.pk, "affiliation_type": user.affiliation_type},
+        data={
+            "panel": panel.pk,
+            "user": user.pk,
+            "affiliation_type": user.affiliation_type,
+            "invitation": MemberState.INVITED.value,
+        },
     )
+    if notify:
+        notifications.reviewer_invited(user_id=user.pk, panel_id=panel.pk)
     return member
 
 
@@ -202,7 +304,7 @@ def reviewer_invite(
         if changed:
             user.save(update_fields=changed)
     role_grant(user=user, role=ROLE_FOR_KIND[kind], actor=actor)
-    member = panel_member_add(actor=actor, panel=panel, user=user, kind=kind)
+    member = panel_member_add(actor=actor, panel=panel, user=user, kind=kind, notify=False)
     audit_record(
         actor=actor,
         action="panel.invite",

@@ -18,7 +18,7 @@ from agencies.permissions import require_perm
 from awards.models import Category, Edition, Nomination, Stage
 
 from .. import services
-from ..enums import ConflictSource, MemberKind
+from ..enums import ConflictSource, MemberKind, MemberState
 from ..models import Assignment, Conflict, PanelMember
 from ..panel_forms import (
     ConflictAddForm,
@@ -71,6 +71,7 @@ def _panel_page(request, category, *, add_form=None, invite_form=None):
     declared = sel.declared_ids(category.edition, [m.user_id for m in members])
     for member in members:
         member.declared = member.user_id in declared
+        member.area_ids = {a.pk for a in member.user.scheme_areas}
     return render(
         request,
         "scoring/panels/panel.html",
@@ -79,6 +80,8 @@ def _panel_page(request, category, *, add_form=None, invite_form=None):
             "edition": category.edition,
             "members": members,
             "reviewer_count": sum(1 for m in members if m.kind == MemberKind.REVIEWER),
+            "invitations": sel.invitation_counts(members),
+            "areas": sel.scheme_areas(category.edition.scheme_id),
             "add_form": add_form or MemberAddForm(candidates=sel.panel_candidates(category)),
             "invite_form": invite_form or InviteForm(),
         },
@@ -111,7 +114,8 @@ def panel_member_add(request, category_pk):
         else:
             messages.success(
                 request,
-                _("%(name)s was added to the panel.") % {"name": data["user"].get_full_name()},
+                _("%(name)s was invited to the panel: an e-mail asks them to accept or decline.")
+                % {"name": data["user"].get_full_name()},
             )
             return redirect("scoring:panel", category.pk)
     return _panel_page(request, category, add_form=form)
@@ -185,6 +189,48 @@ def panel_member_remove(request, category_pk, member_pk):
             )
             % {"name": member.user.get_full_name(), "count": len(withdrawn)},
         )
+    return redirect("scoring:panel", category_pk)
+
+
+@require_perm(PERM)
+@require_POST
+def panel_invitation_withdraw(request, category_pk, member_pk):
+    member = _member(category_pk, member_pk)
+    try:
+        services.invitation_withdraw(actor=request.user, member=member)
+    except services.PanelError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The invitation of %(name)s was withdrawn.") % {"name": member.user.get_full_name()},
+        )
+    return redirect("scoring:panel", category_pk)
+
+
+@require_perm(PERM)
+@require_POST
+def panel_member_areas(request, category_pk, member_pk):
+    """The areas of expertise of the scheme a member holds (all of the member's areas of
+    this scheme, as ticked)."""
+    member = _member(category_pk, member_pk)
+    scheme = member.panel.category.edition.scheme
+    areas = {a.pk: a for a in sel.scheme_areas(scheme.pk)}
+    ids = [parse_int(v) for v in request.POST.getlist("areas")]
+    if any(i not in areas for i in ids):
+        messages.error(
+            request,
+            _("%(name)s: choose areas from the scheme's list.")
+            % {"name": member.user.get_full_name()},
+        )
+        return _panel_page(request, _category(category_pk))
+    services.reviewer_areas_set(
+        actor=request.user, user=member.user, scheme=scheme, areas=[areas[i] for i in ids]
+    )
+    messages.success(
+        request,
+        _("Areas of expertise of %(name)s saved.") % {"name": member.user.get_full_name()},
+    )
     return redirect("scoring:panel", category_pk)
 
 
@@ -307,8 +353,9 @@ def _stage_and_category(stage_pk, category_pk):
 
 
 def _assignable(stage, members) -> list[PanelMember]:
+    """The members who may be given dossiers in this stage: the right kind, accepted."""
     kinds = {MemberKind.REVIEWER} | ({MemberKind.SITE_ASSESSOR} if stage.is_site_visit else set())
-    return [m for m in members if m.kind in kinds]
+    return [m for m in members if m.kind in kinds and m.state == MemberState.ACCEPTED]
 
 
 def _assignment_context(stage, category, rows, members, **extra):
@@ -316,13 +363,18 @@ def _assignment_context(stage, category, rows, members, **extra):
     prefixes = services.conflict_prefixes(stage.edition, [m.user for m in assignable])
     for nomination in rows:
         on_it = {a.reviewer_id for a in nomination.active}
+        recused = {r.reviewer_id for r in nomination.recusal_list}
         nomination.reviewers_shown = [
             {"assignment": a, "status": sel.review_status(a)} for a in nomination.active
+        ]
+        nomination.recusals_here = [
+            r for r in nomination.recusal_list if r.assignment.stage_id == stage.pk
         ]
         nomination.offer = [
             m
             for m in assignable
             if m.user_id not in on_it
+            and m.user_id not in recused
             and not services.path_is_conflicted(nomination.agency.path, prefixes[m.user_id])
         ]
         nomination.conflicted = [
@@ -386,8 +438,7 @@ def assignments_auto(request, stage_pk, category_pk):
         _refused(request, exc)
         return _assignments_page(request, stage, category, auto_report=exc.report)
     count = len(result.created)
-    messages.success(
-        request,
+    text = (
         ngettext(
             "Automatic assignment made %(count)s assignment.",
             "Automatic assignment made %(count)s assignments.",
@@ -395,8 +446,15 @@ def assignments_auto(request, stage_pk, category_pk):
         )
         % {"count": count}
         if count
-        else _("Automatic assignment: every dossier already has its reviewers."),
+        else _("Automatic assignment: every dossier already has its reviewers.")
     )
+    if count and result.matched is not None:
+        text += " " + ngettext(
+            "%(matched)s of %(count)s assignment matches the agency's service area.",
+            "%(matched)s of %(count)s assignments match the agency's service area.",
+            count,
+        ) % {"matched": result.matched, "count": count}
+    messages.success(request, text)
     return redirect(_assignments_url(stage, category))
 
 
@@ -534,6 +592,12 @@ urlpatterns = [
     path(
         f"{PANEL}members/<int:member_pk>/remove/", panel_member_remove, name="panel_member_remove"
     ),
+    path(
+        f"{PANEL}members/<int:member_pk>/withdraw-invitation/",
+        panel_invitation_withdraw,
+        name="panel_invitation_withdraw",
+    ),
+    path(f"{PANEL}members/<int:member_pk>/areas/", panel_member_areas, name="panel_member_areas"),
     path(CONFLICTS, conflicts, name="conflicts"),
     path(f"{CONFLICTS}add/", conflict_add, name="conflict_add"),
     path(f"{CONFLICTS}<int:conflict_pk>/remove/", conflict_remove, name="conflict_remove"),

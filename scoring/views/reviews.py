@@ -29,8 +29,8 @@ from awards.forms import ACCEPT
 from awards.models import Attachment, Edition
 
 from .. import selectors, services
-from ..enums import SiteTestKind
-from ..models import Assignment, Review, SiteTest, SiteTestEvidence
+from ..enums import ReviewState, SiteTestKind
+from ..models import Assignment, PanelMember, Review, SiteTest, SiteTestEvidence
 from ..review_forms import DeclarationForm, ReopenForm
 from ..selectors.reviews import review_for_form
 from ..services.conflicts import conflicts_remembered
@@ -269,6 +269,8 @@ def _review_context(
         "is_site_visit": stage.is_site_visit,
         "scored_count": sum(1 for r in review_all if r["saved_points"] != ""),
         "indicator_count": len(review_all),
+        # The scoring form is shown only to the assigned reviewer (scoring.recuse).
+        "may_recuse": True,
     }
     if stage.is_site_visit:
         context.update(
@@ -622,8 +624,112 @@ def review_reopen(request, assignment_pk, obj):
     )
 
 
+# --- invitations and recusal ----------------------------------------------------------------
+
+
+def _load_invitation(request, member_pk, **kwargs):
+    return get_object_or_404(
+        PanelMember.objects.select_related("user", "panel__category", "panel__edition__scheme"),
+        pk=member_pk,
+    )
+
+
+@require_perm("scoring.see_invitation", _load_invitation)
+def invitation(request, member_pk, obj):
+    """The invited person's page: accept, or decline with a reason. A refusal (answered
+    twice, withdrawn meanwhile, no reason) shows the page again with what was typed."""
+    member = obj
+    errors, reason = [], ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "accept":
+                services.invitation_accept(actor=request.user, member=member)
+                messages.success(
+                    request,
+                    _("Thank you: you are on the panel of %(category)s.")
+                    % {"category": member.panel.category.name},
+                )
+            elif action == "decline":
+                services.invitation_decline(actor=request.user, member=member, reason=reason)
+                messages.success(
+                    request,
+                    _("You declined the invitation; the secretariat has your reason."),
+                )
+            else:
+                raise services.PanelError(_("Choose whether you accept or decline."))
+        except services.PanelError as exc:
+            errors = exc.messages
+            status = 400
+            member.refresh_from_db()
+        else:
+            return redirect("scoring:invitation", member_pk=member.pk)
+    return render(
+        request,
+        "scoring/reviews/invitation.html",
+        {
+            "member": member,
+            "panel": member.panel,
+            "category": member.panel.category,
+            "edition": member.panel.edition,
+            "actions": services.MEMBER_WORKFLOW.actions(member, request.user),
+            "errors": errors,
+            "reason": reason,
+            "reason_error": status == 400 and request.POST.get("action") == "decline",
+            "answered_at": _local(member.panel.edition, member.answered_at),
+        },
+        status=status,
+    )
+
+
+@remembering
+@require_perm("scoring.recuse", _load_assignment)
+def review_recuse(request, assignment_pk, obj):
+    """A confirmation step, then the recusal (scoring.services.assignment_recuse). Refused
+    with the way forward when the review is already submitted."""
+    assignment = obj
+    review = getattr(assignment, "review", None)
+    submitted = review is not None and review.state == ReviewState.SUBMITTED
+    error, reason, status = "", "", 200
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            services.assignment_recuse(actor=request.user, assignment=assignment, reason=reason)
+        except services.AssignmentError as exc:
+            error = " ".join(exc.messages)
+            status = 409 if submitted else 400
+        else:
+            messages.success(
+                request,
+                _(
+                    "You recused from %(agency)s. The secretariat has been told and will "
+                    "give the dossier to another reviewer."
+                )
+                % {"agency": assignment.nomination.agency.name},
+            )
+            return redirect("scoring:my_reviews")
+    return render(
+        request,
+        "scoring/reviews/recuse.html",
+        {
+            "assignment": assignment,
+            "nomination": assignment.nomination,
+            "stage": assignment.stage,
+            "edition": assignment.stage.edition,
+            "submitted": submitted,
+            "error": error,
+            "reason": reason,
+        },
+        status=status,
+    )
+
+
 urlpatterns = [
     path("reviews/", my_reviews, name="my_reviews"),
+    path("reviews/invitations/<int:member_pk>/", invitation, name="invitation"),
+    path("reviews/<int:assignment_pk>/recuse/", review_recuse, name="review_recuse"),
     path("reviews/editions/<int:edition_pk>/declare/", declare, name="declare"),
     path("reviews/<int:assignment_pk>/", review, name="review"),
     path("reviews/<int:assignment_pk>/dossier.pdf", review_pdf, name="review_pdf"),

@@ -35,6 +35,7 @@ from scoring.models import Assignment, ConflictDeclaration
 from scoring.services import (
     assignments_auto,
     finalists_select,
+    invitation_accept,
     panel_for,
     panel_member_add,
     review_policy,
@@ -117,9 +118,10 @@ def _review(edition, category):
         ]
     ]
     for i, user in enumerate(reviewers):
-        panel_member_add(
+        member = panel_member_add(
             actor=secretariat, panel=panel, user=user, kind=MemberKind.REVIEWER, is_chair=i == 0
         )
+        invitation_accept(actor=user, member=member)  # the invited reviewer accepts
         ConflictDeclaration.objects.create(edition=edition, reviewer=user)
     _phase(edition, StageKind.WRITTEN_REVIEW)
     assignments_auto(actor=secretariat, stage=written, category=category)

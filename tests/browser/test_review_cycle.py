@@ -22,7 +22,14 @@ from awards.models import Category, Edition, Nomination
 from awards.selectors import edition_today
 from scoring.enums import Aggregation, MemberKind, ReviewState
 from scoring.models import Assignment, ConflictDeclaration, Review, SiteTest
-from scoring.services import panel_for, panel_member_add, review_open, review_policy, review_save
+from scoring.services import (
+    invitation_accept,
+    panel_for,
+    panel_member_add,
+    review_open,
+    review_policy,
+    review_save,
+)
 from tests.factories import UserFactory, fill_dossier, submitted_snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,11 +103,15 @@ def _setup():
     ]
     reviewers = [reviewer, *others]
     for i, user in enumerate(reviewers):
-        panel_member_add(
+        member = panel_member_add(
             actor=secretariat, panel=panel, user=user, kind=MemberKind.REVIEWER, is_chair=i == 1
         )
+        invitation_accept(actor=user, member=member)
     assessor = User.objects.get(email="assessor@demo.test")
-    panel_member_add(actor=secretariat, panel=panel, user=assessor, kind=MemberKind.SITE_ASSESSOR)
+    member = panel_member_add(
+        actor=secretariat, panel=panel, user=assessor, kind=MemberKind.SITE_ASSESSOR
+    )
+    invitation_accept(actor=assessor, member=member)
     for user in [*others, assessor]:
         ConflictDeclaration.objects.create(edition=edition, reviewer=user)
     return edition, category, stages, nominations, reviewers, assessor, day

@@ -192,13 +192,31 @@ def test_panel_lists_members_and_adds_sets_chair_and_removes():
     )
     tree = html(client.get(url))
     rows = table_rows(tree, '//table[contains(@class,"panel-table")]')
-    assert [row[:5] for row in rows] == [
-        [f"評審委員1 Chair {c.reviewers[0].email}", "Reviewer", "Academia", "Declared", "0"],
-        [f"評審委員2 {c.reviewers[1].email}", "Reviewer", "Private sector", "Declared", "1"],
+    assert [row[:7] for row in rows] == [
+        [
+            f"評審委員1 Chair {c.reviewers[0].email}",
+            "Reviewer",
+            "Accepted",
+            "Academia",
+            "—",
+            "Declared",
+            "0",
+        ],
+        [
+            f"評審委員2 {c.reviewers[1].email}",
+            "Reviewer",
+            "Accepted",
+            "Private sector",
+            "—",
+            "Declared",
+            "1",
+        ],
         [
             f"實地查核員1 {c.assessors[0].email}",
             "Site-visit assessor",
+            "Accepted",
             "Private sector",
+            "—",
             "Declared",
             "0",
         ],
@@ -225,7 +243,9 @@ def test_panel_lists_members_and_adds_sets_chair_and_removes():
         {"add-user": c.outsider.pk, "add-kind": "reviewer", "add-is_chair": "on"},
         follow=True,
     )
-    assert messages_of(response) == ["非本組評審 was added to the panel."]
+    assert messages_of(response) == [
+        "非本組評審 was invited to the panel: an e-mail asks them to accept or decline."
+    ]
     member = PanelMember.objects.get(user=c.outsider)
     assert (member.is_chair, member.affiliation_type) == (True, "legislature")
     assert PanelMember.objects.filter(panel=c.panel, is_chair=True).count() == 1
@@ -611,7 +631,7 @@ def test_progress_per_reviewer_and_dossier():
 @pytest.mark.parametrize("extra", [0, 194])
 @pytest.mark.parametrize(
     ("page", "queries"),
-    [("overview", 7), ("panel", 8), ("conflicts", 9), ("assignments", 15), ("progress", 9)],
+    [("overview", 7), ("panel", 10), ("conflicts", 9), ("assignments", 17), ("progress", 11)],
 )
 def test_pages_keep_a_constant_query_count(extra, page, queries, django_assert_num_queries):
     c = review_cycle(agencies=6, reviewers=4, k=3)
@@ -655,5 +675,7 @@ def test_panel_for_is_created_on_first_add():
         {"add-user": user.pk, "add-kind": MemberKind.REVIEWER},
         follow=True,
     )
-    assert messages_of(response) == ["新委員 was added to the panel."]
+    assert messages_of(response) == [
+        "新委員 was invited to the panel: an e-mail asks them to accept or decline."
+    ]
     assert Panel.objects.get().category == c.category
