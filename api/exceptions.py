@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -28,6 +27,10 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.NotFound(_("Not found, or not open to you."))
+    if isinstance(exc, exceptions.NotAuthenticated):
+        exc = exceptions.NotAuthenticated(
+            _("Sign in, or send your API token in the header: Authorization: Token <key>.")
+        )
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 0) or 1
         exc = exceptions.Throttled(
@@ -52,10 +55,3 @@ def exception_handler(exc, context):
     else:
         response.data = {"detail": str(data.get("detail", "")), "code": _code(exc)}
     return response
-
-
-def not_authenticated_response() -> Response:  # pragma: no cover - kept for clarity
-    return Response(
-        {"detail": _("Authentication credentials were not provided."), "code": "not_authenticated"},
-        status=status.HTTP_401_UNAUTHORIZED,
-    )
