@@ -28,9 +28,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.NotFound(_("Not found, or not open to you."))
     if isinstance(exc, exceptions.NotAuthenticated):
+        header = getattr(exc, "auth_header", None)
         exc = exceptions.NotAuthenticated(
             _("Sign in, or send your API token in the header: Authorization: Token <key>.")
         )
+        if header:
+            exc.auth_header = header
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 0) or 1
         exc = exceptions.Throttled(
