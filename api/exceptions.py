@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -36,14 +37,15 @@ def exception_handler(exc, context):
             exc.auth_header = header
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 0) or 1
-        exc = exceptions.Throttled(
-            wait=wait,
-            detail=ngettext(
+        exc = exceptions.Throttled(wait=wait)
+        exc.detail = ErrorDetail(
+            ngettext(
                 "Too many requests. Try again in %(seconds)d second.",
                 "Too many requests. Try again in %(seconds)d seconds.",
                 wait,
             )
             % {"seconds": wait},
+            code="throttled",
         )
     response = drf_exception_handler(exc, context)
     if response is None:
