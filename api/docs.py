@@ -107,8 +107,9 @@ def endpoints(schema: dict) -> list[dict]:
 
 
 def docs_page(request):
-    language = request_language(request)
-    translation.activate(language)
+    """A page of the site like the others: in the language of the `lang` cookie (the
+    header's switch), zh-Hant by default, not the browser's Accept-Language."""
+    language = translation.get_language()
     schema = SchemaGenerator().get_schema(request=None, public=True)
     response = render(
         request,
