@@ -49,17 +49,25 @@ def _fields(schema: dict, node: dict) -> list[dict]:
         props = node.get("properties", {})
     out = []
     for name, prop in props.items():
-        prop = prop if "$ref" not in prop else {**_resolve(schema, prop), "ref": True}
-        kind = prop.get("type") or ("object" if prop.get("ref") or "allOf" in prop else "")
+        ref = "$ref" in prop or "allOf" in prop
+        target = prop if "$ref" in prop else (prop.get("allOf") or [{}])[0]
+        resolved = _resolve(schema, target) if ref else prop
+        kind = prop.get("type") or resolved.get("type") or ("object" if ref else "")
         if kind == "array":
-            items = prop.get("items", {})
-            kind = "array of " + (items.get("type") or "objects")
+            items = _resolve(schema, prop.get("items", {}))
+            kind = "array of " + ("objects" if items.get("properties") else items.get("type", ""))
+        elif resolved.get("properties"):
+            kind = "object"
+        # drf-spectacular appends the choices to the description as a list; they are
+        # shown as the enum instead.
+        description = (prop.get("description") or "").split("\n\n* `")[0]
         out.append(
             {
                 "name": name,
                 "type": kind,
+                "enum": resolved.get("enum", []),
                 "nullable": prop.get("nullable", False),
-                "description": prop.get("description", ""),
+                "description": description,
             }
         )
     return out

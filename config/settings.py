@@ -329,4 +329,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": False,
+    "SORT_OPERATIONS": False,  # in the order of api/urls.py: schemes first
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }

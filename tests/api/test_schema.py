@@ -75,6 +75,18 @@ def test_docs_page_lists_every_endpoint_in_english():
         "Agencies: your nominations (token)",
         "Secretariat: standings and exports (token)",
     ]
+    # In the order of api/urls.py.
+    assert [a.get("id") for a in tree.xpath("//article")][:2] == [
+        "op-schemes_list",
+        "op-scheme_history",
+    ]
+    certificate = tree.xpath("//article[@id='op-certificate_verify']")[0]
+    [state] = certificate.xpath("(.//table)[2]//tr[th/code='state']")
+    assert [squash(t) for t in texts(state, "./td")] == [
+        "string",
+        "withdrawn: the edition's results were approved again without this award. "
+        "valid, revoked, withdrawn",
+    ]
     nominations = tree.xpath("//article[@id='op-nominations_list']")[0]
     assert squash(texts(nominations, ".//p/strong")[0]) == "Your nominations"
     assert "state" in [squash(t) for t in texts(nominations, "(.//table)[1]//th/code")]
