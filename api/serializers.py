@@ -208,6 +208,33 @@ class StandingsSerializer(serializers.Serializer):
     rows = StandingRowSerializer(many=True)
 
 
+class StageScoreSerializer(serializers.Serializer):
+    stage = serializers.IntegerField(help_text="The stage's id.")
+    weight = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+
+
+class FinalRowSerializer(serializers.Serializer):
+    nomination = serializers.IntegerField()
+    agency = AgencySerializer()
+    rank = serializers.IntegerField(allow_null=True)
+    position = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True, help_text="Σ weight · stage score / Σ weight")
+    stages = StageScoreSerializer(many=True)
+    dimensions = DimensionScoreSerializer(many=True)
+    incomplete = serializers.BooleanField()
+    tied = serializers.BooleanField()
+
+
+class FinalStandingsSerializer(serializers.Serializer):
+    edition = EditionRefSerializer()
+    category = CategorySerializer()
+    method = serializers.CharField()
+    method_label = serializers.CharField()
+    stages = StageRefSerializer(many=True, help_text="The weighted stages.")
+    rows = FinalRowSerializer(many=True)
+
+
 class ExportFileSerializer(serializers.Serializer):
     name = serializers.CharField()
     size = serializers.IntegerField(allow_null=True)

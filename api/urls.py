@@ -28,6 +28,11 @@ V1 = [
         views.StageStandings.as_view(),
         name="standings",
     ),
+    path(
+        "editions/<int:edition_pk>/categories/<int:category_pk>/final-standings/",
+        views.FinalStandings.as_view(),
+        name="final_standings",
+    ),
     path("exports/", views.ExportList.as_view(), name="exports"),
 ]
 

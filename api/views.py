@@ -32,7 +32,7 @@ from awards.results.enums import JobKind
 from awards.results.history import scheme_history
 from awards.results.models import ResultVersion
 from awards.results.services import serial_normalise
-from scoring.selectors import stage_standings
+from scoring.selectors import final_standings, stage_standings
 from workflow.models import Job
 
 from . import serializers as s
@@ -347,10 +347,7 @@ class StageStandings(SignedInApiView):
                 "rank": row.rank,
                 "position": row.position,
                 "score": row.score,
-                "dimensions": [
-                    {"dimension_zh": d.name_zh, "dimension_en": d.name_en, "score": v}
-                    for d, v in row.dimensions
-                ],
+                "dimensions": _dimensions(row.dimensions),
                 "reviews_submitted": row.submitted,
                 "reviews_assigned": row.assigned,
                 "spread": row.spread,
@@ -370,6 +367,56 @@ class StageStandings(SignedInApiView):
             "rows": rows,
         }
         return Response(s.StandingsSerializer(data).data)
+
+
+def _dimensions(pairs) -> list[dict]:
+    return [{"dimension_zh": d.name_zh, "dimension_en": d.name_en, "score": v} for d, v in pairs]
+
+
+class FinalStandings(SignedInApiView):
+    """A category's final ranking over the weighted stages, as the final standings page
+    (the secretariat)."""
+
+    @extend_schema(
+        operation_id="final_standings",
+        summary=gettext_lazy("A category's final standings"),
+        responses=s.FinalStandingsSerializer,
+        tags=["secretariat"],
+    )
+    def get(self, request, edition_pk, category_pk):
+        self.may("scoring.view_standings")
+        category = get_object_or_404(
+            Category.objects.select_related("edition__scheme"),
+            pk=category_pk,
+            edition_id=edition_pk,
+        )
+        table = final_standings(category.edition, category)
+        rows = [
+            {
+                "nomination": row.nomination.pk,
+                "agency": row.nomination.agency,
+                "rank": row.rank,
+                "position": row.position,
+                "score": row.score,
+                "stages": [
+                    {"stage": st.stage.pk, "weight": st.weight, "score": st.score}
+                    for st in row.stages
+                ],
+                "dimensions": _dimensions(row.dimensions),
+                "incomplete": row.incomplete,
+                "tied": row.tied,
+            }
+            for row in table.rows
+        ]
+        data = {
+            "edition": category.edition,
+            "category": category,
+            "method": table.method,
+            "method_label": str(table.method_label),
+            "stages": table.stages,
+            "rows": rows,
+        }
+        return Response(s.FinalStandingsSerializer(data).data)
 
 
 EXPORT_KINDS = (JobKind.WORKBOOK, JobKind.CERTIFICATES)

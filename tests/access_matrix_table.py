@@ -346,6 +346,7 @@ ROWS = [
     R("api:nomination", "other", "pk=nomination_other", N_OTHER | {ANON: UNAUTH}, shows="nomination_other"),
     R("api:nomination", "draft", "pk=nomination_draft", N_DRAFT | {ANON: UNAUTH}, shows="nomination_draft"),
     R("api:standings", "-", "stage_pk=written category_pk=category", allow(SEC, anon=UNAUTH)),
+    R("api:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:exports", "-", "", allow(SEC, anon=UNAUTH)),
 ]
 # fmt: on

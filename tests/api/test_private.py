@@ -29,6 +29,7 @@ def test_anonymous_gets_401_with_a_json_message(world):
         ("api:nominations", []),
         ("api:nomination", [world.nomination_own.pk]),
         ("api:standings", [world.written.pk, world.category.pk]),
+        ("api:final_standings", [world.edition.pk, world.category.pk]),
         ("api:exports", []),
     ):
         response = api_client(lang="en").get(reverse(name, args=args))
@@ -153,6 +154,29 @@ def test_standings_for_the_secretariat_only(world):
         assert world.agency.name_zh not in refused.content.decode()
     # A stage of another edition, or one without scoring: 404 for the secretariat too.
     wrong = reverse("api:standings", args=[world.written.pk + 1000, world.category.pk])
+    assert api_client(world.keys["secretariat"]).get(wrong).status_code == 404
+
+
+def test_final_standings_for_the_secretariat_only(world):
+    url = reverse("api:final_standings", args=[world.edition.pk, world.category.pk])
+    response = api_client(world.keys["secretariat"]).get(url)
+    assert response.status_code == 200
+    data = response.json()
+    assert [st["id"] for st in data["stages"]] == [world.written.pk, world.cycle.site_visit.pk]
+    rows = data["rows"]
+    # 30 % written + 70 % site visit for the finalists (tests/results/helpers.py):
+    # n0 870, n2 770, n1 718, then the others by their written score.
+    n = world.cycle.nominations
+    assert [r["nomination"] for r in rows] == [n[0].pk, n[2].pk, n[1].pk, n[3].pk, n[4].pk, n[5].pk]
+    assert [r["score"] for r in rows[:3]] == [870.0, 770.0, 718.0]
+    assert rows[0]["stages"] == [
+        {"stage": world.written.pk, "weight": 30, "score": 800.0},
+        {"stage": world.cycle.site_visit.pk, "weight": 70, "score": 900.0},
+    ]
+    for who in ("editor", "officer", "reviewer"):
+        assert api_client(world.keys[who]).get(url).status_code == 404, who
+    # A category of another edition: 404.
+    wrong = reverse("api:final_standings", args=[world.embargoed_edition.pk, world.category.pk])
     assert api_client(world.keys["secretariat"]).get(wrong).status_code == 404
 
 
