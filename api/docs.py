@@ -11,13 +11,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
 
 from .views import request_language
 
-TAG_ORDER = ["public", "nominations", "secretariat"]
+# The endpoint groups (the schema's tags), in order, with their headings.
+GROUPS = {
+    "public": _("Public: no token needed"),
+    "nominations": _("Agencies: your nominations (token)"),
+    "secretariat": _("Secretariat: standings and exports (token)"),
+}
+TAG_ORDER = list(GROUPS)
 
 
 class SchemaView(SpectacularAPIView):
@@ -109,7 +116,7 @@ def endpoints(schema: dict) -> list[dict]:
             )
     order = {t: i for i, t in enumerate(TAG_ORDER)}
     return [
-        {"tag": tag, "endpoints": groups[tag]}
+        {"tag": tag, "title": GROUPS.get(tag, tag), "endpoints": groups[tag]}
         for tag in sorted(groups, key=lambda t: (order.get(t, 99), t))
     ]
 
