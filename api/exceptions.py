@@ -60,3 +60,20 @@ def exception_handler(exc, context):
     else:
         response.data = {"detail": str(data.get("detail", "")), "code": _code(exc)}
     return response
+
+
+def json_not_found(request):
+    """The site's 404 for an unknown address under /api/v1/: JSON like every API error
+    (config.errors.page_not_found hands it here)."""
+    from django.http import JsonResponse
+    from django.utils import translation
+
+    from .views import request_language
+
+    language = request_language(request)
+    with translation.override(language):
+        response = JsonResponse(
+            {"detail": _("Not found, or not open to you."), "code": "not_found"}, status=404
+        )
+    response["Content-Language"] = language
+    return response

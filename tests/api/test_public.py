@@ -169,3 +169,22 @@ def test_public_lists_take_constant_queries(world, django_assert_num_queries):
     assert len({s["code"]: s for s in data}[world.scheme.code]["editions"]) == 3
     with django_assert_num_queries(3):
         assert client.get(edition_url).status_code == 200
+
+
+def test_unknown_api_address_is_a_json_404(world):
+    response = api_client().get("/api/v1/no-such-thing/?lang=en")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found, or not open to you.", "code": "not_found"}
+    # Outside /api/v1/ the site's own 404 page.
+    assert api_client().get("/api/nothing/")["Content-Type"].startswith("text/html")
+
+
+def test_api_is_read_only(world):
+    url = reverse("api:nominations")
+    response = api_client(world.keys["secretariat"], lang="en").post(
+        url, {}, content_type="application/json"
+    )
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "POST" not allowed.', "code": "method_not_allowed"}
+    assert api_client(lang="en").delete(reverse("api:schemes")).status_code == 405
