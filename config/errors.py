@@ -48,6 +48,10 @@ def permission_denied(request, exception=None):
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/v1/"):  # the JSON API answers in JSON
+        from api.exceptions import json_not_found
+
+        return json_not_found(request)
     return _render(
         request,
         404,

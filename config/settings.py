@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "scoring",
     "surveys",
     "awards.results",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -290,3 +293,42 @@ SITE_NAME = _("Service Quality Award")
 # jobs, batch certificates' QR codes). Production sets it (docs/deploy.md). Empty: pages use
 # the request's own address, and jobs use the address `make run` serves on.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+
+# The read-only JSON API (api/, docs/api.md): Django REST Framework with per-user tokens,
+# the pages' own permission rules, throttling per client address (anonymous) and per user.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+    "user": env.str("API_THROTTLE_USER", default="600/min"),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonRateThrottle",
+        "api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Service Quality Award API",
+    "DESCRIPTION": (
+        "Read-only JSON API of the award-cycle system: published editions, winners, "
+        "history figures and certificate verification for everyone; an agency's own "
+        "nominations and the secretariat's standings and exports with a personal API token "
+        "(Authorization: Token <key>). See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "SORT_OPERATIONS": False,  # in the order of api/urls.py: schemes first
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+}

@@ -56,5 +56,6 @@ urlpatterns = [
     path("cycle/", include("scoring.urls")),
     path("poll/", include("surveys.urls")),
     path("", include("awards.results.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,10 @@ How to add a row (one line per URL pattern and object variant)::
   Every OK HTML page seen by an agency persona (editors, officers) must name no agency
   outside that persona's own (its subtree for an officer), unless the row says
   shows_others=True (public pages listing winners).
+- The JSON API (/api/v1/...): an anonymous request is 401 (`anon=UNAUTH`), not a redirect.
+  Every /api/v1/ row is requested twice per signed-in persona: with its session and with
+  its API token (`Authorization: Token <key>`, no session); both must give the table's
+  outcome. The content checks read JSON answers as they read HTML pages.
 """
 
 from __future__ import annotations
@@ -67,9 +71,10 @@ NOT_FOUND = "NOT_FOUND"  # 404: what this user may not see
 FORBIDDEN = "FORBIDDEN"  # 403: only where the project means it (the admin)
 METHOD = "METHOD"  # 405
 ADMIN_LOGIN = "REDIRECT_ADMIN_LOGIN"  # 302 to the admin's own sign-in page
+UNAUTH = "UNAUTHORIZED"  # 401: the JSON API (api/) without a token or a session
 
 # The outcomes of a refused request: a POST answered with one of these must change nothing.
-REFUSED = frozenset({LOGIN, NOT_FOUND, FORBIDDEN, METHOD, ADMIN_LOGIN})
+REFUSED = frozenset({LOGIN, NOT_FOUND, FORBIDDEN, METHOD, ADMIN_LOGIN, UNAUTH})
 
 
 def everyone(outcome: str) -> dict[str, str]:
@@ -355,6 +360,25 @@ ROWS = [
     R("results:appeal_detail", "other", "appeal_pk=appeal_other", allow(ED2, OFF2, APPR, SEC)),
     R("results:appeal_decide", "own", "appeal_pk=appeal_own", everyone(METHOD), post=allow(SEC, ok=INVALID)),
     R("results:appeal_attachment", "own", "attachment_pk=appeal_attachment_own", allow(ED, OFF, APPR, SEC)),
+    # --- the JSON API (api/): schema, docs, one's tokens, then the v1 endpoints -----------
+    R("api:schema", "-", "", everyone(OK)),
+    R("api:docs", "-", "", everyone(OK)),
+    # An empty name is refused beside the field (400); revoking is the owner's, by POST.
+    R("api:tokens", "-", "", signed_in(OK), post=signed_in(INVALID)),
+    R("api:token_revoke", "own", "pk=api_token_own", everyone(METHOD), post=allow(ED, ok=REDIRECT)),
+    R("api:schemes", "-", "", everyone(OK), shows_others=True, hides="open_edition"),
+    R("api:history", "-", "scheme_code=scheme.code", everyone(OK), hides="open_edition"),
+    R("api:edition", "-", "scheme_code=scheme.code number=edition.number", everyone(OK), shows_others=True),
+    R("api:edition", "embargoed", "scheme_code=scheme.code number=open_edition.number", everyone(NOT_FOUND)),
+    R("api:certificate", "own", "serial=award_own.serial", everyone(OK), shows="award_own", shows_others=True),
+    R("api:certificate", "embargoed", "serial=award_embargoed.serial", everyone(NOT_FOUND)),
+    R("api:nominations", "-", "", signed_in(OK, anon=UNAUTH)),
+    R("api:nomination", "own", "pk=nomination_own", N_OWN | {ANON: UNAUTH}, shows="nomination_own"),
+    R("api:nomination", "other", "pk=nomination_other", N_OTHER | {ANON: UNAUTH}, shows="nomination_other"),
+    R("api:nomination", "draft", "pk=nomination_draft", N_DRAFT | {ANON: UNAUTH}, shows="nomination_draft"),
+    R("api:standings", "-", "stage_pk=written category_pk=category", allow(SEC, anon=UNAUTH)),
+    R("api:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC, anon=UNAUTH)),
+    R("api:exports", "-", "", allow(SEC, anon=UNAUTH)),
 ]
 # fmt: on
 

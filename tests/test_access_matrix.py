@@ -45,8 +45,9 @@ from tests.access_matrix_table import (
     ROWS,
     STAFF_SEC,
     SUMMARY,
+    UNAUTH,
 )
-from tests.access_matrix_world import AGENCY_PERSONAS, ED, ED2, OFF, PERSONAS, build_world
+from tests.access_matrix_world import AGENCY_PERSONAS, ANON, ED, ED2, OFF, PERSONAS, build_world
 
 EXCLUDED_NAMESPACES = {"admin"}  # the Django admin: test_admin_refuses_non_staff
 
@@ -119,9 +120,14 @@ def outcome_of(response) -> str:
         if target.startswith(resolve_url(settings.LOGIN_URL)):
             return LOGIN if "next=" in target else REDIRECT
         return REDIRECT
-    return {400: INVALID, 409: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD}.get(
-        code, f"HTTP {code}"
-    )
+    return {
+        400: INVALID,
+        409: INVALID,
+        401: UNAUTH,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        405: METHOD,
+    }.get(code, f"HTTP {code}")
 
 
 # What a refused POST must leave alone: the row count of every model of ours, and the
@@ -141,8 +147,9 @@ WATCHED_FIELDS = {
     "agencies.User": ("is_active", "password"),
     "axes.AccessAttempt": ("username", "failures_since_start"),
     "workflow.OutboundMail": ("status", "attempts"),
+    "api.ApiToken": ("revoked_at",),
 }
-OUR_APPS = ("workflow", "agencies", "rubrics", "awards", "scoring", "surveys", "results")
+OUR_APPS = ("workflow", "agencies", "rubrics", "awards", "scoring", "surveys", "results", "api")
 
 
 @functools.cache
@@ -189,9 +196,14 @@ def finish(response):
         b"".join(response.streaming_content)
 
 
-def send(world, persona, method, path, data=None, *, watch=False):
+def token_client(world, persona) -> Client:
+    """A client that sends the persona's API token and no session."""
+    return Client(HTTP_AUTHORIZATION=f"Token {world.api_keys[persona]}")
+
+
+def send(world, persona, method, path, data=None, *, watch=False, token=False):
     """(outcome, response or None, changed: list of what a refused POST changed)."""
-    client = signed_in_client(world, persona)
+    client = token_client(world, persona) if token else signed_in_client(world, persona)
     changed = []
     response = None
     with transaction.atomic():
@@ -246,7 +258,8 @@ def _resolve_obj(world, spec):
 
 
 def content_problems(world, row, persona, response) -> list[str]:
-    if not response.get("Content-Type", "").startswith("text/html") or response.streaming:
+    kind = response.get("Content-Type", "")
+    if not kind.startswith(("text/html", "application/json")) or response.streaming:
         return []
     body = response.content.decode(errors="replace")
     problems = []
@@ -323,15 +336,22 @@ def test_access_matrix(world, django_db_blocker):
             path = path or (reverse(row.name) if not row.name.startswith("/") else row.name)
             urls.add(path)
             data = fill(world, row.data) if row.data else None
+            # The JSON API's rows: with the session, then with the API token.
+            ways = [False, True] if path.startswith("/api/v1/") else [False]
             for method, expected in (("GET", row.get), ("POST", row.post)):
                 if expected is None:
                     continue
-                for persona in PERSONAS:
+                for persona, token in ((p, t) for t in ways for p in PERSONAS):
+                    if token and persona == ANON:
+                        continue  # no token: the same request as without a session
                     want = expected[persona]
                     watch = method == "POST" and want in REFUSED
-                    got, response, changed = send(world, persona, method, path, data, watch=watch)
+                    got, response, changed = send(
+                        world, persona, method, path, data, watch=watch, token=token
+                    )
                     requests += 1
-                    where = f"{method} {row.name} [{row.variant}] {persona}"
+                    how = " (token)" if token else ""
+                    where = f"{method} {row.name} [{row.variant}] {persona}{how}"
                     problems = []
                     if got == OK and response is not None:
                         problems = content_problems(world, row, persona, response)

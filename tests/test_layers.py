@@ -1,6 +1,6 @@
 """The project's apps depend on each other one way only (docs/architecture.md, STYLE.md):
 
-    workflow <- agencies <- rubrics <- awards <- (scoring | surveys) <- awards.results
+    workflow <- agencies <- rubrics <- awards <- (scoring | surveys) <- awards.results <- api
 
 Each app may use only the apps to its left; scoring and surveys do not use each other;
 config is the top and may use anything; tests, bench and scripts are outside the graph.
@@ -31,7 +31,8 @@ LAYERS = {
     "scoring": 4,
     "surveys": 4,
     "awards.results": 5,
-    "config": 6,
+    "api": 6,  # the JSON API: may use every app; only config imports it
+    "config": 7,
 }
 # App labels (as used in model strings and migration dependencies) -> package.
 LABELS = {
@@ -42,6 +43,7 @@ LABELS = {
     "scoring": "scoring",
     "surveys": "surveys",
     "results": "awards.results",
+    "api": "api",
 }
 MODEL_STRING = re.compile(r"^(?P<label>[a-z_]+)\.(?P<model>[A-Za-z_][A-Za-z0-9_]*)$")
 
@@ -177,6 +179,11 @@ def test_apps_depend_on_lower_layers_only():
         ("workflow", "agencies", False),
         ("config", "awards.results", True),
         ("agencies", "config", False),
+        ("api", "awards.results", True),
+        ("api", "scoring", True),
+        ("awards.results", "api", False),
+        ("api", "config", False),
+        ("config", "api", True),
     ],
 )
 def test_the_layer_order(source, target, ok):
