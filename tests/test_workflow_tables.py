@@ -386,7 +386,9 @@ def test_poll_fieldwork_goes_through_the_table_with_one_audit_entry():
     poll_services.poll_set_status(poll=poll, status=PollStatus.CLOSED, actor=secretariat)
     assert [
         (e.action, e.from_state, e.to_state, e.actor_id)
-        for e in AuditEntry.objects.filter(object_type="surveys.poll", object_id=str(poll.pk)).order_by("pk")
+        for e in AuditEntry.objects.filter(
+            object_type="surveys.poll", object_id=str(poll.pk)
+        ).order_by("pk")
     ] == [
         ("poll.status", "draft", "fieldwork", secretariat.pk),
         ("poll.status", "fieldwork", "closed", secretariat.pk),
@@ -397,7 +399,9 @@ def test_poll_fieldwork_goes_through_the_table_with_one_audit_entry():
     assert info.value.messages == ["A poll cannot go from “closed” to “published”."]
     poll.refresh_from_db()
     assert poll.status == PollStatus.CLOSED
-    assert AuditEntry.objects.filter(object_type="surveys.poll", object_id=str(poll.pk)).count() == 2
+    assert (
+        AuditEntry.objects.filter(object_type="surveys.poll", object_id=str(poll.pk)).count() == 2
+    )
 
 
 # --- behaviour: the buttons follow actions() ----------------------------------------------
