@@ -31,6 +31,8 @@ class SiteTestKind(models.TextChoices):
     TELEPHONE = "telephone", _("Telephone test")
     APPLICATION = "application", _("Real application test")
     WEBSITE = "website", _("Website review")
+    # HK's consultancy visits: an assessor at the service counter, on the premises.
+    ON_SITE = "on_site", _("On-site visit")
 
 
 class MemberState(TextChoices):

@@ -1,4 +1,4 @@
-"""Mystery-shopper tests (telephone test, real application test, website review) that a
+"""Mystery-shopper tests (telephone test, real application test, website review, on-site visit) that a
 site assessor logs during a site-visit stage, with evidence files."""
 
 from __future__ import annotations

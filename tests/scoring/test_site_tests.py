@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from agencies.enums import Role
 from agencies.models import AuditEntry
+from scoring.enums import SiteTestKind
 from scoring.models import Assignment, SiteTest, SiteTestEvidence
 from scoring.services import (
     ReviewClosed,
@@ -210,6 +211,7 @@ def test_the_assessor_logs_a_test_from_the_scoring_page(cycle):
         "Telephone test",
         "Real application test",
         "Website review",
+        "On-site visit",
     ]
     assert tree.xpath("//input[@name='tested_at']/@type") == ["datetime-local"]
     assert len(tree.xpath("//input[@name='indicators']")) == 5
@@ -243,6 +245,31 @@ def test_the_assessor_logs_a_test_from_the_scoring_page(cycle):
     assert href == reverse("scoring:site_test_evidence", args=[cycle.visit.pk, evidence.pk])
     response = client.get(href)
     assert b"".join(response.streaming_content) == PNG
+
+
+def test_an_on_site_visit_is_logged_as_its_own_kind_and_shown_on_the_scoring_page(cycle):
+    """Issue 16: HK's consultancy visits are on-site visits, not "real application tests"."""
+    client = client_for(cycle.assessor)
+    page = html(client.get(reverse("scoring:review", args=[cycle.visit.pk])))
+    assert "On-site visit" in texts(page, "//select[@id='site-kind']/option")
+    tested = timezone.localtime(an_hour_ago(), cycle.edition.tzinfo).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("scoring:site_test_add", args=[cycle.visit.pk]),
+        {
+            "kind": "on_site",
+            "tested_at": tested,
+            "subject": "入境處人事登記處櫃台",
+            "findings": "輪候時間十二分鐘，指示清楚。",
+            "indicators": [cycle.indicators[1].pk],
+        },
+    )
+    assert response.status_code == 302
+    test = SiteTest.objects.get()
+    assert (test.kind, test.get_kind_display()) == ("on_site", "On-site visit")
+    page = html(client.get(reverse("scoring:review", args=[cycle.visit.pk])))
+    assert texts(page, "//span[contains(@class, 'site-on_site')]") == ["On-site visit"]
+    with translation.override("zh-hant"):
+        assert str(SiteTestKind.ON_SITE.label) == "實地訪查"
 
 
 def test_bad_site_test_input_is_shown_and_kept(cycle):
