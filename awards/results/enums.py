@@ -20,3 +20,37 @@ class JobKind(models.TextChoices):
     COMPILE = "compile", _("Compile results")
     WORKBOOK = "workbook", _("Results workbook (XLSX)")
     CERTIFICATES = "certificates", _("Certificates (PDF)")
+
+
+class EventKind(models.TextChoices):
+    CEREMONY = "ceremony", _("Award ceremony")
+    EXHIBITION = "exhibition", _("Exhibition")
+    ROVING = "roving", _("Roving exhibition venue")
+    SEMINAR = "seminar", _("Experience-sharing seminar")
+    PRESENTATION = "presentation", _("Results presentation")
+    DISCUSSION = "discussion", _("Joint discussion of winners")
+
+
+# Events civil servants of any agency register for (up to the event's capacity).
+REGISTRATION_KINDS = (EventKind.SEMINAR, EventKind.PRESENTATION)
+
+
+class ObligationKind(models.TextChoices):
+    EXHIBIT = "exhibit", _("An exhibit")
+    TALK = "talk", _("A talk")
+    POSTER = "poster", _("A poster")
+    ATTENDANCE = "attendance", _("Attendance")
+    OTHER = "other", _("Other")
+
+
+class ObligationStatus(models.TextChoices):
+    ASKED = "asked", _("Asked")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DELIVERED = "delivered", _("Delivered")
+    MISSED = "missed", _("Missed")
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -48,3 +48,38 @@ rules.add_perm("results.approve", is_approver)
 rules.add_perm("results.see_award", is_secretariat | is_approver | is_award_agency)
 # Agencies' own awards: editors and authority officers (award_agency_scopes).
 rules.add_perm("results.view_my_awards", is_agency_editor | is_authority_officer)
+
+
+# --- the post-award programme ----------------------------------------------------------
+
+
+def programme_agency_scopes(user) -> list[str]:
+    """The subtrees whose programme obligations are the user's to answer: the agencies
+    they edit for and the authorities they serve (as award_agency_scopes)."""
+    return award_agency_scopes(user)
+
+
+@rules.predicate
+def is_obligation_agency(user, obligation):
+    """An editor or authority officer of the obligation's agency (or above it)."""
+    if obligation is None or not user.is_authenticated:
+        return False
+    return agency_under_any(obligation.agency, programme_agency_scopes(user))
+
+
+@rules.predicate
+def is_civil_servant(user):
+    """A signed-in officer of an agency (an agency editor or competent-authority officer)."""
+    return bool(programme_agency_scopes(user))
+
+
+@rules.predicate
+def is_own_registration(user, registration):
+    return registration is not None and registration.user_id == user.pk
+
+
+rules.add_perm("results.manage_programme", is_secretariat)
+rules.add_perm("results.confirm_obligation", is_obligation_agency)
+rules.add_perm("results.view_my_programme", is_civil_servant)
+rules.add_perm("results.register_for_events", is_civil_servant)
+rules.add_perm("results.cancel_registration", is_own_registration)

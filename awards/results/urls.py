@@ -1,7 +1,7 @@
 """Results URLs. Staff pages live under /cycle/results/, public ones under /results/ and
 /verify/ (see config/urls.py, which mounts this module at the site root)."""
 
-from .views import certificates, config, public, versions
+from .views import certificates, config, programme, public, versions
 
 app_name = "results"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *certificates.urlpatterns,
     *config.urlpatterns,
     *public.urlpatterns,
+    *programme.urlpatterns,
 ]
