@@ -130,6 +130,24 @@ def waiting_position(registration) -> int | None:
     )
 
 
+def waiting_positions(registrations) -> dict[int, int]:
+    """Registration id -> its place on its event's waiting list, for the waiting ones
+    among `registrations` (one query)."""
+    events = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITING}
+    if not events:
+        return {}
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for pk, event_id in (
+        Registration.objects.filter(event_id__in=events, status=RegistrationStatus.WAITING)
+        .order_by("created_at", "pk")
+        .values_list("pk", "event_id")
+    ):
+        counters[event_id] = counters.get(event_id, 0) + 1
+        positions[pk] = counters[event_id]
+    return positions
+
+
 def missed_obligations_of(award: Award) -> QuerySet[Obligation]:
     return (
         Obligation.objects.filter(award=award, status=ObligationStatus.MISSED)

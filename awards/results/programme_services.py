@@ -83,6 +83,8 @@ def event_save(*, edition, actor, values: dict, event: ProgrammeEvent | None = N
     for key in ("name_en", "venue_en", "description_zh", "description_en", "outside_reason"):
         values[key] = (values[key] or "").strip()
     values["is_published"] = bool(values["is_published"])
+    for key in ("starts_at", "ends_at"):  # kept in UTC, so that before -> after compares
+        values[key] = values[key].astimezone(datetime.UTC)
     before = None
     if event is None:
         event = ProgrammeEvent(edition=edition, **values)

@@ -75,7 +75,12 @@ def is_civil_servant(user):
 
 @rules.predicate
 def is_own_registration(user, registration):
-    return registration is not None and registration.user_id == user.pk
+    return (
+        registration is not None
+        and user.is_authenticated
+        and registration.user_id is not None
+        and registration.user_id == user.pk
+    )
 
 
 rules.add_perm("results.manage_programme", is_secretariat)

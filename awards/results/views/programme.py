@@ -282,8 +282,9 @@ def _my_programme_page(request, *, errors=None, status=200):
     _with_local_times([o.event for o in obligations])
     registrations = list(selectors.registrations_of(user))
     mine = {r.event_id: r for r in registrations}
+    positions = selectors.waiting_positions(registrations)
     for r in registrations:
-        r.position = selectors.waiting_position(r)
+        r.position = positions.get(r.pk)
     _with_local_times([r.event for r in registrations])
     events = _with_local_times(list(selectors.events_open_for_registration()))
     for event in events:
@@ -392,7 +393,8 @@ def _calendar(request, edition, events, name: str) -> HttpResponse:
         item.add("dtstamp", stamp)
         item.add("dtstart", event.starts_at.astimezone(datetime.UTC))
         item.add("dtend", event.ends_at.astimezone(datetime.UTC))
-        item.add("summary", f"{event.name} ({event.get_kind_display()})")
+        item.add("summary", event.name)
+        item.add("categories", [str(event.get_kind_display())])
         item.add("location", event.venue)
         if event.description:
             item.add("description", event.description)
