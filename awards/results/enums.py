@@ -35,6 +35,10 @@ class EventKind(models.TextChoices):
 REGISTRATION_KINDS = (EventKind.SEMINAR, EventKind.PRESENTATION)
 
 
+# Events whose visitors are counted (per day or in total).
+VISITOR_KINDS = (EventKind.EXHIBITION, EventKind.ROVING)
+
+
 class ObligationKind(models.TextChoices):
     EXHIBIT = "exhibit", _("An exhibit")
     TALK = "talk", _("A talk")

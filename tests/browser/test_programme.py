@@ -114,7 +114,7 @@ def test_secretariat_schedules_the_programme_and_the_public_reads_it(
     assert ProgrammeEvent.objects.count() == 0
     page.locator("#id_ends_at").fill(f"{day(cycle, 30)}T17:00")
     page.locator("#event-save").click()
-    expect(page.locator("ul.messages")).to_contain_text("“頒獎典禮” was saved")
+    expect(page.locator("ul.messages")).to_contain_text("“Award ceremony” was saved")
 
     # the exhibition: every department asked to exhibit, in one action
     add_event(
@@ -224,8 +224,8 @@ def test_secretariat_schedules_the_programme_and_the_public_reads_it(
         Registration.objects.filter(event=seminar).order_by("pk").values_list("status", flat=True)
     ) == ["registered", "waiting"]
 
-    # attendance recorded by the secretariat
-    page.goto(live_server.url + f"/cycle/results/programme/{seminar.pk}/")
+    # attendance recorded by the secretariat (signed in again: one browser context)
+    page = sign_in(cycle.secretariat, f"/cycle/results/programme/{seminar.pk}/")
     expect(page.locator("#waiting-list li")).to_have_count(1)
     registration = Registration.objects.get(event=seminar, user=cycle.officer)
     page.locator(f"#attended-{registration.pk}").check()

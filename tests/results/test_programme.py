@@ -509,6 +509,6 @@ def test_my_programme_lists_open_events_with_constant_queries(world, django_asse
         )
     with django_assert_num_queries(10):
         response = client.get(url)
-    assert len(html(response).xpath("//ul[@id='open-events']/li")) == 5
+    assert len(html(response).xpath("//div[@id='open-events']/section")) == 5
     assert len(table_rows(html(response), "//table[@id='my-obligations']")) == 5
     assert RegistrationStatus.REGISTERED  # the enum exists for the template's comparisons

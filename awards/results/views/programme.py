@@ -33,7 +33,7 @@ from workflow.zones import zone_label
 
 from .. import programme_selectors as selectors
 from .. import programme_services as services
-from ..enums import REGISTRATION_KINDS, RegistrationStatus
+from ..enums import REGISTRATION_KINDS, VISITOR_KINDS, RegistrationStatus
 from ..models import Obligation, ProgrammeEvent, Registration
 from ..programme_forms import AskForm, EventForm, VisitorsForm
 
@@ -149,6 +149,7 @@ def _event_page(request, event, *, ask_form=None, visitors_form=None, status=200
             "registered": [r for r in registrations if r.status == RegistrationStatus.REGISTERED],
             "waiting": [r for r in registrations if r.status == RegistrationStatus.WAITING],
             "takes_registration": event.kind in REGISTRATION_KINDS,
+            "counts_visitors": event.kind in VISITOR_KINDS,
             "visitor_counts": list(event.visitor_counts.all()),
             "visitors_total": selectors.visitors_total(event),
             "ask_form": ask_form or AskForm(),
