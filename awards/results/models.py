@@ -488,9 +488,7 @@ class ProgrammeEvent(models.Model):
         default=False,
         help_text=_("Shown on the public programme page and in the calendar feeds."),
     )
-    outside_reason = models.TextField(
-        _("why it lies outside the edition's dates"), blank=True
-    )
+    outside_reason = models.TextField(_("why it lies outside the edition's dates"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

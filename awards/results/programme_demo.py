@@ -73,8 +73,7 @@ def _hk(edition, actor) -> None:
         "香港中央圖書館展覽館",
         "Hong Kong Central Library, exhibition gallery",
         description_zh="各部門介紹其服務；上一年度展覽吸引逾九千名參觀者。",
-        description_en="Departments present their services; last year's drew over 9,000 "
-        "visitors.",
+        description_en="Departments present their services; last year's drew over 9,000 visitors.",
     )
     departments = list(Agency.objects.filter(code__startswith="HK-").exclude(code="HK-GOV"))
     services.obligations_ask(

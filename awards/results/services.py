@@ -514,9 +514,7 @@ def version_schedule_publication(*, version: ResultVersion, actor, publish_at) -
 
 
 @transaction.atomic
-def award_revoke(
-    *, award: Award, actor, reason: str, revoked_on=None, obligation=None
-) -> Award:
+def award_revoke(*, award: Award, actor, reason: str, revoked_on=None, obligation=None) -> Award:
     """Revoke an approved award (e.g. its service quality lapsed). The result version is
     not changed; the public pages and the verification page show the revocation.
     `obligation`: the winner's missed programme obligation the revocation was opened

@@ -208,7 +208,11 @@ def test_secretariat_schedules_the_programme_and_the_public_reads_it(
     response = officer_page.request.post(
         live_server.url + f"/cycle/results/programme/{seminar.pk}/register/",
         headers={"Referer": live_server.url + "/cycle/results/my-programme/"},
-        form={"csrfmiddlewaretoken": officer_page.locator("input[name=csrfmiddlewaretoken]").first.input_value()},
+        form={
+            "csrfmiddlewaretoken": officer_page.locator(
+                "input[name=csrfmiddlewaretoken]"
+            ).first.input_value()
+        },
     )
     assert response.status == 400
     assert "You are already registered for this event." in response.text()
@@ -275,7 +279,8 @@ def test_secretariat_schedules_the_programme_and_the_public_reads_it(
     hidden = scored_cycle()
     approved_version(hidden, published=False)
     response = visitor.goto(
-        live_server.url + f"/results/{hidden.edition.scheme.code}/{hidden.edition.number}/programme.ics"
+        live_server.url
+        + f"/results/{hidden.edition.scheme.code}/{hidden.edition.number}/programme.ics"
     )
     assert response.status == 404
     public.close()

@@ -13,7 +13,6 @@ import pytest
 import time_machine
 from django.test import Client, TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from agencies.enums import Role
 from awards.enums import StageKind
@@ -185,9 +184,7 @@ def test_an_event_outside_the_editions_dates_needs_a_reason(world):
     assert event.starts_at == datetime.datetime(2027, 3, 1, 2, 0, tzinfo=datetime.UTC)
 
 
-def test_the_programme_list_shows_events_with_constant_queries(
-    world, django_assert_num_queries
-):
+def test_the_programme_list_shows_events_with_constant_queries(world, django_assert_num_queries):
     client = client_for(world.secretariat)
     url = reverse("results:programme_events", args=[world.edition.pk])
     make_event(world)
@@ -299,9 +296,10 @@ def test_registration_up_to_capacity_then_waiting_list_then_promotion_by_mail(wo
     assert texts(html(response), f"//*[@id='my-registration-{event.pk}']") == [
         "You are on the waiting list."
     ]
-    assert list(
-        Registration.objects.order_by("pk").values_list("user", "status")
-    ) == [(first.pk, "registered"), (second.pk, "waiting")]
+    assert list(Registration.objects.order_by("pk").values_list("user", "status")) == [
+        (first.pk, "registered"),
+        (second.pk, "waiting"),
+    ]
     # registering twice: refused beside the event, nothing changed
     response = client_for(second).post(url)
     assert response.status_code == 400
@@ -320,9 +318,10 @@ def test_registration_up_to_capacity_then_waiting_list_then_promotion_by_mail(wo
     # the first cancels: the second gets the place and is told by mail
     with TestCase.captureOnCommitCallbacks(execute=False):
         assert client_for(first).post(cancel).status_code == 302
-    assert list(
-        Registration.objects.order_by("pk").values_list("user", "status")
-    ) == [(first.pk, "cancelled"), (second.pk, "registered")]
+    assert list(Registration.objects.order_by("pk").values_list("user", "status")) == [
+        (first.pk, "cancelled"),
+        (second.pk, "registered"),
+    ]
     mail = OutboundMail.objects.get(kind="programme_place_given")
     assert mail.user == second
     assert "Experience-sharing seminar" in mail.body or "經驗分享座談會" in mail.body
@@ -399,7 +398,11 @@ def test_a_missed_obligation_shows_on_the_award_and_opens_its_revocation(world):
     assert client.get(url).status_code == 404
     response = client.post(
         reverse("results:award_revoke", args=[world.winner.pk]),
-        {"reason": "未依規定出席成果發表會。", "revoked_on": "2026-12-02", "obligation": obligation.pk},
+        {
+            "reason": "未依規定出席成果發表會。",
+            "revoked_on": "2026-12-02",
+            "obligation": obligation.pk,
+        },
     )
     assert response.status_code == 302
     award = Award.objects.get(pk=world.winner.pk)
@@ -477,6 +480,7 @@ def test_the_ics_feeds_list_published_events_and_parse(world):
     )
     assert [str(e["summary"]) for e in cal.walk("VEVENT")] == ["Ceremony", "Exhibition"]
 
+
 def test_an_unpublished_editions_programme_and_feeds_are_404(clock):
     cycle = scored_cycle()
     approved_version(cycle, published=False)  # approved, under embargo
@@ -497,7 +501,10 @@ def test_my_programme_lists_open_events_with_constant_queries(world, django_asse
     url = reverse("results:my_programme")
     event = make_event(world)
     services.obligations_ask(
-        event=event, actor=world.secretariat, kind=ObligationKind.TALK, agencies=[world.outsider_agency]
+        event=event,
+        actor=world.secretariat,
+        kind=ObligationKind.TALK,
+        agencies=[world.outsider_agency],
     )
     client.get(url)
     with django_assert_num_queries(10):
@@ -505,7 +512,10 @@ def test_my_programme_lists_open_events_with_constant_queries(world, django_asse
     for i in range(4):
         e = make_event(world, name_zh=f"座談{i}", kind=EventKind.PRESENTATION)
         services.obligations_ask(
-            event=e, actor=world.secretariat, kind=ObligationKind.TALK, agencies=[world.outsider_agency]
+            event=e,
+            actor=world.secretariat,
+            kind=ObligationKind.TALK,
+            agencies=[world.outsider_agency],
         )
     with django_assert_num_queries(10):
         response = client.get(url)

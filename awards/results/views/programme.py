@@ -43,9 +43,7 @@ def _load_edition(request, edition_pk, **kwargs):
 
 
 def _load_event(request, event_pk, **kwargs):
-    return get_object_or_404(
-        ProgrammeEvent.objects.select_related("edition__scheme"), pk=event_pk
-    )
+    return get_object_or_404(ProgrammeEvent.objects.select_related("edition__scheme"), pk=event_pk)
 
 
 def _load_obligation(request, obligation_pk, **kwargs):
@@ -254,9 +252,7 @@ def obligation_action(request, obligation_pk, action):
         else reverse("results:my_programme")
     )
     try:
-        services.obligation_transition(
-            obligation, OBLIGATION_TARGETS[action], actor=request.user
-        )
+        services.obligation_transition(obligation, OBLIGATION_TARGETS[action], actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
@@ -319,9 +315,7 @@ def event_register(request, event_pk, obj):
     try:
         registration = services.event_register(event=obj, user=request.user)
     except ValidationError as error:
-        return _my_programme_page(
-            request, errors={obj.pk: " ".join(error.messages)}, status=400
-        )
+        return _my_programme_page(request, errors={obj.pk: " ".join(error.messages)}, status=400)
     if registration.status == RegistrationStatus.WAITING:
         messages.warning(
             request,
@@ -420,18 +414,14 @@ def agency_ics(request, scheme_code, number, agency_code):
 
 
 urlpatterns = [
-    path(
-        "cycle/results/editions/<int:edition_pk>/programme/", programme, name="programme_events"
-    ),
+    path("cycle/results/editions/<int:edition_pk>/programme/", programme, name="programme_events"),
     path(
         "cycle/results/editions/<int:edition_pk>/programme/new/",
         event_new,
         name="programme_event_new",
     ),
     path("cycle/results/programme/<int:event_pk>/", event_detail, name="programme_event"),
-    path(
-        "cycle/results/programme/<int:event_pk>/edit/", event_edit, name="programme_event_edit"
-    ),
+    path("cycle/results/programme/<int:event_pk>/edit/", event_edit, name="programme_event_edit"),
     path("cycle/results/programme/<int:event_pk>/ask/", event_ask, name="programme_ask"),
     path(
         "cycle/results/programme/<int:event_pk>/attendance/",
