@@ -62,7 +62,13 @@ def event_registrations(event) -> QuerySet[Registration]:
 
 
 def visitors_total(event) -> int | None:
-    return event.visitor_counts.aggregate(total=Sum("visitors"))["total"]
+    """The event's visitors: its recorded total (a count without a day) if there is one,
+    else the sum of its days; None when nothing was counted."""
+    figures = event.visitor_counts.aggregate(
+        whole=Sum("visitors", filter=Q(day__isnull=True)),
+        days=Sum("visitors", filter=Q(day__isnull=False)),
+    )
+    return figures["whole"] if figures["whole"] is not None else figures["days"]
 
 
 def edition_is_public(edition, now=None) -> bool:

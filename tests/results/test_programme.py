@@ -371,6 +371,15 @@ def test_attendance_and_visitor_counts(world):
     page = client.get(reverse("results:programme_event", args=[exhibition.pk]))
     assert texts(html(page), "//*[@id='visitors-total']") == ["In all: 5000 visitors."]
     assert VisitorCount.objects.count() == 2
+    # a total for the whole event (no day) is the figure shown, whatever the days say
+    assert client.post(url, {"day": "", "visitors": "9100"}).status_code == 302
+    page = client.get(reverse("results:programme_event", args=[exhibition.pk]))
+    assert texts(html(page), "//*[@id='visitors-total']") == ["In all: 9100 visitors."]
+    assert texts(html(page), "//*[@id='visitor-counts']/li") == [
+        "2026-12-20: 2400",
+        "2026-12-21: 2600",
+        "Whole event: 9100",
+    ]
 
 
 # --- a missed obligation opens a revocation ----------------------------------------------
