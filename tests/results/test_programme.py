@@ -189,14 +189,14 @@ def test_the_programme_list_shows_events_with_constant_queries(world, django_ass
     url = reverse("results:programme_events", args=[world.edition.pk])
     make_event(world)
     client.get(url)  # warm the session
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(url)
     for i in range(5):
         event = make_event(world, name_zh=f"成果發表會{i}", kind=EventKind.PRESENTATION)
         services.obligations_ask(
             event=event, actor=world.secretariat, kind=ObligationKind.TALK, all_winners=True
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(url)
     rows = table_rows(html(response), "//table[@id='programme-events']")
     assert len(rows) == 6
@@ -516,7 +516,7 @@ def test_my_programme_lists_open_events_with_constant_queries(world, django_asse
         agencies=[world.outsider_agency],
     )
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(url)
     for i in range(4):
         e = make_event(world, name_zh=f"座談{i}", kind=EventKind.PRESENTATION)
@@ -526,8 +526,31 @@ def test_my_programme_lists_open_events_with_constant_queries(world, django_asse
             kind=ObligationKind.TALK,
             agencies=[world.outsider_agency],
         )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(html(response).xpath("//div[@id='open-events']/section")) == 5
     assert len(table_rows(html(response), "//table[@id='my-obligations']")) == 5
     assert RegistrationStatus.REGISTERED  # the enum exists for the template's comparisons
+
+
+def test_the_event_page_lists_obligations_with_constant_queries(
+    world, django_assert_num_queries
+):
+    event = make_event(world, kind=EventKind.EXHIBITION, capacity=None)
+    client = client_for(world.secretariat)
+    url = reverse("results:programme_event", args=[event.pk])
+    services.obligations_ask(
+        event=event, actor=world.secretariat, kind=ObligationKind.EXHIBIT, all_winners=True
+    )
+    client.get(url)
+    with django_assert_num_queries(QUERIES_EVENT_PAGE):
+        client.get(url)
+    services.obligations_ask(
+        event=event, actor=world.secretariat, kind=ObligationKind.POSTER, agencies=world.agencies
+    )
+    with django_assert_num_queries(QUERIES_EVENT_PAGE):
+        response = client.get(url)
+    assert len(table_rows(html(response), "//table[@id='obligations']")) == 3 + 6
+
+
+QUERIES_EVENT_PAGE = 9
