@@ -533,9 +533,7 @@ def test_my_programme_lists_open_events_with_constant_queries(world, django_asse
     assert RegistrationStatus.REGISTERED  # the enum exists for the template's comparisons
 
 
-def test_the_event_page_lists_obligations_with_constant_queries(
-    world, django_assert_num_queries
-):
+def test_the_event_page_lists_obligations_with_constant_queries(world, django_assert_num_queries):
     event = make_event(world, kind=EventKind.EXHIBITION, capacity=None)
     client = client_for(world.secretariat)
     url = reverse("results:programme_event", args=[event.pk])
