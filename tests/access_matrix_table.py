@@ -379,6 +379,27 @@ ROWS = [
     R("api:standings", "-", "stage_pk=written category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:exports", "-", "", allow(SEC, anon=UNAUTH)),
+    # --- results: the programme after the awards (docs/programme.md) ----------------------
+    R("results:programme_events", "-", "edition_pk=edition", allow(SEC)),
+    R("results:programme_event_new", "-", "edition_pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("results:programme_event", "-", "event_pk=programme_event", allow(SEC)),
+    R("results:programme_event_edit", "-", "event_pk=programme_event", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("results:programme_ask", "-", "event_pk=programme_event", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    R("results:programme_attendance", "-", "event_pk=programme_event", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:programme_visitors", "-", "event_pk=programme_event", everyone(METHOD), post=allow(SEC, ok=INVALID)),
+    # civil servants of any agency register; this agency's editor is registered already (400)
+    R("results:programme_register", "-", "event_pk=programme_event", everyone(METHOD), post=allow(ED, ED2, OFF, OFF2, ok=REDIRECT) | {ED: INVALID}),
+    R("results:obligation_action", "own confirm", "obligation_pk=obligation_own action=#confirm", everyone(METHOD), post=allow(ED, OFF, ok=REDIRECT)),
+    R("results:obligation_action", "other confirm", "obligation_pk=obligation_other action=#confirm", everyone(METHOD), post=allow(ED2, OFF2, ok=REDIRECT)),
+    R("results:obligation_action", "own miss", "obligation_pk=obligation_own action=#miss", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("results:registration_cancel", "own", "registration_pk=registration_own", everyone(METHOD), post=allow(ED, ok=REDIRECT)),
+    R("results:my_programme", "-", "", allow(ED, ED2, OFF, OFF2)),
+    R("results:public_programme", "-", "scheme_code=scheme.code number=edition.number", everyone(OK)),
+    R("results:public_programme", "embargoed", "scheme_code=scheme.code number=open_edition.number", everyone(NOT_FOUND)),
+    R("results:programme_ics", "-", "scheme_code=scheme.code number=edition.number", everyone(OK)),
+    R("results:programme_ics", "embargoed", "scheme_code=scheme.code number=open_edition.number", everyone(NOT_FOUND)),
+    R("results:agency_ics", "own", "scheme_code=scheme.code number=edition.number agency_code=agency.code", everyone(OK)),
+    R("results:agency_ics", "embargoed", "scheme_code=scheme.code number=open_edition.number agency_code=agency.code", everyone(NOT_FOUND)),
 ]
 # fmt: on
 

@@ -354,6 +354,43 @@ def build_world():
         actor=personas[SEC],
     )
 
+    # --- the programme of the published edition: a seminar, this agency's winner asked to
+    # give a talk, the other agency asked too, this agency's editor registered ------------
+    from awards.results import programme_services
+    from awards.results.enums import EventKind, ObligationKind
+
+    start = timezone.now() + datetime.timedelta(days=20)
+    w.programme_event = programme_services.event_save(
+        edition=w.edition,
+        actor=personas[SEC],
+        values={
+            "kind": EventKind.SEMINAR,
+            "name_zh": "經驗分享座談會",
+            "name_en": "Experience-sharing seminar",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=3),
+            "venue_zh": "大禮堂",
+            "capacity": 10,
+            "is_published": True,
+            "outside_reason": "典禮後舉行",
+        },
+    )
+    (w.obligation_own,) = programme_services.obligations_ask(
+        event=w.programme_event,
+        actor=personas[SEC],
+        kind=ObligationKind.TALK,
+        agencies=[w.agency],
+    )
+    (w.obligation_other,) = programme_services.obligations_ask(
+        event=w.programme_event,
+        actor=personas[SEC],
+        kind=ObligationKind.TALK,
+        agencies=[w.other_agency],
+    )
+    w.registration_own = programme_services.event_register(
+        event=w.programme_event, user=personas[ED]
+    )
+
     # --- sign-in: a finished agency import, a locked account, the secretariat's app ------
     from axes.models import AccessAttempt
     from django.conf import settings

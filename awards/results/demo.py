@@ -44,7 +44,17 @@ def award_rules_hk(edition) -> None:
 
 def load_results_demo() -> bool:
     """Idempotent: returns False and changes nothing once the 8th edition has results
-    (or when the review demo is not loaded)."""
+    (or when the review demo is not loaded) and the programmes are there. The HK 2002–03
+    and TW 8th programmes (awards/results/programme_demo.py) are loaded after the results,
+    so that the TW winners are asked to give their talks."""
+    from .programme_demo import load_programme_demo
+
+    compiled = _load_results()
+    programmes = load_programme_demo()
+    return compiled or programmes
+
+
+def _load_results() -> bool:
     edition = Edition.objects.filter(scheme__code="tw-gsqa", number=8).first()
     if edition is None or ResultVersion.objects.filter(edition=edition).exists():
         return False

@@ -32,3 +32,39 @@ class AppealState(models.TextChoices):
     FILED = "filed", _("Filed, awaiting the panel's decision")
     UPHELD = "upheld", _("Upheld")
     DISMISSED = "dismissed", _("Dismissed")
+class EventKind(models.TextChoices):
+    CEREMONY = "ceremony", _("Award ceremony")
+    EXHIBITION = "exhibition", _("Exhibition")
+    ROVING = "roving", _("Roving exhibition venue")
+    SEMINAR = "seminar", _("Experience-sharing seminar")
+    PRESENTATION = "presentation", _("Results presentation")
+    DISCUSSION = "discussion", _("Joint discussion of winners")
+
+
+# Events civil servants of any agency register for (up to the event's capacity).
+REGISTRATION_KINDS = (EventKind.SEMINAR, EventKind.PRESENTATION)
+
+
+# Events whose visitors are counted (per day or in total).
+VISITOR_KINDS = (EventKind.EXHIBITION, EventKind.ROVING)
+
+
+class ObligationKind(models.TextChoices):
+    EXHIBIT = "exhibit", _("An exhibit")
+    TALK = "talk", _("A talk")
+    POSTER = "poster", _("A poster")
+    ATTENDANCE = "attendance", _("Attendance")
+    OTHER = "other", _("Other")
+
+
+class ObligationStatus(models.TextChoices):
+    ASKED = "asked", _("Asked")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DELIVERED = "delivered", _("Delivered")
+    MISSED = "missed", _("Missed")
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")

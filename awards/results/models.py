@@ -48,7 +48,16 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import localized
 
-from .enums import AppealState, AwardBasis, FeedbackState, VersionStatus
+from .enums import (
+    AppealState,
+    AwardBasis,
+    EventKind,
+    FeedbackState,
+    ObligationKind,
+    ObligationStatus,
+    RegistrationStatus,
+    VersionStatus,
+)
 
 
 class AwardRule(models.Model):
@@ -335,6 +344,15 @@ class Award(models.Model):
     # {"version": N, "fields": ["summary", "citation"], "changes": [[what, old, new]]}
     # (what: "rank", "score" or "level"); empty when nothing was carried.
     carried = models.JSONField(_("carried from the previous version"), default=dict, blank=True)
+    # The missed programme obligation a revocation was opened from (if any).
+    revoked_for = models.ForeignKey(
+        "results.Obligation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revocations",
+        verbose_name=_("revoked for the missed obligation"),
+    )
 
     class Meta:
         verbose_name = _("award")
@@ -646,3 +664,182 @@ class AppealAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# --- the post-award programme (docs/programme.md) ------------------------------------------
+
+
+class ProgrammeEvent(models.Model):
+    """One event of an edition's programme after the awards (a ceremony, an exhibition, a
+    roving exhibition venue, a seminar, a results presentation, a joint discussion). Its
+    times are stored in UTC and typed and shown in the edition's time zone."""
+
+    edition = models.ForeignKey(
+        "awards.Edition",
+        on_delete=models.CASCADE,
+        related_name="programme_events",
+        verbose_name=_("edition"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue_zh = models.CharField(_("venue (Chinese)"), max_length=200)
+    venue_en = models.CharField(_("venue (English)"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Blank: no limit.")
+    )
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Shown on the public programme page and in the calendar feeds."),
+    )
+    outside_reason = models.TextField(_("why it lies outside the edition's dates"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("programme event")
+        verbose_name_plural = _("programme events")
+        ordering = ["edition", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="programme_event_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    @property
+    def venue(self):
+        return localized(self, "venue")
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+
+class Obligation(models.Model):
+    """What one participant (an agency, or a winner: an Award) must bring to an event:
+    an exhibit, a talk, a poster. Asked -> confirmed (by the agency) -> delivered or
+    missed (by the secretariat); see OBLIGATION_WORKFLOW."""
+
+    event = models.ForeignKey(
+        ProgrammeEvent,
+        on_delete=models.CASCADE,
+        related_name="obligations",
+        verbose_name=_("event"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="programme_obligations",
+        verbose_name=_("agency"),
+    )
+    award = models.ForeignKey(
+        Award,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="obligations",
+        verbose_name=_("award"),
+    )
+    kind = models.CharField(_("what to bring"), max_length=16, choices=ObligationKind.choices)
+    detail = models.CharField(_("details"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ObligationStatus.choices,
+        default=ObligationStatus.ASKED,
+    )
+    asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["event", "agency__code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "agency", "kind"], name="one_obligation_per_agency_and_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} · {self.agency} · {self.get_kind_display()}"
+
+
+class Registration(models.Model):
+    """A civil servant's place at a seminar or results presentation, or their place on
+    its waiting list. `attended` is recorded by the secretariat after the event."""
+
+    event = models.ForeignKey(
+        ProgrammeEvent,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("event"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="programme_registrations",
+        verbose_name=_("registrant"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.REGISTERED,
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=~models.Q(status="cancelled"),
+                name="one_live_registration_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} · {self.user}"
+
+
+class VisitorCount(models.Model):
+    """Visitors counted at an event (an exhibition): per day, or one total (day blank)."""
+
+    event = models.ForeignKey(
+        ProgrammeEvent,
+        on_delete=models.CASCADE,
+        related_name="visitor_counts",
+        verbose_name=_("event"),
+    )
+    day = models.DateField(_("day"), null=True, blank=True)
+    visitors = models.PositiveIntegerField(_("visitors"))
+
+    class Meta:
+        verbose_name = _("visitor count")
+        verbose_name_plural = _("visitor counts")
+        ordering = ["event", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "day"],
+                name="one_visitor_count_per_day",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} · {self.day or '-'}: {self.visitors}"

@@ -100,3 +100,40 @@ rules.add_perm("results.see_appeal", is_secretariat | is_approver | is_appeal_ag
 rules.add_perm("results.decide_appeal", is_secretariat)
 # The agency's page of its nominations' feedback and appeals.
 rules.add_perm("results.view_my_feedback", is_agency_editor | is_authority_officer)
+# --- the post-award programme ----------------------------------------------------------
+
+
+def programme_agency_scopes(user) -> list[str]:
+    """The subtrees whose programme obligations are the user's to answer: the agencies
+    they edit for and the authorities they serve (as award_agency_scopes)."""
+    return award_agency_scopes(user)
+
+
+@rules.predicate
+def is_obligation_agency(user, obligation):
+    """An editor or authority officer of the obligation's agency (or above it)."""
+    if obligation is None or not user.is_authenticated:
+        return False
+    return agency_under_any(obligation.agency, programme_agency_scopes(user))
+
+
+# A signed-in officer of an agency (an agency editor or competent-authority officer): the
+# role predicates, answered from the user's cached roles (no query per page for the menu).
+is_civil_servant = is_agency_editor | is_authority_officer
+
+
+@rules.predicate
+def is_own_registration(user, registration):
+    return (
+        registration is not None
+        and user.is_authenticated
+        and registration.user_id is not None
+        and registration.user_id == user.pk
+    )
+
+
+rules.add_perm("results.manage_programme", is_secretariat)
+rules.add_perm("results.confirm_obligation", is_obligation_agency)
+rules.add_perm("results.view_my_programme", is_civil_servant)
+rules.add_perm("results.register_for_events", is_civil_servant)
+rules.add_perm("results.cancel_registration", is_own_registration)

@@ -24,7 +24,7 @@ from workflow.transitions import Transition, Workflow
 
 from .appeals import publication_problem
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
-from .enums import JobKind, VersionStatus
+from .enums import JobKind, ObligationStatus, VersionStatus
 from .frozen import record
 from .models import Award, ResultVersion, VersionRecord
 
@@ -522,10 +522,16 @@ def version_schedule_publication(*, version: ResultVersion, actor, publish_at) -
 
 
 @transaction.atomic
-def award_revoke(*, award: Award, actor, reason: str, revoked_on=None) -> Award:
+def award_revoke(*, award: Award, actor, reason: str, revoked_on=None, obligation=None) -> Award:
     """Revoke an approved award (e.g. its service quality lapsed). The result version is
-    not changed; the public pages and the verification page show the revocation."""
+    not changed; the public pages and the verification page show the revocation.
+    `obligation`: the winner's missed programme obligation the revocation was opened
+    from, kept in the record (Award.revoked_for and the audit entry)."""
     award = Award.objects.select_for_update().select_related("version__edition").get(pk=award.pk)
+    if obligation is not None and (
+        obligation.award_id != award.pk or obligation.status != ObligationStatus.MISSED
+    ):
+        raise ResultsError(_("Only a missed obligation of this award can open its revocation."))
     reason = (reason or "").strip()
     if not reason:
         raise ResultsError(_("Give the reason for revoking this award."))
@@ -544,7 +550,11 @@ def award_revoke(*, award: Award, actor, reason: str, revoked_on=None) -> Award:
     award.revoked_on = revoked_on
     award.revocation_reason = reason
     award.revoked_by = actor
-    award.save(update_fields=["revoked_on", "revocation_reason", "revoked_by"])
+    award.revoked_for = obligation
+    award.save(update_fields=["revoked_on", "revocation_reason", "revoked_by", "revoked_for"])
+    data = {"serial": award.serial, "revoked_on": revoked_on.isoformat()}
+    if obligation is not None:
+        data["obligation"] = obligation.pk
     audit_record(
         actor=actor,
         action="results.award.revoke",
@@ -552,7 +562,7 @@ def award_revoke(*, award: Award, actor, reason: str, revoked_on=None) -> Award:
         from_state="awarded",
         to_state="revoked",
         reason=reason,
-        data={"serial": award.serial, "revoked_on": revoked_on.isoformat()},
+        data=data,
     )
     return award
 
@@ -567,3 +577,8 @@ def award_summary_update(*, award: Award, actor, summary_zh: str, summary_en: st
     award.save(update_fields=["summary_zh", "summary_en", "carried"])
     audit_record(actor=actor, action="results.award.summary", obj=award)
     return award
+
+
+# The programme's transition tables (obligations, registrations) register with the
+# workflow registry when the results services are loaded.
+from . import programme_services  # noqa: E402, F401

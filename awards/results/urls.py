@@ -1,7 +1,7 @@
 """Results URLs. Staff pages live under /cycle/results/, public ones under /results/ and
 /verify/ (see config/urls.py, which mounts this module at the site root)."""
 
-from .views import appeals, certificates, config, feedback, public, versions
+from .views import appeals, certificates, config, feedback, programme, public, versions
 
 app_name = "results"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *public.urlpatterns,
     *feedback.urlpatterns,
     *appeals.urlpatterns,
+    *programme.urlpatterns,
 ]

@@ -22,7 +22,7 @@ from workflow import jobs
 from workflow.models import Job, JobStatus
 from workflow.site import site_url_or_request
 
-from .. import selectors, services
+from .. import programme_selectors, selectors, services
 from ..compilation import open_reviews
 from ..enums import JobKind, VersionStatus
 from ..forms import ApproveForm, ReturnForm, RevokeForm, ScheduleForm, SummaryForm
@@ -403,11 +403,30 @@ def certificates_start(request, version_pk, obj):
 # --- an award ---------------------------------------------------------------------------
 
 
+def _missed_obligation(request, award):
+    """The missed programme obligation a revocation is opened from (?obligation=<id>, or
+    the form's hidden field): one of this award's, else 404."""
+    raw = request.POST.get("obligation") or request.GET.get("obligation") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(
+        programme_selectors.missed_obligations_of(award).select_related("event"), pk=int(raw)
+    )
+
+
 @require_perm("results.manage", _load_award)
 def award_revoke(request, award_pk, obj):
     edition = obj.version.edition
     today = timezone.localtime(timezone.now(), edition.tzinfo).date()
-    form = RevokeForm(request.POST or None, initial={"revoked_on": today})
+    obligation = _missed_obligation(request, obj)
+    initial = {"revoked_on": today}
+    if obligation is not None:
+        initial["reason"] = _(
+            "Missed its obligation in the programme: %(what)s at “%(event)s”."
+        ) % {"what": obligation.get_kind_display(), "event": obligation.event.name}
+    form = RevokeForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
@@ -418,6 +437,7 @@ def award_revoke(request, award_pk, obj):
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                     revoked_on=form.cleaned_data["revoked_on"],
+                    obligation=obligation,
                 )
             except services.ResultsError as error:
                 form.add_error(None, " ".join(error.messages))
@@ -427,7 +447,12 @@ def award_revoke(request, award_pk, obj):
                     _("The award of %(agency)s was revoked.") % {"agency": obj.agency.name},
                 )
                 return redirect("results:version", version_pk=obj.version_id)
-    return render(request, "results/award_revoke.html", {"award": obj, "form": form}, status=status)
+    return render(
+        request,
+        "results/award_revoke.html",
+        {"award": obj, "form": form, "obligation": obligation},
+        status=status,
+    )
 
 
 @require_perm("results.manage", _load_award)
@@ -436,15 +461,18 @@ def award_summary(request, award_pk, obj):
         request.POST or None,
         initial={"summary_zh": obj.summary_zh, "summary_en": obj.summary_en},
     )
+    context = {
+        "award": obj,
+        "form": form,
+        "missed": list(programme_selectors.missed_obligations_of(obj)),
+    }
     if request.method == "POST":
         if form.is_valid():
             services.award_summary_update(award=obj, actor=request.user, **form.cleaned_data)
             messages.success(request, _("The summary of good practice was saved."))
             return redirect("results:version", version_pk=obj.version_id)
-        return render(
-            request, "results/award_summary.html", {"award": obj, "form": form}, status=400
-        )
-    return render(request, "results/award_summary.html", {"award": obj, "form": form})
+        return render(request, "results/award_summary.html", context, status=400)
+    return render(request, "results/award_summary.html", context)
 
 
 urlpatterns = [
