@@ -20,3 +20,4 @@ class JobKind(models.TextChoices):
     COMPILE = "compile", _("Compile results")
     WORKBOOK = "workbook", _("Results workbook (XLSX)")
     CERTIFICATES = "certificates", _("Certificates (PDF)")
+    SENSITIVITY = "sensitivity", _("Decision sensitivity")
