@@ -139,7 +139,9 @@ def ranking(
         for sid, _w in inp.stages
     ]
     combined = {
-        n: agg.combine_stages((w, s.get(n)) for (_sid, w), s in zip(inp.stages, per_stage))
+        n: agg.combine_stages(
+            (w, s.get(n)) for (_sid, w), s in zip(inp.stages, per_stage, strict=True)
+        )
         for n in inp.nominations
     }
     depth = {n: sum(1 for s in per_stage if n in s) for n in inp.nominations}
@@ -190,7 +192,7 @@ def _tie_breaks(inp, method, exclude, combined, depth) -> dict[int, list]:
         per_dim.append(
             {
                 n: agg.combine_stages(
-                    (w, s.get(n)) for (_sid, w), s in zip(inp.stages, stage_scores)
+                    (w, s.get(n)) for (_sid, w), s in zip(inp.stages, stage_scores, strict=True)
                 )
                 for n in inp.nominations
             }
@@ -275,7 +277,7 @@ def _draw_scores(stage: _Stage, counts: list[int], method: str, top: float) -> d
     out = {}
     if stage.moments is not None:  # z-score: the panel's μ' and σ' of this draw
         n_all = s_all = q_all = 0.0
-        for m, (n, s, q) in zip(counts, stage.moments):
+        for m, (n, s, q) in zip(counts, stage.moments, strict=True):
             if m:
                 n_all += m * n
                 s_all += m * s
@@ -284,7 +286,7 @@ def _draw_scores(stage: _Stage, counts: list[int], method: str, top: float) -> d
         sd = math.sqrt(max(q_all / n_all - mu * mu, 0.0)) if n_all else 0.0
         for nom, (who, coefficients) in stage.members.items():
             num = den = 0
-            for i, (a, b, c) in zip(who, coefficients):
+            for i, (a, b, c) in zip(who, coefficients, strict=True):
                 m = counts[i]
                 if m:
                     num += m * min(max(a + b * mu + c * sd, 0.0), top)
@@ -294,7 +296,7 @@ def _draw_scores(stage: _Stage, counts: list[int], method: str, top: float) -> d
     if method == agg.Method.MEAN:
         for nom, (who, values) in stage.members.items():
             num = den = 0
-            for i, x in zip(who, values):
+            for i, x in zip(who, values, strict=True):
                 m = counts[i]
                 if m:
                     num += m * x
@@ -304,7 +306,7 @@ def _draw_scores(stage: _Stage, counts: list[int], method: str, top: float) -> d
     combine = agg.median if method == agg.Method.MEDIAN else agg.trimmed_mean
     for nom, (who, values) in stage.members.items():
         drawn = []
-        for i, x in zip(who, values):
+        for i, x in zip(who, values, strict=True):
             if counts[i]:
                 drawn.extend([x] * counts[i])
         out[nom] = combine(drawn) if drawn else stage.full.get(nom)
@@ -336,7 +338,7 @@ def bootstrap(
         final = {}
         for n in scored:
             num = den = 0.0
-            for w, s in zip(total_weight, per_stage):
+            for w, s in zip(total_weight, per_stage, strict=True):
                 v = s.get(n)
                 if v is not None and w > 0:
                     num += w * v
