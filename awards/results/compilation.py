@@ -300,6 +300,8 @@ def rule_winners(
         if not eligible:
             continue
         shares_last_place = last is not None and c.tied and c.tie_group == last.tie_group
+        if winners_left is not None and winners_left <= 0 and not shares_last_place:
+            break  # the places are taken and tied groups are contiguous: nobody after wins
         if winners_left is None or winners_left > 0 or shares_last_place:
             beyond = winners_left is not None and winners_left <= 0
             out.append((c.key, beyond))

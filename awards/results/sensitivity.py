@@ -237,6 +237,10 @@ class _Stage:
     members: dict[int, tuple[list[int], list]]
     # z-score: per reviewer index (count, sum, sum of squares) of their totals
     moments: list[tuple[int, float, float]] | None = None
+    # the nominations scored in the stage, and per reviewer index the positions (in
+    # `order`) of the dossiers they scored with the values (mean, z-score)
+    order: list[int] = field(default_factory=list)
+    by_reviewer: list[tuple[list[int], list]] = field(default_factory=list)
 
 
 def _stage_columns(inp: CategoryInput, sid: int, weight: float, index: dict) -> _Stage:
@@ -250,7 +254,7 @@ def _stage_columns(inp: CategoryInput, sid: int, weight: float, index: dict) -> 
             members.setdefault(n, ([], []))
             members[n][0].append(index[r])
             members[n][1].append(x)
-        return _Stage(weight, full, members)
+        return _by_reviewer(_Stage(weight, full, members), len(index))
     scales = agg.reviewer_scales(totals)
     counts = agg.review_counts(totals)
     moments = [(0, 0.0, 0.0)] * len(index)
@@ -270,39 +274,53 @@ def _stage_columns(inp: CategoryInput, sid: int, weight: float, index: dict) -> 
         members.setdefault(n, ([], []))
         members[n][0].append(index[r])
         members[n][1].append(coefficients)
-    return _Stage(weight, full, members, moments)
+    return _by_reviewer(_Stage(weight, full, members, moments), len(index))
+
+
+def _by_reviewer(stage: _Stage, k: int) -> _Stage:
+    stage.order = sorted(stage.members)
+    stage.by_reviewer = [([], []) for _ in range(k)]
+    for p, n in enumerate(stage.order):
+        for i, value in zip(*stage.members[n], strict=True):
+            stage.by_reviewer[i][0].append(p)
+            stage.by_reviewer[i][1].append(value)
+    return stage
 
 
 def _draw_scores(stage: _Stage, counts: list[int], method: str, top: float) -> dict[int, float]:
+    if stage.moments is not None or method == agg.Method.MEAN:
+        # The weighted mean of the drawn reviewers' (normalised) totals, reviewer by
+        # reviewer: the undrawn ones cost nothing.
+        num = [0.0] * len(stage.order)
+        den = [0] * len(stage.order)
+        if stage.moments is not None:  # z-score: the panel's μ' and σ' of this draw
+            n_all = s_all = q_all = 0.0
+            for m, (n, s, q) in zip(counts, stage.moments, strict=True):
+                if m:
+                    n_all += m * n
+                    s_all += m * s
+                    q_all += m * q
+            mu = s_all / n_all if n_all else 0.0
+            sd = math.sqrt(max(q_all / n_all - mu * mu, 0.0)) if n_all else 0.0
+            for m, (positions, coefficients) in zip(counts, stage.by_reviewer, strict=True):
+                if m:
+                    for p, (a, b, c) in zip(positions, coefficients, strict=True):
+                        v = a + b * mu + c * sd
+                        if v < 0.0:
+                            v = 0.0
+                        elif v > top:
+                            v = top
+                        num[p] += m * v
+                        den[p] += m
+        else:
+            for m, (positions, values) in zip(counts, stage.by_reviewer, strict=True):
+                if m:
+                    for p, x in zip(positions, values, strict=True):
+                        num[p] += m * x
+                        den[p] += m
+        full = stage.full
+        return {n: num[p] / den[p] if den[p] else full.get(n) for p, n in enumerate(stage.order)}
     out = {}
-    if stage.moments is not None:  # z-score: the panel's μ' and σ' of this draw
-        n_all = s_all = q_all = 0.0
-        for m, (n, s, q) in zip(counts, stage.moments, strict=True):
-            if m:
-                n_all += m * n
-                s_all += m * s
-                q_all += m * q
-        mu = s_all / n_all if n_all else 0.0
-        sd = math.sqrt(max(q_all / n_all - mu * mu, 0.0)) if n_all else 0.0
-        for nom, (who, coefficients) in stage.members.items():
-            num = den = 0
-            for i, (a, b, c) in zip(who, coefficients, strict=True):
-                m = counts[i]
-                if m:
-                    num += m * min(max(a + b * mu + c * sd, 0.0), top)
-                    den += m
-            out[nom] = num / den if den else stage.full.get(nom)
-        return out
-    if method == agg.Method.MEAN:
-        for nom, (who, values) in stage.members.items():
-            num = den = 0
-            for i, x in zip(who, values, strict=True):
-                m = counts[i]
-                if m:
-                    num += m * x
-                    den += m
-            out[nom] = num / den if den else stage.full.get(nom)
-        return out
     combine = agg.median if method == agg.Method.MEDIAN else agg.trimmed_mean
     for nom, (who, values) in stage.members.items():
         drawn = []
@@ -344,26 +362,26 @@ def bootstrap(
                     num += w * v
                     den += w
             final[n] = num / den
-        keyed = sorted(scored, key=lambda n: (-depth[n], -round(final[n], agg.PRECISION), n))
-        previous, rank_now, group = None, 0, []
-        candidates = []
+        keyed = sorted((-depth[n], -round(final[n], agg.PRECISION), n) for n in scored)
         groups: list[list[int]] = []
-        for position, n in enumerate(keyed, start=1):
-            key = (depth[n], round(final[n], agg.PRECISION))
-            if key != previous:
-                rank_now, previous, group = position, key, []
-                groups.append(group)
-            group.append(n)
+        previous, rank_now = None, 0
+        for position, (d_key, s_key, n) in enumerate(keyed, start=1):
+            if (d_key, s_key) != previous:
+                rank_now, previous = position, (d_key, s_key)
+                groups.append([])
+            groups[-1].append(n)
             ranks[n].append(rank_now)
-        for group in groups:
-            tied = len(group) > 1
-            members = tuple(group) if tied else ()
-            for n in group:
-                candidates.append(
-                    Candidate(n, final[n], inp.incomplete[n], inp.state[n], tied, members)
-                )
+
+        def candidates(groups=groups, final=final):
+            for group in groups:
+                members = tuple(group) if len(group) > 1 else ()
+                for n in group:
+                    yield Candidate(
+                        n, final[n], inp.incomplete[n], inp.state[n], bool(members), members
+                    )
+
         for n, _beyond in rule_winners(
-            candidates,
+            candidates(),
             winners=inp.winners,
             min_score=inp.min_score,
             finalists_only=inp.finalists_only,
