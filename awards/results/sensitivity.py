@@ -728,3 +728,105 @@ def version_sensitivity(version, *, draws: int = DRAWS, beat: Callable | None = 
         "categories": categories,
         "skipped": others,
     }
+
+
+# --- for the version page ---------------------------------------------------------------------
+
+
+def present(data: dict, *, lang_en: bool) -> list[dict]:
+    """The run's categories as the panel shows them: names in the page's language,
+    winners and changes as agency names, and the rows worth showing (every dossier that
+    wins under some method, in some draw or without some reviewer, and the first one
+    below the last winner)."""
+    from scoring.enums import Aggregation
+
+    def label(method):
+        return str(Aggregation(method).label)
+
+    out = []
+    for c in data.get("categories", []):
+        names = {int(k): (v[1] or v[0]) if lang_en else v[0] for k, v in c["nominations"].items()}
+
+        def agencies(ids, names=names):
+            return [names.get(n, str(n)) for n in ids]
+
+        in_use = c["method"]
+        margin_ = c.get("margin")
+        interesting = set()
+        for m in c["methods"]:
+            interesting.update(m["winners"])
+        for r in c["leave_one_out"]:
+            interesting.update(r["added"])
+        if margin_:
+            interesting.add(margin_["next"])
+        rows = []
+        for r in c["rows"]:
+            if not (r["nomination_id"] in interesting or (r["win_share"] or 0) > 0):
+                continue
+            rows.append(
+                {
+                    "agency": names.get(r["nomination_id"], ""),
+                    "winner": r["winner"],
+                    "rank": r["rank"],
+                    "cells": [
+                        {
+                            "method": m,
+                            "score": r["scores"][m],
+                            "rank": r["ranks"][m],
+                            "wins": r["wins"][m],
+                            "changed": r["wins"][m] != r["wins"][in_use],
+                        }
+                        for m in METHODS
+                    ],
+                    "interval": r["interval"],
+                    "win_share": None if r["win_share"] is None else round(100 * r["win_share"]),
+                }
+            )
+        out.append(
+            {
+                "id": c["id"],
+                "code": c["code"],
+                "name": (c["name_en"] or c["name_zh"]) if lang_en else c["name_zh"],
+                "method": in_use,
+                "method_label": label(in_use),
+                "reviewers": c["reviewers"],
+                "reviews": c["reviews"],
+                "min_reviews": c["min_reviews"],
+                "matches_version": c["matches_version"],
+                "methods": [
+                    {
+                        "method": m["method"],
+                        "label": label(m["method"]),
+                        "in_use": m["in_use"],
+                        "winners": agencies(m["winners"]),
+                        "added": agencies(m["added"]),
+                        "dropped": agencies(m["dropped"]),
+                        "changes": bool(m["added"] or m["dropped"]),
+                    }
+                    for m in c["methods"]
+                ],
+                "method_changes": any(m["added"] or m["dropped"] for m in c["methods"]),
+                "rows": rows,
+                "leave_one_out": [
+                    {
+                        **r,
+                        "added": agencies(r["added"]),
+                        "dropped": agencies(r["dropped"]),
+                        "changes": bool(r["added"] or r["dropped"]),
+                    }
+                    for r in c["leave_one_out"]
+                ],
+                "few_reviews": [
+                    {**f, "stage": (f["stage_en"] or f["stage_zh"]) if lang_en else f["stage_zh"]}
+                    for f in c["few_reviews"]
+                ],
+                "margin": None
+                if not margin_
+                else {
+                    **margin_,
+                    "last_agency": names.get(margin_["last"], ""),
+                    "next_agency": names.get(margin_["next"], ""),
+                },
+            }
+        )
+    return out
