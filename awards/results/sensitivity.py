@@ -591,16 +591,16 @@ def inputs_of(version) -> tuple[list[tuple[dict, CategoryInput]], list[dict], di
     )
     indicator_dimension = dict(
         Indicator.objects.filter(
-            dimension__rubric__category_id__in=[c["id"] for c in standings]
+            dimension__rubric__category__in=[c["id"] for c in standings]
         ).values_list("pk", "dimension_id")
     )
     breakers = defaultdict(list)
     for category_id, pk, top in (
         Dimension.objects.filter(
-            rubric__category_id__in=[c["id"] for c in standings], tie_break_rank__isnull=False
+            rubric__category__in=[c["id"] for c in standings], tie_break_rank__isnull=False
         )
         .order_by("tie_break_rank", "order", "pk")
-        .values_list("rubric__category_id", "pk", "max_points")
+        .values_list("rubric__category", "pk", "max_points")
     ):
         breakers[category_id].append((pk, float(top)))
     last_stage = {}

@@ -218,8 +218,9 @@ def test_version_page_query_count_does_not_grow_with_awards(
     # user's model permissions when a rule says no (2 queries fewer than with has_perm);
     # + 2 for the public version (is this one it, which one is); + 9 for the checksum of
     # the live inputs (frozen.changes_since: policy, stages, rules, levels, selections,
-    # nominations, scores, ties, poll), whatever the number of scores.
-    with django_assert_num_queries(18):
+    # nominations, scores, ties, poll), whatever the number of scores; + 1 for the latest
+    # decision-sensitivity run (tests/results/test_sensitivity.py: with a run shown).
+    with django_assert_num_queries(19):
         page = html(client.get(url))
     assert len(table_rows(page, "//table[@id='awards']")) == winners
 
