@@ -11,19 +11,14 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from agencies.enums import Role
 from agencies.models import AuditEntry
 from awards.enums import NominationState
-from awards.models import Nomination
 from awards.results import sensitivity as sens
 from awards.results import services
-from awards.results.models import AwardRule, SensitivityRun
+from awards.results.models import SensitivityRun
 from scoring import aggregation as agg
-from scoring.models import Assignment
 from tests.conftest import html, squash, table_rows
-from tests.factories import UserFactory
-from tests.results.helpers import compile_version
-from tests.scoring.standings_helpers import give, split
+from tests.results.helpers import TABLE, compile_version, disputed_cycle
 
 # Three reviewers (1 = A, 2 = B, 3 = C) give three finalist dossiers (10, 20, 30):
 #            A    B    C     mean   median (= trimmed mean of 3)
@@ -36,7 +31,6 @@ from tests.scoring.standings_helpers import give, split
 # n10 still wins (710, 700).
 # Margin (mean): 640 − 600 = 40 points; n10's totals have σ = √(101600 / 3) = 184.03,
 # spread 400; n20's σ = 0; pooled √((33866.67 + 0) / 2) = 130.13; 40 / 130.13 = 0.3074.
-TABLE = {10: (900, 500, 520), 20: (600, 600, 600), 30: (400, 450, 500)}
 
 
 def hand_case(method=agg.Method.MEAN, *, min_reviews=5, winners=1) -> sens.CategoryInput:
@@ -204,27 +198,6 @@ def test_the_award_rule_is_the_compiled_one():
 
 
 # --- on a compiled version --------------------------------------------------------------
-
-
-def disputed_cycle(*, scored=True):
-    """review_cycle() with three finalists scored in the written review by three
-    reviewers as in TABLE (the site visit unscored), one winner, the mean."""
-    from tests.factories import review_cycle
-
-    cycle = review_cycle(agencies=3, reviewers=3, site_assessors=0)
-    if scored:
-        for nomination, row in zip(cycle.nominations, TABLE.values(), strict=True):
-            for reviewer, total in zip(cycle.reviewers, row, strict=True):
-                a = Assignment.objects.create(
-                    stage=cycle.written, nomination=nomination, reviewer=reviewer
-                )
-                give(cycle, a, split(total))
-    Nomination.objects.filter(pk__in=[n.pk for n in cycle.nominations]).update(
-        state=NominationState.FINALIST
-    )
-    AwardRule.objects.create(category=cycle.category, winners=1, award_name_zh="品質獎")
-    cycle.approver = UserFactory(roles=[Role.APPROVER], full_name="核定長官")
-    return cycle
 
 
 def run_sensitivity(cycle, version):
