@@ -306,6 +306,8 @@ ROWS = [
     R("results:version_schedule", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=INVALID)),
     R("results:workbook", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
     R("results:certificates", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=REDIRECT)),
+    # An approved version's decision sensitivity is frozen: the secretariat's POST is refused (400).
+    R("results:sensitivity", "-", "version_pk=version", everyone(METHOD), post=allow(SEC, ok=INVALID)),
     R("results:award_revoke", "own", "award_pk=award_own", allow(SEC), post=allow(SEC, ok=INVALID), shows="award_own"),
     # --- results: award rules, levels and special awards (the secretariat's configuration) ----
     R("results:config_award_rules", "-", "edition_pk=open_edition", allow(SEC)),

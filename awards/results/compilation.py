@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
@@ -220,6 +222,7 @@ def _category_head(category: Category, rule: AwardRule) -> dict:
         "award_name_en": rule.award_name_en or category.name_en,
         "winners": rule.winners,
         "min_score": _f(rule.min_score),
+        "finalists_only": rule.finalists_only,
         "method": "",
         "maximum": None,
         "stages": [],
@@ -259,6 +262,55 @@ def _empty_row(position, agency) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A dossier of a ranking, as the award rule sees it: in ranking order."""
+
+    key: object
+    score: float | None
+    incomplete: bool
+    state: str
+    tied: bool = False  # shares its rank, undecided by the chair
+    tie_group: tuple = ()
+
+
+def rule_winners(
+    ranking: Iterable[Candidate],
+    *,
+    winners: int | None,
+    min_score: float | None,
+    finalists_only: bool,
+) -> list[tuple[object, bool]]:
+    """The award rule's winners of a ranking (best first), each with whether it won only
+    by sharing the last winning place (a tie the chair has not decided). A candidate can
+    win with a score, complete reviews, finalist status (if the rule asks) and at least
+    the minimum score; the best `winners` of those win (no limit when None), and every
+    one tied with the last of them. The one rule for compiling and for the decision
+    sensitivity's alternative rankings (sensitivity.py)."""
+    out = []
+    winners_left = winners
+    last = None
+    for c in ranking:
+        eligible = (
+            c.score is not None
+            and not c.incomplete
+            and (not finalists_only or c.state == NominationState.FINALIST)
+            and (min_score is None or c.score >= min_score)
+        )
+        if not eligible:
+            continue
+        shares_last_place = last is not None and c.tied and c.tie_group == last.tie_group
+        if winners_left is not None and winners_left <= 0 and not shares_last_place:
+            break  # the places are taken and tied groups are contiguous: nobody after wins
+        if winners_left is None or winners_left > 0 or shares_last_place:
+            beyond = winners_left is not None and winners_left <= 0
+            out.append((c.key, beyond))
+            if winners_left is not None:
+                winners_left -= 1
+            last = c
+    return out
+
+
 def _standings_category(edition, category, rule, levels) -> dict:
     out = _category_head(category, rule)
     fs = final_standings(edition, category)
@@ -288,8 +340,24 @@ def _standings_category(edition, category, rule, levels) -> dict:
         for i in indicators
     ]
     means = _indicator_means(category, fs.stages, indicators)
-    winners_left = rule.winners
-    last_winner = None
+    chosen = dict(
+        rule_winners(
+            (
+                Candidate(
+                    r.nomination.pk,
+                    r.score,
+                    r.incomplete,
+                    r.nomination.state,
+                    r.tied,
+                    r.tie_group,
+                )
+                for r in fs.rows
+            ),
+            winners=rule.winners,
+            min_score=None if rule.min_score is None else float(rule.min_score),
+            finalists_only=rule.finalists_only,
+        )
+    )
     for r in fs.rows:
         n = r.nomination
         row = _empty_row(r.position, n.agency)
@@ -306,32 +374,19 @@ def _standings_category(edition, category, rule, levels) -> dict:
             decided=r.decided,
             incomplete=r.incomplete,
         )
-        eligible = (
-            r.score is not None
-            and not r.incomplete
-            and (not rule.finalists_only or n.state == NominationState.FINALIST)
-            and (rule.min_score is None or r.score >= float(rule.min_score))
-        )
-        if eligible:
-            shares_last_place = (
-                last_winner is not None and r.tied and r.tie_group == last_winner.tie_group
-            )
-            if winners_left is None or winners_left > 0 or shares_last_place:
-                row["winner"] = True
-                if winners_left is not None:
-                    if winners_left <= 0:
-                        out["warnings"].append(
-                            _(
-                                "%(agency)s shares the last winning place (a tie the chair "
-                                "has not decided), so it wins too."
-                            )
-                            % {"agency": n.agency.name_zh}
-                        )
-                    winners_left -= 1
-                last_winner = r
-                level = _level(levels, r.score)
-                if level is not None:
-                    row["level_zh"], row["level_en"] = level.name_zh, level.name_en
+        if n.pk in chosen:
+            row["winner"] = True
+            if chosen[n.pk]:
+                out["warnings"].append(
+                    _(
+                        "%(agency)s shares the last winning place (a tie the chair "
+                        "has not decided), so it wins too."
+                    )
+                    % {"agency": n.agency.name_zh}
+                )
+            level = _level(levels, r.score)
+            if level is not None:
+                row["level_zh"], row["level_en"] = level.name_zh, level.name_en
         out["rows"].append(row)
     return out
 

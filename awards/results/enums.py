@@ -20,6 +20,7 @@ class JobKind(models.TextChoices):
     COMPILE = "compile", _("Compile results")
     WORKBOOK = "workbook", _("Results workbook (XLSX)")
     CERTIFICATES = "certificates", _("Certificates (PDF)")
+    SENSITIVITY = "sensitivity", _("Decision sensitivity")
 
 
 class FeedbackState(models.TextChoices):
@@ -32,6 +33,8 @@ class AppealState(models.TextChoices):
     FILED = "filed", _("Filed, awaiting the panel's decision")
     UPHELD = "upheld", _("Upheld")
     DISMISSED = "dismissed", _("Dismissed")
+
+
 class EventKind(models.TextChoices):
     CEREMONY = "ceremony", _("Award ceremony")
     EXHIBITION = "exhibition", _("Exhibition")

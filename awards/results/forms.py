@@ -23,6 +23,8 @@ class ApproveForm(forms.Form):
         required=False,
         help_text=_("The results stay under embargo until then. Leave it empty to publish later."),
     )
+    # The decision-sensitivity run the page showed (recorded with the approval).
+    sensitivity_run = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ReturnForm(forms.Form):

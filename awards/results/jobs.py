@@ -1,6 +1,7 @@
 """The background jobs of results, declared to the one runner (workflow.jobs): compile,
-the workbook and the certificates batch. Each job's target is the edition; a workbook or
-certificates job names its version in its options ("version")."""
+the workbook, the certificates batch and the decision sensitivity. Each job's target is
+the edition; a workbook, certificates or sensitivity job names its version in its
+options ("version")."""
 
 from workflow import jobs
 
@@ -26,6 +27,12 @@ def _certificates(job, beat):
     return certificates_execute(job, beat)
 
 
+def _sensitivity(job, beat):
+    from .services import sensitivity_execute
+
+    sensitivity_execute(job, beat)
+
+
 def _stale_seconds():
     from .services import stale_seconds
 
@@ -36,6 +43,7 @@ for kind, handler in (
     (JobKind.COMPILE, _compile),
     (JobKind.WORKBOOK, _workbook),
     (JobKind.CERTIFICATES, _certificates),
+    (JobKind.SENSITIVITY, _sensitivity),
 ):
     jobs.register(
         str(kind),

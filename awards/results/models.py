@@ -12,6 +12,7 @@ changed afterwards. Its shape (all keys always present; numbers are JSON numbers
         {
           "id", "code", "name_zh", "name_en", "basis" (AwardBasis),
           "award_name_zh", "award_name_en", "winners" (int|None), "min_score" (float|None),
+          "finalists_only" (bool; absent in versions compiled before it was kept),
           "method" (aggregation code, standings only, else ""), "maximum" (rubric points|None),
           "stages":     [{"id", "name_zh", "name_en", "weight"}],
           "dimensions": [{"id", "name_zh", "name_en", "max_points"}],
@@ -843,3 +844,47 @@ class VisitorCount(models.Model):
 
     def __str__(self):
         return f"{self.event} · {self.day or '-'}: {self.visitors}"
+
+
+class SensitivityRun(models.Model):
+    """One run of the decision-sensitivity check of a result version (sensitivity.py):
+    the winners under each aggregation method, leave-one-reviewer-out, rank intervals
+    from a bootstrap over reviewers, the z-score's small samples and the margin at the
+    cut. Written once by its background job and never changed; computed from the
+    version's frozen snapshot and record, so it is frozen with the version. A version
+    approved or superseded takes no new run; approving records which run the approver
+    was shown (`digest` is the SHA-256 of `data`). Shape of `data` in sensitivity.py."""
+
+    version = models.ForeignKey(
+        ResultVersion,
+        on_delete=models.CASCADE,
+        related_name="sensitivity_runs",
+        verbose_name=_("version"),
+    )
+    job = models.ForeignKey(
+        "workflow.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("job"),
+    )
+    data = models.JSONField(_("decision sensitivity"), default=dict)
+    digest = models.CharField(_("checksum of the result (SHA-256)"), max_length=64)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("computed by"),
+    )
+
+    class Meta:
+        verbose_name = _("decision sensitivity run")
+        verbose_name_plural = _("decision sensitivity runs")
+        ordering = ["version", "-computed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.version} · {self.digest[:12]}"

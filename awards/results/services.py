@@ -26,7 +26,7 @@ from .appeals import publication_problem
 from .compilation import ResultsError, input_digest, open_reviews, snapshot
 from .enums import JobKind, ObligationStatus, VersionStatus
 from .frozen import record
-from .models import Award, ResultVersion, VersionRecord
+from .models import Award, ResultVersion, SensitivityRun, VersionRecord
 
 __all__ = ["ResultsError"]
 
@@ -206,15 +206,22 @@ VERSION_WORKFLOW = Workflow(
 
 
 def version_transition(
-    version: ResultVersion, to: str, *, actor, reason: str = "", update: dict | None = None
+    version: ResultVersion,
+    to: str,
+    *,
+    actor,
+    reason: str = "",
+    update: dict | None = None,
+    data: dict | None = None,
 ) -> ResultVersion:
     """The one writer of a result version's status: VERSION_WORKFLOW.apply on a row the
-    caller has locked (select_for_update) in this transaction."""
+    caller has locked (select_for_update) in this transaction. `data` goes into the
+    audit entry (the approval: the decision-sensitivity run shown)."""
     update = dict(update or {})
     if to == VersionStatus.SUPERSEDED:
         update["superseded_at"] = timezone.now()
     return VERSION_WORKFLOW.apply(
-        version, to, actor=actor, reason=reason, update=update, locked=version
+        version, to, actor=actor, reason=reason, update=update, data=data, locked=version
     )
 
 
@@ -363,6 +370,72 @@ def _rounded(score):
     return None if score is None else round(score, 2)
 
 
+# --- decision sensitivity (sensitivity.py) ---------------------------------------------
+
+
+def sensitivity_check(version: ResultVersion) -> None:
+    """Refuse a sensitivity run on a version that is frozen (approved or superseded) or
+    that has no scores to test (no category decided by the standings, or none scored)."""
+    from .sensitivity import has_scores
+
+    if version.status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED):
+        raise ResultsError(
+            _(
+                "Version %(n)d is “%(s)s”: its decision sensitivity is frozen with it and "
+                "is not run again."
+            )
+            % {"n": version.number, "s": VersionStatus(version.status).label}
+        )
+    if not has_scores(version):
+        raise ResultsError(
+            _(
+                "Version %(n)d has no reviewers' scores in a category decided by the final "
+                "standings, so there is no decision to test. Nothing was started."
+            )
+            % {"n": version.number}
+        )
+
+
+def sensitivity_start(*, version: ResultVersion, actor) -> Job:
+    """Queue the "sensitivity" job of a version (target the edition, like the other
+    results jobs; the version in its options)."""
+    sensitivity_check(version)
+    return job_start(
+        edition=version.edition, kind=JobKind.SENSITIVITY, actor=actor, version=version
+    )
+
+
+def sensitivity_execute(job: Job, beat) -> None:
+    """The "sensitivity" job: the run computed from the version's frozen inputs and
+    stored with it, in one transaction with the job's end."""
+    from .sensitivity import digest_of, version_sensitivity
+
+    version = job_version(job)
+    if version is None:
+        raise ResultsError(_("The version of this job no longer exists."))
+    beat(5)
+    sensitivity_check(version)
+    data = version_sensitivity(version, beat=beat)
+    digest = digest_of(data)
+    with transaction.atomic():
+        locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
+        sensitivity_check(locked)  # approved meanwhile: frozen without this run
+        run = SensitivityRun.objects.create(
+            version=locked, job=job, data=data, digest=digest, computed_by=job.requested_by
+        )
+        audit_record(
+            actor=job.requested_by,
+            action="results.version.sensitivity",
+            obj=locked,
+            data={"run": run.pk, "digest": digest, "draws": data["draws"]},
+        )
+        jobs.finish(job, {"version_id": version.pk, "run": run.pk, "digest": digest})
+
+
+def latest_sensitivity(version: ResultVersion) -> SensitivityRun | None:
+    return SensitivityRun.objects.filter(version=version).order_by("-computed_at", "-id").first()
+
+
 # --- approval (核定) ----------------------------------------------------------------
 
 
@@ -443,14 +516,34 @@ def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today
 
 @transaction.atomic
 def version_approve(
-    *, version: ResultVersion, actor, comment: str = "", publish_at=None, issued_on=None
+    *,
+    version: ResultVersion,
+    actor,
+    comment: str = "",
+    publish_at=None,
+    issued_on=None,
+    sensitivity_shown=None,
 ) -> ResultVersion:
     """The approver approves a submitted version: its awards get certificate serials
     (an agency keeping an award it held in the previously approved version keeps its
     serial) and the earlier approved version is superseded. Publication waits for
     `publish_at` (the embargo); without it the results stay unpublished. Certificates
-    are dated `issued_on` (default: today in the edition's time zone)."""
+    are dated `issued_on` (default: today in the edition's time zone).
+    `sensitivity_shown`: the id of the decision-sensitivity run the approver's page
+    showed (None: none shown); refused when a newer run exists, so the approval's record
+    (its audit entry, "sensitivity") names the run the approver saw."""
     version = ResultVersion.objects.select_for_update().get(pk=version.pk)
+    run = latest_sensitivity(version)
+    shown = None if sensitivity_shown in (None, "") else int(sensitivity_shown)
+    if (run.pk if run else None) != shown:
+        raise ResultsError(
+            _(
+                "The decision sensitivity of this version was computed again after this "
+                "page was opened. Look at the new figures, then approve."
+            )
+            if run is not None
+            else _("The decision sensitivity shown is not this version's.")
+        )
     if version.status == VersionStatus.SUPERSEDED:
         raise _superseded_error(version)
     if not VERSION_WORKFLOW.allows(version.status, VersionStatus.APPROVED):
@@ -481,12 +574,16 @@ def version_approve(
     version.decided_by = actor
     version.decision_comment = (comment or "").strip()
     version.publish_at = publish_at
-    _set_status(
+    version_transition(
         version,
         VersionStatus.APPROVED,
         actor=actor,
         reason=version.decision_comment,
-        fields=("decided_at", "decided_by", "decision_comment", "publish_at"),
+        update={
+            f: getattr(version, f)
+            for f in ("decided_at", "decided_by", "decision_comment", "publish_at")
+        },
+        data={"sensitivity": {"run": run.pk, "digest": run.digest} if run else None},
     )
     return version
 

@@ -145,3 +145,28 @@ def poll_cycle(votes=(50, 40, 30, 20, 10), places: int = 3):
         secretariat=secretariat,
         approver=UserFactory(roles=[Role.APPROVER]),
     )
+
+
+# The decision-sensitivity case (tests/results/test_sensitivity.py): three reviewers' totals
+# for three finalist dossiers, keyed 10, 20, 30 (in order of cycle.nominations). One winner:
+# the mean gives the first (640), the median and trimmed mean the second (600).
+TABLE = {10: (900, 500, 520), 20: (600, 600, 600), 30: (400, 450, 500)}
+
+
+def disputed_cycle(*, scored=True):
+    """review_cycle() with three finalists scored in the written review by three
+    reviewers as in TABLE (the site visit unscored), one winner, the mean."""
+    cycle = review_cycle(agencies=3, reviewers=3, site_assessors=0)
+    if scored:
+        for nomination, row in zip(cycle.nominations, TABLE.values(), strict=True):
+            for reviewer, total in zip(cycle.reviewers, row, strict=True):
+                a = Assignment.objects.create(
+                    stage=cycle.written, nomination=nomination, reviewer=reviewer
+                )
+                give(cycle, a, split(total))
+    Nomination.objects.filter(pk__in=[n.pk for n in cycle.nominations]).update(
+        state=NominationState.FINALIST
+    )
+    AwardRule.objects.create(category=cycle.category, winners=1, award_name_zh="品質獎")
+    cycle.approver = UserFactory(roles=[Role.APPROVER], full_name="核定長官")
+    return cycle

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0007_user_language'),
         ('awards', '0008_stage_windows'),
-        ('results', '0005_feedback_appeals'),
+        ('results', '0006_sensitivity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

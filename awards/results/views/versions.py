@@ -28,6 +28,7 @@ from ..enums import JobKind, VersionStatus
 from ..forms import ApproveForm, ReturnForm, RevokeForm, ScheduleForm, SummaryForm
 from ..frozen import changes_since
 from ..models import Award, AwardLevel, ResultVersion
+from ..sensitivity import present
 
 
 def _load_edition(request, edition_pk, **kwargs):
@@ -199,7 +200,10 @@ def _version_context(request, version, **extra):
     awards = list(selectors.awards_of(version))
     version_jobs = list(
         selectors.jobs_of(edition)
-        .filter(params__version=version.pk, kind__in=[JobKind.WORKBOOK, JobKind.CERTIFICATES])
+        .filter(
+            params__version=version.pk,
+            kind__in=[JobKind.WORKBOOK, JobKind.CERTIFICATES, JobKind.SENSITIVITY],
+        )
         .order_by("-requested_at", "-id")
     )
     latest_jobs = {}
@@ -227,6 +231,8 @@ def _version_context(request, version, **extra):
     user = request.user
     tz = edition.tzinfo
     now_local = timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
+    run = services.latest_sensitivity(version)
+    can_manage = user_may(user, "results.manage")
     context = {
         "version": version,
         "edition": edition,
@@ -235,13 +241,27 @@ def _version_context(request, version, **extra):
         "awards": awards,
         "workbook_job": latest_jobs.get(JobKind.WORKBOOK),
         "certificates_job": latest_jobs.get(JobKind.CERTIFICATES),
-        "can_manage": user_may(user, "results.manage"),
+        "can_manage": can_manage,
+        "sensitivity_job": latest_jobs.get(JobKind.SENSITIVITY),
+        "sensitivity_run": run,
+        "sensitivity": present(run.data, lang_en=lang_en) if run else None,
+        "sensitivity_computed_at": _local(edition, run.computed_at) if run else None,
+        "sensitivity_skipped": [
+            (s["name_en"] or s["name_zh"]) if lang_en else s["name_zh"]
+            for s in (run.data.get("skipped", []) if run else [])
+        ],
+        "can_run_sensitivity": can_manage
+        and version.status not in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED),
         "actions": services.VERSION_WORKFLOW.actions(version, user),
         "can_schedule": user_may(user, "results.schedule_publication", version),
         "can_revoke": user_may(user, "results.revoke_awards", version),
         "can_print_certificates": user_may(user, "results.print_certificates", version),
         "approve_form": ApproveForm(
-            prefix="approve", initial={"publish_at": now_local.replace(tzinfo=None)}
+            prefix="approve",
+            initial={
+                "publish_at": now_local.replace(tzinfo=None),
+                "sensitivity_run": run.pk if run else None,
+            },
         ),
         "return_form": ReturnForm(prefix="return"),
         "schedule_form": ScheduleForm(
@@ -314,6 +334,7 @@ def version_approve(request, version_pk, obj):
             actor=request.user,
             comment=form.cleaned_data["comment"],
             publish_at=form.cleaned_data["publish_at"],
+            sensitivity_shown=form.cleaned_data["sensitivity_run"],
         )
     except services.ResultsError as error:
         return _refused(request, obj, error, approve_form=form)
@@ -398,6 +419,22 @@ def certificates_start(request, version_pk, obj):
             services.ResultsError(_("Certificates are printed only for approved results.")),
         )
     return _start_job(request, obj, JobKind.CERTIFICATES)
+
+
+@require_POST
+@require_perm("results.manage", _load_version)
+def sensitivity_start(request, version_pk, obj):
+    """Start the decision-sensitivity job of a version (refused, with the reason beside
+    the panel's button, on a frozen version or one without scores)."""
+    try:
+        services.sensitivity_start(version=obj, actor=request.user)
+    except services.ResultsError as error:
+        context = _version_context(request, obj, sensitivity_errors=error.messages)
+        return render(request, "results/version.html", context, status=400)
+    messages.success(
+        request, _("The decision sensitivity is being computed; this page follows its progress.")
+    )
+    return redirect(reverse("results:version", args=[obj.pk]) + "#sensitivity")
 
 
 # --- an award ---------------------------------------------------------------------------
@@ -494,6 +531,11 @@ urlpatterns = [
         name="version_schedule",
     ),
     path("cycle/results/versions/<int:version_pk>/workbook/", workbook_start, name="workbook"),
+    path(
+        "cycle/results/versions/<int:version_pk>/sensitivity/",
+        sensitivity_start,
+        name="sensitivity",
+    ),
     path(
         "cycle/results/versions/<int:version_pk>/certificates/",
         certificates_start,
