@@ -77,7 +77,9 @@ def people_of(agency_ids, role: str) -> dict[int, list]:
     """Active users holding `role` for each agency id (one query)."""
     found: dict[int, list] = {}
     rows = (
-        RoleAssignment.objects.filter(agency_id__in=set(agency_ids), role=role, user__is_active=True)
+        RoleAssignment.objects.filter(
+            agency_id__in=set(agency_ids), role=role, user__is_active=True
+        )
         .select_related("user")
         .order_by("user__pk")
     )
@@ -178,7 +180,7 @@ def message_check(texts: dict) -> None:
         if unknown:
             errors[name] = [
                 _("Unknown placeholder: %(names)s. Use {name}, {agency}, {deadline} or {link}.")
-                % {"names": ", ".join("{%s}" % n for n in unknown)}
+                % {"names": ", ".join("{" + n + "}" for n in unknown)}
             ]
     if errors:
         raise GroupMessageError(errors)
@@ -195,7 +197,9 @@ def _ensure_members(members, stage: Stage, group: str) -> None:
         raise GroupMessageError(
             {
                 "group": [
-                    _("No one is in “%(group)s” for “%(stage)s” now, so there is no one to write to.")
+                    _(
+                        "No one is in “%(group)s” for “%(stage)s” now, so there is no one to write to."
+                    )
                     % {"group": GROUPS[group].label, "stage": stage.name}
                 ]
             }

@@ -545,6 +545,9 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(fields=["rule", "user"], name="one_reminder_per_rule_and_user"),
         ]
 
+    def __str__(self):
+        return f"{self.rule} → {self.user_id}"
+
 
 class ReminderOptOut(models.Model):
     """A user who asked for no deadline reminders (set on their own messages page)."""
