@@ -44,7 +44,7 @@ FIELDS = ("subject_zh", "body_zh", "subject_en", "body_en")
 class Recipient:
     user: object
     obj: object  # what the message is about: logged there (a nomination, an assignment)
-    agency: str = ""
+    agency: object = None  # the agency it concerns, named in the recipient's language
     extra: dict = field(default_factory=dict)
 
 
@@ -95,7 +95,7 @@ def _editors_of(nominations) -> list[Recipient]:
     out: dict[int, Recipient] = {}
     for n in nominations:
         for user in editors.get(n.agency_id, []):
-            out.setdefault(user.pk, Recipient(user, n, n.agency.name))
+            out.setdefault(user.pk, Recipient(user, n, n.agency))
     return list(out.values())
 
 
@@ -129,7 +129,7 @@ def authorities_not_recommended(stage: Stage, category=None) -> list[Recipient]:
         if above is None:
             continue
         for user in officers.get(above.pk, []):
-            out.setdefault(user.pk, Recipient(user, n, above.name))
+            out.setdefault(user.pk, Recipient(user, n, above))
     return list(out.values())
 
 
@@ -161,7 +161,7 @@ def recipient_values(recipient: Recipient, stage: Stage) -> dict[str, str]:
     link = object_link(recipient.obj, recipient.user) or "/"
     return {
         "name": recipient.user.get_full_name(),
-        "agency": recipient.agency,
+        "agency": recipient.agency.name if recipient.agency is not None else "",
         "deadline": stage.ends_on.isoformat(),
         "link": site_url(link),
         **recipient.extra,
@@ -212,10 +212,11 @@ def group_message_preview(*, stage: Stage, group: str, texts: dict, category=Non
     message_check(texts)
     members = group_members(stage, group, category)
     _ensure_members(members, stage, group)
-    sample = recipient_values(members[0], stage)
     samples = []
     for language, label in (("zh-hant", _("Chinese")), ("en", _("English"))):
         subject, body = _texts_for(language, texts)
+        with translation.override(language):
+            sample = recipient_values(members[0], stage)
         samples.append(
             {
                 "language": language,
@@ -246,8 +247,8 @@ def group_message_send(
         for recipient in members:
             language = _language_of(recipient.user)
             subject, body = _texts_for(language, texts)
-            values = recipient_values(recipient, stage)
             with translation.override(language):
+                values = recipient_values(recipient, stage)
                 mail_queue(
                     to=recipient.user.email,
                     subject=compose_render(subject, values),

@@ -39,7 +39,7 @@ def reviewers_with_open_reviews(stage, category=None) -> list[Recipient]:
     for assignment in open_assignments(stage, category):
         out.setdefault(
             assignment.reviewer_id,
-            Recipient(assignment.reviewer, assignment, assignment.nomination.agency.name),
+            Recipient(assignment.reviewer, assignment, assignment.nomination.agency),
         )
     return list(out.values())
 
