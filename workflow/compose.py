@@ -1,7 +1,7 @@
 """Messages the secretariat writes (to a group, or a standard reminder): the
 placeholders a text may use and their rendering, one recipient at a time.
 
-A placeholder is a name in braces, `{name}`. Only PLACEHOLDERS are known; a text that
+A placeholder is a name (letters, digits, underscores, in any script) in braces, `{name}`. Only PLACEHOLDERS are known; a text that
 names another is refused before anything is sent (`unknown_placeholders`). A brace that
 does not enclose a plain name (`{ }`, `{{`) is text, left as it is."""
 
@@ -18,7 +18,7 @@ PLACEHOLDERS = {
     "link": _("the address of the page it concerns"),
 }
 
-_TOKEN = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TOKEN = re.compile(r"\{(\w+)\}")
 
 
 def unknown_placeholders(text: str) -> list[str]:

@@ -93,7 +93,7 @@ def test_page_preview_then_send_and_bad_inputs_keep_what_was_typed(client, cycle
     response = client.post(reverse("awards:group_message_send", kwargs={"pk": cycle.edition.pk}), bad)
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Unknown placeholder: {nam}." in text
+    assert "Unknown placeholder: {姓名}, {nam}." in text
     assert 'value="{姓名} {nam}"' in text
     assert OutboundMail.objects.count() == 0
     empty = {**data, "stage": cycle.site_visit.pk, "group": "finalists"}
