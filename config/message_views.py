@@ -19,7 +19,7 @@ from agencies.models import User
 from agencies.permissions import require_perm
 from awards.reminders import reminder_opt_out_set, reminders_opted_out
 from workflow.notify import notifications_mark_read
-from workflow.selectors import messages_to_user, notifications_for
+from workflow.selectors import messages_to_user, notifications_for, notifications_unread_count
 
 PAGE_SIZE = 50
 
@@ -87,3 +87,14 @@ def notifications(request):
     # Shown now, so read: the page marks what it shows (the bell counts the rest).
     notifications_mark_read(user=request.user, ids=[n.pk for n in items if n.read_at is None])
     return render(request, "workflow/notifications.html", {"page": page, "items": items})
+
+
+@require_perm("workflow.see_own_messages")
+def notifications_unread(request):
+    """The bell's unread count (a fragment the header asks for after the page loaded:
+    one query, and none on the page itself)."""
+    return render(
+        request,
+        "workflow/_bell_count.html",
+        {"unread": notifications_unread_count(request.user)},
+    )

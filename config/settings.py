@@ -91,7 +91,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "agencies.context_processors.two_factor",
-                "workflow.context_processors.notifications",
             ],
         },
     },

@@ -155,6 +155,7 @@ ROWS = [
     R("my_messages", "-", "", signed_in(OK)),
     R("my_reminder_setting", "-", "", signed_in(METHOD), post=signed_in(REDIRECT)),
     R("notifications", "-", "", signed_in(OK)),
+    R("notifications_unread", "-", "", signed_in(OK)),
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),

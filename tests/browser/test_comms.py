@@ -55,7 +55,9 @@ def test_secretariat_reminds_the_laggards_of_the_tw8_written_review(
     laggards = [r.assignment.reviewer for r in laggard_reviews]
     secretariat = User.objects.get(email="secretariat@demo.test")
 
-    page = sign_in(secretariat, f"/cycle/review/stages/{written.pk}/categories/{category.pk}/progress/")
+    page = sign_in(
+        secretariat, f"/cycle/review/stages/{written.pk}/categories/{category.pk}/progress/"
+    )
     _english(page)
     page.get_by_role("link", name="Remind laggards").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Remind laggards")
@@ -128,7 +130,9 @@ def test_agency_editor_gets_the_deadline_reminder_two_days_before_the_window_clo
     form.get_by_label("Days before the stage closes").fill("-1")
     form.get_by_role("button", name="Add the reminder").click()
     expect(page.locator("#id_reminder-days_before_error")).to_contain_text("falls after")
-    expect(page.locator("#reminder-form").get_by_label("Days before the stage closes")).to_have_value("-1")
+    expect(
+        page.locator("#reminder-form").get_by_label("Days before the stage closes")
+    ).to_have_value("-1")
     assert axe_violations(page) == []
     page.locator("#reminder-form").get_by_label("Days before the stage closes").fill("2")
     page.locator("#reminder-form").get_by_role("button", name="Add the reminder").click()

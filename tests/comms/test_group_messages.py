@@ -7,7 +7,12 @@ import pytest
 from django.urls import reverse
 
 from awards.enums import NominationState
-from awards.messaging import GROUPS, WINNERS_WITH_OPEN_OBLIGATION, GroupMessageError, group_message_send
+from awards.messaging import (
+    GROUPS,
+    WINNERS_WITH_OPEN_OBLIGATION,
+    GroupMessageError,
+    group_message_send,
+)
 from scoring.groups import laggards_remind
 from scoring.models import Assignment
 from tests.factories import review_cycle, score_directly
@@ -27,7 +32,9 @@ TEXTS = {
 def cycle():
     cycle = review_cycle(agencies=4, reviewers=3, k=2)
     for n, reviewer in zip(cycle.nominations, [0, 1, 2, 0], strict=True):
-        Assignment.objects.create(stage=cycle.written, nomination=n, reviewer=cycle.reviewers[reviewer])
+        Assignment.objects.create(
+            stage=cycle.written, nomination=n, reviewer=cycle.reviewers[reviewer]
+        )
     return cycle
 
 
@@ -44,13 +51,21 @@ def test_finalists_each_get_it_in_their_language_logged_on_their_nomination(cycl
     editors = {n.pk: n.agency.role_assignments.get().user for n in (finalist, other)}
     editors[other.pk].language = "en"
     editors[other.pk].save(update_fields=["language"])
-    count = group_message_send(actor=cycle.secretariat, stage=cycle.site_visit, group="finalists", texts=TEXTS)
+    count = group_message_send(
+        actor=cycle.secretariat, stage=cycle.site_visit, group="finalists", texts=TEXTS
+    )
     assert count == 2
     zh = OutboundMail.objects.get(user=editors[finalist.pk])
     en = OutboundMail.objects.get(user=editors[other.pk])
     assert zh.language == "zh-hant" and en.language == "en"
-    assert zh.subject == f"{editors[finalist.pk].get_full_name()} 您好：{finalist.agency.name_zh} 入圍通知"
-    assert en.subject == f"Dear {editors[other.pk].get_full_name()}: {other.agency.name_en} is a finalist"
+    assert (
+        zh.subject
+        == f"{editors[finalist.pk].get_full_name()} 您好：{finalist.agency.name_zh} 入圍通知"
+    )
+    assert (
+        en.subject
+        == f"Dear {editors[other.pk].get_full_name()}: {other.agency.name_en} is a finalist"
+    )
     assert cycle.site_visit.ends_on.isoformat() in zh.body
     assert f"/cycle/nominations/{finalist.pk}/" in zh.body
     assert (zh.object_type, zh.object_id) == ("awards.nomination", str(finalist.pk))
@@ -63,7 +78,9 @@ def test_finalists_each_get_it_in_their_language_logged_on_their_nomination(cycl
 def test_unknown_placeholder_is_named_beside_its_field_and_nothing_sent(cycle):
     texts = {**TEXTS, "body_en": "Due {due_date}, see {link}"}
     with pytest.raises(GroupMessageError) as refused:
-        group_message_send(actor=cycle.secretariat, stage=cycle.written, group="reviewers_open", texts=texts)
+        group_message_send(
+            actor=cycle.secretariat, stage=cycle.written, group="reviewers_open", texts=texts
+        )
     assert list(refused.value.message_dict) == ["body_en"]
     assert "{due_date}" in refused.value.message_dict["body_en"][0]
     assert OutboundMail.objects.count() == 0
@@ -71,7 +88,9 @@ def test_unknown_placeholder_is_named_beside_its_field_and_nothing_sent(cycle):
 
 def test_empty_group_is_said_and_nothing_sent(cycle):
     with pytest.raises(GroupMessageError) as refused:
-        group_message_send(actor=cycle.secretariat, stage=cycle.site_visit, group="finalists", texts=TEXTS)
+        group_message_send(
+            actor=cycle.secretariat, stage=cycle.site_visit, group="finalists", texts=TEXTS
+        )
     assert list(refused.value.message_dict) == ["group"]
     assert OutboundMail.objects.count() == 0
     assert not AuditEntry.objects.filter(action__startswith="message.").exists()
@@ -90,7 +109,9 @@ def test_page_preview_then_send_and_bad_inputs_keep_what_was_typed(client, cycle
     assert cycle.reviewers[0].get_full_name() in text
     assert OutboundMail.objects.count() == 0  # a preview sends nothing
     bad = {**data, "subject_zh": "{姓名} {nam}"}
-    response = client.post(reverse("awards:group_message_send", kwargs={"pk": cycle.edition.pk}), bad)
+    response = client.post(
+        reverse("awards:group_message_send", kwargs={"pk": cycle.edition.pk}), bad
+    )
     assert response.status_code == 400
     text = response.content.decode()
     assert "Unknown placeholder: {姓名}, {nam}." in text
@@ -100,7 +121,9 @@ def test_page_preview_then_send_and_bad_inputs_keep_what_was_typed(client, cycle
     response = client.post(url, empty)
     assert response.status_code == 400
     assert "there is no one to write to" in response.content.decode()
-    response = client.post(reverse("awards:group_message_send", kwargs={"pk": cycle.edition.pk}), data)
+    response = client.post(
+        reverse("awards:group_message_send", kwargs={"pk": cycle.edition.pk}), data
+    )
     assert response.status_code == 302
     assert OutboundMail.objects.filter(kind="group_message").count() == 3
 
@@ -130,7 +153,10 @@ def test_remind_laggards_reaches_only_reviewers_with_open_reviews(client, cycle)
 def test_remind_laggards_confirm_page_and_empty_group(client, cycle):
     client.force_login(cycle.secretariat)
     client.cookies["lang"] = "en"
-    url = reverse("scoring:progress_remind", kwargs={"stage_pk": cycle.written.pk, "category_pk": cycle.category.pk})
+    url = reverse(
+        "scoring:progress_remind",
+        kwargs={"stage_pk": cycle.written.pk, "category_pk": cycle.category.pk},
+    )
     text = client.get(url).content.decode()
     assert "Send the reminder to 3 reviewers" in text
     assert OutboundMail.objects.count() == 0
