@@ -96,7 +96,7 @@ class ExtendForm(forms.Form):
 
 
 class ReminderRuleForm(forms.Form):
-    stage = forms.ModelChoiceField(label=_l("Stage"), queryset=Stage.objects.none())
+    stage = forms.TypedChoiceField(label=_l("Stage"), coerce=int, choices=())
     audience = forms.ChoiceField(label=_l("To"), choices=ReminderAudience.choices)
     days_before = forms.IntegerField(
         label=_l("Days before the stage closes"),
@@ -106,8 +106,9 @@ class ReminderRuleForm(forms.Form):
 
     def __init__(self, *args, stages, **kwargs):
         super().__init__(*args, prefix="reminder", **kwargs)
-        self.fields["stage"].queryset = Stage.objects.filter(pk__in=[s.pk for s in stages])
-        self.fields["stage"].label_from_instance = lambda s: s.name
+        # The stages already in hand: the choices cost no query.
+        self.stages = {s.pk: s for s in stages}
+        self.fields["stage"].choices = [("", "---------")] + [(s.pk, s.name) for s in stages]
 
     def full_clean(self):
         super().full_clean()
@@ -224,7 +225,7 @@ def config_reminder_add(request, pk, obj):
         try:
             reminders.reminder_rule_add(
                 actor=request.user,
-                stage=form.cleaned_data["stage"],
+                stage=form.stages[form.cleaned_data["stage"]],
                 audience=form.cleaned_data["audience"],
                 days_before=form.cleaned_data["days_before"],
             )

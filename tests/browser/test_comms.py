@@ -101,7 +101,7 @@ def test_secretariat_reminds_the_laggards_of_the_tw8_written_review(
         page.goto(live_server.url + "/notifications/")
         page.locator("#notifications li a").first.click()
         expect(page).to_have_url(re.compile(r"/cycle/reviews/\d+/$"))
-        expect(page.locator(".message-log-section")).to_contain_text(written.ends_on.isoformat())
+        expect(page.locator(".sent-log")).to_contain_text(written.ends_on.isoformat())
 
 
 def test_agency_editor_gets_the_deadline_reminder_two_days_before_the_window_closes(
@@ -158,7 +158,7 @@ def test_agency_editor_gets_the_deadline_reminder_two_days_before_the_window_clo
     expect(link).to_contain_text(nomination_stage.ends_on.isoformat())
     link.click()
     expect(page).to_have_url(live_server.url + f"/cycle/nominations/{draft.pk}/")
-    log = page.locator(".message-log-section")
+    log = page.locator(".sent-log")
     expect(log).to_contain_text(nomination_stage.ends_on.isoformat())
     shot(page, "dossier-message-log")
     # The editor turns reminders off on their own page.
