@@ -36,3 +36,7 @@ rules.add_perm("agencies.open_configuration", is_secretariat & rules.is_staff)
 # what failed.
 rules.add_perm("workflow.see_mail", is_secretariat)
 rules.add_perm("workflow.resend_mail", is_secretariat)
+# The message log and notifications (config/message_views.py): everyone signed in sees
+# what was sent to them; the secretariat sees any user's messages.
+rules.add_perm("workflow.see_own_messages", rules.is_authenticated)
+rules.add_perm("workflow.see_user_messages", is_secretariat)

@@ -28,3 +28,15 @@ class AwardsConfig(AppConfig):
         from rubrics.services import rubric_freeze_check_register
 
         rubric_freeze_check_register(rubric_has_submitted_dossiers, rubric_submitted_reason)
+
+        from django.urls import reverse
+
+        from workflow.links import link_register
+
+        from . import messaging  # noqa: F401  (registers the cycle's message groups)
+
+        # A message or notification about a nomination leads to its dossier page.
+        link_register(
+            "awards.nomination", lambda obj, user: reverse("awards:dossier", kwargs={"pk": obj.pk})
+        )
+        link_register("awards.stage", lambda obj, user: reverse("dashboard"))

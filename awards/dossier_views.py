@@ -25,6 +25,7 @@ from agencies.numbers import parse_int
 from agencies.permissions import require_perm, user_may
 from agencies.rules import is_secretariat
 from agencies.selectors import user_agency_paths
+from workflow.selectors import about, message_log
 
 from . import selectors, services, textformat
 from .enums import NominationState as S
@@ -285,6 +286,14 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
         "accept": ACCEPT,
         "dossier_url": _dossier_url(nomination),
         "document": None if editable else dossier_document(nomination),
+        # What the site sent about this nomination: all of it for the secretariat, to
+        # anyone else only what they received.
+        "message_log": list(
+            message_log(
+                about(nomination),
+                recipient=None if user_may(request.user, "workflow.see_mail") else request.user,
+            )
+        ),
     }
 
 

@@ -49,3 +49,10 @@ class SectionKind(models.TextChoices):
     CONTACT = "contact", _("Contact person")
     STATISTICS = "statistics", _("Key service statistics")
     INDICATOR = "indicator", _("Indicator")
+
+
+class ReminderAudience(models.TextChoices):
+    """Who a deadline reminder rule (awards.ReminderRule) writes to."""
+
+    AGENCY_DRAFTS = "agency_drafts", _("Agency editors whose dossier is still a draft")
+    AUTHORITY_PENDING = "authority_pending", _("Competent authorities that have not recommended")

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import localized
 
-from .enums import CategoryKind, NominationState, NoteVisibility, SectionKind, StageKind
+from .enums import (
+    CategoryKind,
+    NominationState,
+    NoteVisibility,
+    ReminderAudience,
+    SectionKind,
+    StageKind,
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -483,3 +490,79 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.nomination} v{self.version}"
+
+
+class ReminderRule(models.Model):
+    """A deadline reminder: `days_before` days before `stage` closes (its last day, in
+    the edition's time zone), e-mail the audience that still owes something (editors of
+    draft dossiers, competent authorities that have not recommended). Configured by the
+    secretariat on the stage timetable; sent by awards.reminders (Celery beat), once per
+    rule and person (ReminderSent)."""
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="reminder_rules", verbose_name=_("stage")
+    )
+    audience = models.CharField(_("to"), max_length=32, choices=ReminderAudience.choices)
+    days_before = models.PositiveSmallIntegerField(_("days before the stage ends"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["stage", "-days_before", "audience"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "audience", "days_before"], name="one_reminder_rule_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stage} · {self.get_audience_display()} · {self.days_before}"
+
+    @property
+    def send_on(self) -> datetime.date:
+        return self.stage.ends_on - datetime.timedelta(days=self.days_before)
+
+
+class ReminderSent(models.Model):
+    """One deadline reminder sent to one person: at most one per rule and person."""
+
+    rule = models.ForeignKey(
+        ReminderRule, on_delete=models.CASCADE, related_name="sent", verbose_name=_("rule")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline reminder sent")
+        verbose_name_plural = _("deadline reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "user"], name="one_reminder_per_rule_and_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} → {self.user_id}"
+
+
+class ReminderOptOut(models.Model):
+    """A user who asked for no deadline reminders (set on their own messages page)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_opt_out",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline reminder opt-out")
+        verbose_name_plural = _("deadline reminder opt-outs")
+
+    def __str__(self):
+        return str(self.user)

@@ -51,6 +51,8 @@ rules.add_perm("awards.shortlist_nomination", is_secretariat)
 rules.add_perm("awards.view_nomination_list", is_secretariat)
 rules.add_perm("awards.recommend", is_authority_officer)
 rules.add_perm("awards.configure_timetable", is_secretariat)
+# Messages to the people of a stage (awards.message_views), deadline reminder rules.
+rules.add_perm("awards.send_group_message", is_secretariat)
 # The configuration area (awards.config_views): the secretariat sets up editions itself.
 rules.add_perm("awards.configure_edition", is_secretariat)
 # The Django admin stays for superusers; the navigation links to it only for them.

@@ -7,13 +7,15 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from agencies.permissions import require_perm
 
-from . import timetable, windows
-from .models import Edition, Stage
+from . import reminders, timetable, windows
+from .enums import ReminderAudience
+from .models import Edition, ReminderRule, Stage
 
 FLAGS = [
     ("allows_dossier_edit", _l("agencies may edit dossiers")),
@@ -93,7 +95,37 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(label=_l("Reason"), widget=forms.Textarea({"rows": 2}), required=False)
 
 
-def _page(request, edition, stages, form, *, extend_forms=None, status=200):
+class ReminderRuleForm(forms.Form):
+    stage = forms.TypedChoiceField(label=_l("Stage"), coerce=int, choices=())
+    audience = forms.ChoiceField(label=_l("To"), choices=ReminderAudience.choices)
+    days_before = forms.IntegerField(
+        label=_l("Days before the stage closes"),
+        help_text=_l("0 is the stage's last day; 2 is two days before it."),
+        widget=forms.NumberInput({"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, stages, **kwargs):
+        super().__init__(*args, prefix="reminder", **kwargs)
+        # The stages already in hand: the choices cost no query.
+        self.stages = {s.pk: s for s in stages}
+        self.fields["stage"].choices = [("", "---------")] + [(s.pk, s.name) for s in stages]
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+def _reminder_rules(stages):
+    by_pk = {s.pk: s for s in stages}
+    rules = list(ReminderRule.objects.filter(stage__in=stages).order_by("stage__order", "pk"))
+    for rule in rules:
+        rule.stage = by_pk[rule.stage_id]  # no query per rule
+    return rules
+
+
+def _page(request, edition, stages, form, *, extend_forms=None, reminder_form=None, status=200):
     extend_forms = extend_forms or {}
     rows = form.rows()
     for row in rows:
@@ -109,6 +141,8 @@ def _page(request, edition, stages, form, *, extend_forms=None, status=200):
             "form": form,
             "zone": windows.zone_label(edition.time_zone),
             "today": windows.edition_today(edition),
+            "reminder_rules": _reminder_rules(stages),
+            "reminder_form": reminder_form or ReminderRuleForm(stages=stages),
         },
         status=status,
     )
@@ -176,3 +210,51 @@ def config_stage_extend(request, pk, stage_pk, obj):
     stages = _stages(edition)
     form = TimetableForm(stages=stages, edition=edition)
     return _page(request, edition, stages, form, extend_forms={stage.pk: extend}, status=400)
+
+
+@require_perm("awards.configure_timetable", _edition)
+def config_reminder_add(request, pk, obj):
+    """A deadline reminder for one stage; a day outside the stage's window is refused
+    beside the field, with what was typed kept."""
+    edition = obj
+    if request.method != "POST":
+        return redirect("awards:config_stages", pk=edition.pk)
+    stages = _stages(edition)
+    form = ReminderRuleForm(request.POST, stages=stages)
+    if form.is_valid():
+        try:
+            reminders.reminder_rule_add(
+                actor=request.user,
+                stage=form.stages[form.cleaned_data["stage"]],
+                audience=form.cleaned_data["audience"],
+                days_before=form.cleaned_data["days_before"],
+            )
+        except reminders.ReminderRuleError as exc:
+            for key, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(key if key in form.fields else None, error)
+        else:
+            messages.success(request, _("The deadline reminder is saved."))
+            return redirect(
+                f"{reverse('awards:config_stages', kwargs={'pk': edition.pk})}#reminders"
+            )
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["aria-describedby"] = f"{form[name].auto_id}_error"
+            form.fields[name].widget.attrs["autofocus"] = True
+            break
+    timetable_form = TimetableForm(stages=stages, edition=edition)
+    return _page(request, edition, stages, timetable_form, reminder_form=form, status=400)
+
+
+@require_perm("awards.configure_timetable", _edition)
+def config_reminder_delete(request, pk, rule_pk, obj):
+    edition = obj
+    if request.method != "POST":
+        return redirect("awards:config_stages", pk=edition.pk)
+    rule = get_object_or_404(
+        ReminderRule.objects.select_related("stage"), pk=rule_pk, stage__edition=edition
+    )
+    reminders.reminder_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, _("The deadline reminder is removed."))
+    return redirect(f"{reverse('awards:config_stages', kwargs={'pk': edition.pk})}#reminders")

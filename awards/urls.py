@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import config_views, dossier_views, oversight_views, rubric_views, timetable_views, views
+from . import (
+    config_views,
+    dossier_views,
+    message_views,
+    oversight_views,
+    rubric_views,
+    timetable_views,
+    views,
+)
 
 app_name = "awards"
 urlpatterns = [
@@ -15,6 +23,24 @@ urlpatterns = [
         "editions/<int:pk>/configuration/stages/<int:stage_pk>/extend/",
         timetable_views.config_stage_extend,
         name="config_stage_extend",
+    ),
+    # the secretariat writes to the people of a stage (message_views)
+    path("editions/<int:pk>/messages/", message_views.group_message, name="group_message"),
+    path(
+        "editions/<int:pk>/messages/send/",
+        message_views.group_message_send,
+        name="group_message_send",
+    ),
+    # deadline reminders of the stage timetable (timetable_views)
+    path(
+        "editions/<int:pk>/configuration/stages/reminders/",
+        timetable_views.config_reminder_add,
+        name="config_reminder_add",
+    ),
+    path(
+        "editions/<int:pk>/configuration/stages/reminders/<int:rule_pk>/delete/",
+        timetable_views.config_reminder_delete,
+        name="config_reminder_delete",
     ),
     # the configuration area (config_views), for the secretariat
     path("configuration/", config_views.configuration_start, name="configuration_start"),

@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "scoring.send_review_reminders",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Deadline reminders to agencies and competent authorities (awards.ReminderRule).
+    "send-deadline-reminders": {
+        "task": "awards.send_deadline_reminders",
+        "schedule": crontab(hour=1, minute=5),
+    },
     # The mail outbox: queue again the messages whose send task was lost.
     "outbound-mail-retry-due": {
         "task": "workflow.outbound_mail_retry_due",

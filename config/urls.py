@@ -9,6 +9,13 @@ from agencies.auth_forms import QueuedPasswordResetForm
 
 from .dashboard import dashboard
 from .mail_views import mail_list, mail_resend_view
+from .message_views import (
+    my_messages,
+    my_reminder_setting,
+    notifications,
+    notifications_unread,
+    user_messages,
+)
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
@@ -51,6 +58,11 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("mail/", mail_list, name="mail_list"),
     path("mail/<int:pk>/resend/", mail_resend_view, name="mail_resend"),
+    path("mail/users/<int:pk>/", user_messages, name="user_messages"),
+    path("messages/", my_messages, name="my_messages"),
+    path("messages/reminders/", my_reminder_setting, name="my_reminder_setting"),
+    path("notifications/", notifications, name="notifications"),
+    path("notifications/unread/", notifications_unread, name="notifications_unread"),
     path("agencies/", include("agencies.urls")),
     path("cycle/", include("awards.urls")),
     path("cycle/", include("scoring.urls")),

@@ -20,3 +20,14 @@ class ScoringConfig(AppConfig):
 
         # A new edition copies the review policy (and panels when asked) from the last.
         edition_copy_register(HOOK)
+
+        from django.urls import reverse
+
+        from workflow.links import link_register
+
+        from . import groups  # noqa: F401  (registers "reviewers with open reviews")
+
+        # A message about an assignment leads its reviewer to the review, the
+        # secretariat to the record of it.
+        link_register("scoring.assignment", groups.assignment_link)
+        link_register("scoring.panel", lambda obj, user: reverse("scoring:my_reviews"))

@@ -154,11 +154,24 @@ ROWS = [
     # --- the mail outbox (config/mail_views.py) -----------------------------------------
     R("mail_list", "-", "", allow(SEC)),
     R("mail_resend", "-", "pk=mail_failed", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    # --- messages and notifications (config/message_views.py): everyone their own; the
+    # secretariat any user's log. The notifications page marks what it shows read (GET).
+    R("user_messages", "-", "pk=user_ed", allow(SEC)),
+    R("my_messages", "-", "", signed_in(OK)),
+    R("my_reminder_setting", "-", "", signed_in(METHOD), post=signed_in(REDIRECT)),
+    R("notifications", "-", "", signed_in(OK)),
+    R("notifications_unread", "-", "", signed_in(OK)),
     # --- awards: setup, dossiers ------------------------------------------------------------
     R("awards:scheme_list", "-", "", allow(SEC)),
     R("awards:edition_detail", "-", "pk=edition", allow(SEC)),
     R("awards:config_stages", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
     R("awards:config_stage_extend", "-", "pk=edition stage_pk=written", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=INVALID)),
+    # Deadline reminders (the timetable page): an empty POST is refused beside the fields.
+    R("awards:config_reminder_add", "-", "pk=edition", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=INVALID)),
+    R("awards:config_reminder_delete", "-", "pk=edition rule_pk=reminder_rule", allow(SEC, ok=REDIRECT), post=allow(SEC, ok=REDIRECT)),
+    # Messages to a group: an empty POST (preview or send) is refused beside the fields.
+    R("awards:group_message", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:group_message_send", "-", "pk=edition", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
     R("awards:configuration_start", "-", "", allow(SEC)),
     R("awards:configuration_hub", "-", "pk=edition", allow(SEC)),
     R("awards:edition_copy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
@@ -228,6 +241,9 @@ ROWS = [
     R("scoring:assignment_withdraw", "own", "stage_pk=written category_pk=category assignment_pk=assignment_own", allow(SEC, ok=METHOD), post=allow(SEC)),
     R("scoring:assignments_reassign", "-", "stage_pk=written category_pk=category", allow(SEC, ok=METHOD), post=allow(SEC)),
     R("scoring:progress", "-", "stage_pk=written category_pk=category", allow(SEC)),
+    # Remind laggards: GET asks to confirm; POST sends (the scored cycle's reviews are all
+    # submitted, so the group is empty: refused with a message, back to the progress page).
+    R("scoring:progress_remind", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC, ok=REDIRECT)),
     # --- scoring: reviewers ----------------------------------------------------------------
     R("scoring:my_reviews", "-", "", allow(REV0, REVC, REV, CHAIR, SITE)),
     R("scoring:invitation", "own", "member_pk=panel_member", allow(REV), post=allow(REV, ok=INVALID)),

@@ -449,6 +449,14 @@ def build_world():
         object_id=str(w.nomination_own.pk),
         object_repr=str(w.nomination_own),
     )
+    # The message log and deadline reminders (issue 18): a user whose log the
+    # secretariat opens, and a reminder rule of the written review.
+    from awards.models import ReminderRule
+
+    w.user_ed = personas[ED]
+    w.reminder_rule = ReminderRule.objects.create(
+        stage=w.written, audience="agency_drafts", days_before=0
+    )
     w.sec_device = TOTPDevice.objects.create(
         user=personas[SEC], name=two_factor.APP_DEVICE_NAME, confirmed=True
     )

@@ -174,3 +174,50 @@ class OutboundMail(models.Model):
 
     def __str__(self):
         return f"{self.to_address}: {self.subject}"
+
+
+class Notification(models.Model):
+    """One in-app notification: what the site told a user, shown behind the bell in the
+    header and on the notifications page until read. Written by workflow.outbox
+    `mail_queue` for every message with a recipient user, in the same transaction, so
+    every e-mail the app sends is also a notification without its sender doing anything.
+    `link` is the page of what it concerns (workflow.links), resolved when written."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    mail = models.OneToOneField(
+        OutboundMail,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notification",
+        verbose_name=_("e-mail"),
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=300)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    object_type = models.CharField(_("about (type)"), max_length=64, blank=True)
+    object_id = models.CharField(_("about (id)"), max_length=64, blank=True)
+    object_repr = models.CharField(_("about"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["user", "-created_at"], name="notification_user_newest"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.subject}"

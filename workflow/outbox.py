@@ -26,7 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import MailStatus, OutboundMail
+from .links import object_link
+from .models import MailStatus, Notification, OutboundMail
 from .site import site_url
 from .transitions import Transition, TransitionError, Workflow
 
@@ -77,9 +78,14 @@ def mail_queue(
     user=None,
     html: str = "",
     obj: models.Model | None = None,
+    link: str = "",
 ) -> OutboundMail:
     """Write one message to the outbox (in the caller's transaction) and send it once that
-    transaction commits. Nothing here talks to the SMTP server."""
+    transaction commits. Nothing here talks to the SMTP server.
+
+    A message to a user is also their in-app notification (workflow.Notification),
+    written in the same transaction, linking to `link` or to the page of `obj`
+    (workflow.links)."""
     mail = OutboundMail.objects.create(
         to_address=to,
         user=user if (user is not None and user.pk) else None,
@@ -93,6 +99,18 @@ def mail_queue(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
     )
+    if mail.user_id is not None:
+        Notification.objects.create(
+            user=mail.user,
+            mail=mail,
+            kind=mail.kind,
+            subject=mail.subject,
+            link=(link or object_link(obj, mail.user))[:500],
+            object_type=mail.object_type,
+            object_id=mail.object_id,
+            object_repr=mail.object_repr,
+            created_at=mail.created_at,
+        )
     mail_id = mail.pk
     transaction.on_commit(lambda: _enqueue(mail_id))
     return mail
@@ -122,6 +140,7 @@ def mail_user(
     context: dict | None = None,
     obj: models.Model | None = None,
     language: str = "",
+    link: str = "",
 ) -> OutboundMail:
     """Queue a templated message to `user`, rendered in the user's language (or
     `language`, where the mail answers what a visitor asked for in theirs)."""
@@ -137,6 +156,7 @@ def mail_user(
         language=language,
         user=user,
         obj=obj,
+        link=link,
     )
 
 

@@ -15,6 +15,7 @@ from .panels import (  # noqa: F401
 )
 from .reviews import (  # noqa: F401
     assignment_for_review,
+    assignment_messages,
     declaration_choices,
     latest_submission,
     others_submitted_totals,

@@ -362,3 +362,18 @@ def review_history(review) -> list[dict]:
         if revision.accepted:
             previous = scores
     return rows
+
+
+def assignment_messages(assignment, *, recipient=None) -> list:
+    """The message log of a review assignment: the messages about it, and those about
+    its stage sent to its reviewer (the daily reminders); only those to `recipient`
+    when given (the reviewer reads theirs; the secretariat all). One query."""
+    from workflow.selectors import about, message_log
+
+    return list(
+        message_log(
+            about(assignment),
+            about(assignment.stage, to=assignment.reviewer),
+            recipient=recipient,
+        )
+    )

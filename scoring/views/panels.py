@@ -578,6 +578,54 @@ def progress(request, stage_pk, category_pk):
     )
 
 
+@require_perm(PERM)
+def progress_remind(request, stage_pk, category_pk):
+    """Remind laggards: GET asks to confirm (who will get the standard reminder, and
+    its text in both languages); POST sends it (scoring.groups.laggards_remind)."""
+    from awards.messaging import GroupMessageError, group_message_preview
+
+    from ..groups import REVIEWERS_OPEN, laggard_texts, laggards_remind
+
+    stage, category = _stage_and_category(stage_pk, category_pk)
+    back = reverse("scoring:progress", kwargs={"stage_pk": stage.pk, "category_pk": category.pk})
+    if request.method == "POST":
+        try:
+            count = laggards_remind(actor=request.user, stage=stage, category=category)
+        except GroupMessageError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The reminder is on its way to %(count)s reviewer.",
+                    "The reminder is on its way to %(count)s reviewers.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect(back)
+    try:
+        preview = group_message_preview(
+            stage=stage, group=REVIEWERS_OPEN, texts=laggard_texts(), category=category
+        )
+    except GroupMessageError as exc:
+        preview, problem = None, " ".join(exc.messages)
+    else:
+        problem = ""
+    return render(
+        request,
+        "scoring/panels/progress_remind.html",
+        {
+            "stage": stage,
+            "category": category,
+            "edition": stage.edition,
+            "preview": preview,
+            "problem": problem,
+            "back": back,
+        },
+    )
+
+
 PANEL = "review/categories/<int:category_pk>/panel/"
 CONFLICTS = "review/editions/<int:edition_pk>/conflicts/"
 ASSIGNMENTS = "review/stages/<int:stage_pk>/categories/<int:category_pk>/assignments/"
@@ -614,5 +662,10 @@ urlpatterns = [
         "review/stages/<int:stage_pk>/categories/<int:category_pk>/progress/",
         progress,
         name="progress",
+    ),
+    path(
+        "review/stages/<int:stage_pk>/categories/<int:category_pk>/progress/remind/",
+        progress_remind,
+        name="progress_remind",
     ),
 ]

@@ -240,6 +240,7 @@ def _review_context(
         summary.append({"field": "", "message": message})
     review_all = [r for d in dimensions for r in d["rows"]]
     context = {
+        "message_log": selectors.assignment_messages(assignment, recipient=request.user),
         "assignment": assignment,
         "stage": stage,
         "edition": edition,
@@ -569,6 +570,7 @@ def _record_context(request, assignment, reopen_form=None):
                 )
     submission = selectors.latest_submission(assignment.nomination)
     return {
+        "message_log": selectors.assignment_messages(assignment),
         "assignment": assignment,
         "stage": assignment.stage,
         "edition": edition,

@@ -661,8 +661,8 @@ def test_scoring_form_query_count_is_constant(cycle, extra, django_assert_num_qu
     client.get(page)  # warm the session
     # session, user; the assignment with its stage, edition, review policy, dossier,
     # rubric, reviewer, review and whether the reviewer has declared; roles; conflicts;
-    # the review's scores (the review on each row); the latest submission
-    with django_assert_num_queries(7):
+    # the review's scores (the review on each row); the latest submission; the message log
+    with django_assert_num_queries(8):
         response = client.get(page)
     tree = html(response)
     assert len(tree.xpath("//input[starts-with(@name,'points-')]")) == len(cycle.indicators)

@@ -30,3 +30,13 @@ def workflow_refusals(context, obj):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return table.refusals(obj, user)
+
+
+@register.filter
+def language_name(code):
+    """A message's language named in the reader's language ("zh-hant" -> 中文（台灣）)."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    names = dict(settings.LANGUAGES)
+    return gettext(names[code]) if code in names else code
