@@ -352,7 +352,9 @@ def appeal_decide(*, appeal: Appeal, actor, upheld: bool, reasons: str) -> Appea
     """Record the panel's decision. Upholding lifts the embargoed publication time of
     the approved version (no version published before the appeal is answered)."""
     appeal = (
-        Appeal.objects.select_for_update()
+        # Only the appeal's row is locked: PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the outer join to filed_by.
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("nomination__agency", "edition", "filed_by")
         .get(pk=appeal.pk)
     )

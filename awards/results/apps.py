@@ -18,3 +18,9 @@ class ResultsConfig(AppConfig):
 
         # A new edition copies this app's configuration from the previous one.
         edition_copy_register(HOOK)
+
+        from workflow.links import link_register
+
+        from . import groups  # noqa: F401  (registers "winners with an open obligation")
+
+        link_register("results.obligation", groups.obligation_link)

@@ -85,6 +85,7 @@ def test_holding_two_roles_shows_the_links_of_both(client):
         "我的工作",
         "我的參獎案件",
         "我的獎項",
+        "回饋與申覆",
         "活動",
         "電話訪問",
     ]

@@ -9,6 +9,7 @@ import datetime
 import pytest
 import time_machine
 from django.test import TestCase
+from django.utils import translation
 
 from awards.enums import NominationState as S
 from awards.enums import StageKind
@@ -27,6 +28,14 @@ from tests.factories import during, fill_dossier, open_cycle
 pytestmark = pytest.mark.django_db
 
 FROZEN = datetime.datetime(2026, 12, 2, 3, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are read in English (the default language is zh-Hant; these tests
+    passed only when an earlier test had left English active)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -552,3 +552,50 @@ def test_the_event_page_lists_obligations_with_constant_queries(world, django_as
 
 
 QUERIES_EVENT_PAGE = 9
+
+
+def test_winners_with_an_open_obligation_are_a_message_group(world):
+    """Issue 18's group "winners with an open obligation": the editors of winners asked or
+    confirmed, not those whose obligation was delivered or missed; the message is logged
+    on the obligation and links to the agency's programme page."""
+    from awards.messaging import WINNERS_WITH_OPEN_OBLIGATION, group_choices, group_message_send
+    from workflow.models import Notification
+
+    assert WINNERS_WITH_OPEN_OBLIGATION in dict(group_choices())
+    event = make_event(world, kind=EventKind.PRESENTATION, name_zh="成果發表會")
+    services.obligations_ask(
+        event=event, actor=world.secretariat, kind=ObligationKind.TALK, all_winners=True
+    )
+    missed = Obligation.objects.exclude(award=world.winner).first()
+    services.obligation_transition(missed, ObligationStatus.MISSED, actor=world.secretariat)
+    stage = world.edition.stages.get(kind=StageKind.CEREMONY)
+    OutboundMail.objects.all().delete()
+    sent = group_message_send(
+        actor=world.secretariat,
+        stage=stage,
+        group=WINNERS_WITH_OPEN_OBLIGATION,
+        texts={
+            "subject_zh": "{agency}：請確認成果發表",
+            "body_zh": "{name} 您好：請於 {link} 確認。",
+            "subject_en": "{agency}: please confirm your talk",
+            "body_en": "Dear {name}, please confirm at {link}.",
+        },
+    )
+    recipients = set(OutboundMail.objects.values_list("user_id", flat=True))
+    assert world.editor.pk in recipients
+    assert sent == len(recipients)
+    mine = OutboundMail.objects.get(user=world.editor)
+    obligation = Obligation.objects.get(event=event, award=world.winner)
+    assert (mine.object_type, mine.object_id) == ("results.obligation", str(obligation.pk))
+    assert Notification.objects.get(user=world.editor, kind="group_message").link.endswith(
+        reverse("results:my_programme")
+    )
+    # the agency whose obligation was missed is not in the group
+    from agencies.models import RoleAssignment
+
+    missed_editors = set(
+        RoleAssignment.objects.filter(agency=missed.agency, role=Role.AGENCY_EDITOR).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert not (missed_editors & recipients)

@@ -40,6 +40,8 @@ DOWNLOADS = {
     "results:certificate_preview_pdf",
     "results:job_file",
     "results:job_zip",
+    "results:feedback_pdf",
+    "results:appeal_attachment",
     "surveys:import_errors_csv",
     "surveys:results_csv",
     "surveys:suggestions_xlsx",
@@ -178,6 +180,51 @@ def test_results_downloads_are_not_stored():
             "results:job_zip": (cycle.secretariat, reverse("results:job_zip", args=[job.pk])),
         }
     )
+
+
+def test_feedback_and_appeal_downloads_are_not_stored():
+    """An appeal's attachment (during the window) and a released feedback report's PDF
+    (after publication): the scenario of tests/results/test_appeals.py, clock frozen."""
+    import time_machine
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from awards.results import feedback, services
+    from awards.results.models import FeedbackReport
+    from tests.results import test_appeals as scenario
+    from tests.results.helpers import compile_version
+
+    with time_machine.travel(scenario.T0, tick=False) as clock:
+        c = scored_cycle()
+        version = compile_version(c)
+        services.version_submit(version=version, actor=c.secretariat)
+        services.version_approve(version=version, actor=c.approver, publish_at=scenario.PUBLISH)
+        scenario.window(c)
+        clock.move_to(scenario.OPENS + datetime.timedelta(hours=2))
+        nomination = c.nominations[1]
+        appeal = scenario.file_appeal(
+            c, nomination, files=[SimpleUploadedFile("補充說明.pdf", scenario.PDF)]
+        )
+        editor = scenario.editor_of(nomination.agency)
+        _check(
+            {
+                "results:appeal_attachment": (
+                    editor,
+                    reverse("results:appeal_attachment", args=[appeal.attachments.get().pk]),
+                )
+            }
+        )
+        clock.move_to(scenario.PUBLISH + datetime.timedelta(hours=1))
+        feedback.feedback_prefill_all(edition=c.edition, actor=c.secretariat)
+        report = FeedbackReport.objects.get(nomination=nomination)
+        feedback.feedback_release(report=report, actor=c.secretariat)
+        _check(
+            {
+                "results:feedback_pdf": (
+                    editor,
+                    reverse("results:feedback_pdf", args=[report.pk]),
+                )
+            }
+        )
 
 
 def test_poll_downloads_are_not_stored():
