@@ -274,3 +274,24 @@ def paginated(item: type[serializers.Serializer]) -> type[serializers.Serializer
 
 PaginatedNominations = paginated(NominationSerializer)
 PaginatedExportJobs = paginated(ExportJobSerializer)
+
+
+class FeedbackItemSerializer(serializers.Serializer):
+    indicator_zh = serializers.CharField(source="indicator.name_zh")
+    indicator_en = serializers.CharField(source="indicator.name_en")
+    strengths = serializers.CharField()
+    opportunities = serializers.CharField()
+
+
+class FeedbackReportSerializer(serializers.Serializer):
+    """A released feedback report (issue 17): the nomination's band, never other scores;
+    the reviewers' comments without their names."""
+
+    nomination = serializers.IntegerField(source="nomination_id")
+    score_band = serializers.CharField()
+    level_zh = serializers.CharField()
+    level_en = serializers.CharField()
+    summary_zh = serializers.CharField()
+    summary_en = serializers.CharField()
+    released_at = serializers.DateTimeField()
+    items = FeedbackItemSerializer(many=True)

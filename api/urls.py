@@ -24,6 +24,11 @@ V1 = [
     path("nominations/", views.NominationList.as_view(), name="nominations"),
     path("nominations/<int:pk>/", views.NominationDetail.as_view(), name="nomination"),
     path(
+        "nominations/<int:pk>/feedback/",
+        views.NominationFeedback.as_view(),
+        name="nomination_feedback",
+    ),
+    path(
         "stages/<int:stage_pk>/categories/<int:category_pk>/standings/",
         views.StageStandings.as_view(),
         name="standings",

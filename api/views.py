@@ -318,6 +318,30 @@ class NominationDetail(SignedInApiView):
         return Response(s.NominationSerializer(nomination).data)
 
 
+class NominationFeedback(SignedInApiView):
+    """A nomination's feedback report once released to its agency (the secretariat reads
+    it too); before release, or for anyone else, 404."""
+
+    @extend_schema(
+        operation_id="nomination_feedback",
+        summary=gettext_lazy("The feedback report of one of your nominations"),
+        responses=s.FeedbackReportSerializer,
+        tags=["nominations"],
+    )
+    def get(self, request, pk):
+        from awards.models import Nomination
+        from awards.results.enums import FeedbackState
+        from awards.results.feedback import feedback_report_for
+
+        nomination = get_object_or_404(Nomination, pk=pk)
+        self.may("awards.see_nomination", nomination)
+        report = feedback_report_for(nomination)
+        if report is None or report.state != FeedbackState.RELEASED:
+            raise Http404
+        self.may("results.see_feedback", report)
+        return Response(s.FeedbackReportSerializer(report).data)
+
+
 # --- signed in: the secretariat -----------------------------------------------------------
 
 

@@ -394,6 +394,10 @@ ROWS = [
     R("api:nomination", "own", "pk=nomination_own", N_OWN | {ANON: UNAUTH}, shows="nomination_own"),
     R("api:nomination", "other", "pk=nomination_other", N_OTHER | {ANON: UNAUTH}, shows="nomination_other"),
     R("api:nomination", "draft", "pk=nomination_draft", N_DRAFT | {ANON: UNAUTH}, shows="nomination_draft"),
+    # A released feedback report, to its agency's people and the secretariat; a draft to no one.
+    R("api:nomination_feedback", "own", "pk=nomination_own", allow(ED, OFF, SEC, anon=UNAUTH)),
+    R("api:nomination_feedback", "other", "pk=nomination_other", allow(ED2, OFF2, SEC, anon=UNAUTH)),
+    R("api:nomination_feedback", "draft", "pk=feedback_draft.nomination_id", allow(anon=UNAUTH)),
     R("api:standings", "-", "stage_pk=written category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:exports", "-", "", allow(SEC, anon=UNAUTH)),

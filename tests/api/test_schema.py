@@ -24,6 +24,7 @@ ENDPOINTS = {
     "/api/v1/certificates/{serial}/",
     "/api/v1/nominations/",
     "/api/v1/nominations/{id}/",
+    "/api/v1/nominations/{id}/feedback/",
     "/api/v1/stages/{stage_pk}/categories/{category_pk}/standings/",
     "/api/v1/editions/{edition_pk}/categories/{category_pk}/final-standings/",
     "/api/v1/exports/",
