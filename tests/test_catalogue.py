@@ -47,3 +47,15 @@ def test_every_message_the_code_marks_is_in_the_catalogue():
         f"{path}:{line}: {text}" for path, line, text in _marked_messages() if text not in known
     ]
     assert missing == []
+
+
+def test_djangos_form_messages_keep_djangos_wording_with_rest_framework_installed():
+    """rest_framework's zh_Hant catalogue would otherwise win over Django's: an empty
+    upload read "no file was submitted" (config/form_messages.py)."""
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        assert forms.FileField().error_messages["empty"] == "送出的檔案是空的。"
+        assert forms.CharField().error_messages["required"] == "此欄位為必填。"  # ours
+        assert translation.gettext("No file was submitted.") == "沒有檔案送出"

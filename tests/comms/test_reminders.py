@@ -34,7 +34,17 @@ def _at(stage, days_before, hour=9):
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=stage.edition.tzinfo)
 
 
-def test_rule_day_after_close_or_before_open_is_refused_beside_the_field():
+@pytest.fixture
+def english():
+    """The refusals read in English (zh-Hant is the default; without this the test passed
+    only when an earlier test had left English active)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def test_rule_day_after_close_or_before_open_is_refused_beside_the_field(english):
     cycle = open_cycle(nomination=(-5, 10))
     stage = _nomination_stage(cycle)
     with pytest.raises(ReminderRuleError) as after:

@@ -293,7 +293,7 @@ def test_tally_pages_and_publication(
     assert 'X Dept</strong> <span class="muted">44.0 % ± 22.2</span>' in page
     assert 'Y Dept</strong> <span class="muted">36.0 % ± 21.5</span>' in page
     assert "Too close to call" in page
-    assert "hx-get" not in page  # done: no more polling
+    assert f'hx-get="/poll/{filled.pk}/tally/' not in page  # done: no more polling
     for user in (interviewer, outsider, reviewer):
         assert _client(user).get(response["Location"]).status_code == 404
         assert _client(user).post(reverse("surveys:tally", args=[filled.pk])).status_code == 404
