@@ -37,6 +37,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and at the end of the session no connection left to
+    it but ours: a live server's thread or the Celery worker test can still hold one, and
+    PostgreSQL then refuses to drop the database ("being accessed by other users"), which
+    fails the run after every test has passed."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture
 def demo(db):
     """Both seed schemes, the agencies and one user per role, as `load_demo` makes them."""
