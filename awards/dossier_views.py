@@ -157,6 +157,15 @@ def nomination_start(request):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
+                if nomination.takes_nominee:
+                    messages.success(
+                        request,
+                        _(
+                            "Dossier started. First give the details of the officer or team you "
+                            "nominate; then write each section."
+                        ),
+                    )
+                    return redirect("awards:nominee", pk=nomination.pk)
                 messages.success(
                     request,
                     _("Dossier started. Write each section; your text is saved as you type."),
@@ -261,7 +270,11 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
             }
         )
     actions = services.NOMINATION_WORKFLOW.actions(nomination, request.user)
+    nominee_problem = services.nominee_problem(nomination) if nomination.takes_nominee else ""
     return {
+        "may_see_nominee": nomination.takes_nominee
+        and user_may(request.user, "awards.see_nominee", nomination),
+        "nominee_problem": nominee_problem,
         "nomination": nomination,
         "edition": edition,
         "today": today,
@@ -272,7 +285,7 @@ def _dossier_context(request, nomination, overrides=None, upload_errors=None):
         "closed_note": closed_note,
         "state_reason": _state_reason(nomination, request.user),
         "sections": sections,
-        "complete": all(item["ok"] for item in sections),
+        "complete": all(item["ok"] for item in sections) and not nominee_problem,
         "general_attachments": by_section.get(None, []),
         "general_upload_errors": upload_errors.get(None, []),
         "attachments_total": sum(a.size for a in attachments),

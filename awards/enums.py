@@ -11,6 +11,16 @@ class CategoryKind(models.TextChoices):
     DEPARTMENT = "department", _("Department")
 
 
+class NomineeKind(models.TextChoices):
+    """Who a category's nominations are for: the agency itself, or a team or an
+    individual officer of it (the agency, a department, nominates them and owns the
+    nomination)."""
+
+    AGENCY = "agency", _("The agency itself")
+    TEAM = "team", _("A team")
+    INDIVIDUAL = "individual", _("An individual officer")
+
+
 class StageKind(models.TextChoices):
     NOMINATION = "nomination", _("Nomination open")
     RECOMMENDATION = "recommendation", _("Recommendation")

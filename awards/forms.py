@@ -80,3 +80,61 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The secretariat and your competent authority will read it."),
     )
+
+
+class NomineeForm(forms.Form):
+    """An individual's or a team's details (awards.nominees.nominee_save). The rules that
+    depend on the kind (an individual's post, a team's members) are the service's,
+    checked here with the same function so they are said beside the field."""
+
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    post = forms.CharField(
+        label=_("Post (rank or job title)"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for an individual officer, e.g. 高級入境事務主任."),
+    )
+    unit = forms.CharField(
+        label=_("Unit (division or section)"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional, e.g. the control point or branch."),
+    )
+    public_consent = forms.BooleanField(
+        label=_("The nominee agrees to be named on public pages (the results and the programme)"),
+        required=False,
+        help_text=_(
+            "Without this, public pages say only “an officer of” or “a team of” your department."
+        ),
+    )
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == "team":
+            del self.fields["post"]
+            self.fields["name_zh"].label = _("Team name (Chinese)")
+            self.fields["name_en"].label = _("Team name (English)")
+        else:
+            self.fields["name_zh"].label = _("Officer's name (Chinese)")
+            self.fields["name_en"].label = _("Officer's name (English)")
+
+
+class TeamMemberForm(forms.Form):
+    name = forms.CharField(label=_("Member's name"), max_length=200, required=False)
+    post = forms.CharField(label=_("Member's post"), max_length=200, required=False)
+
+
+TeamMemberFormSet = forms.formset_factory(TeamMemberForm, extra=3, max_num=60, absolute_max=60)
+
+
+class NomineeEraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Whose request, and when"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Say whose request this is (e.g. the officer's letter of 3 May).")
+        },
+    )

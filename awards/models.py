@@ -15,6 +15,7 @@ from agencies.models import localized
 from .enums import (
     CategoryKind,
     NominationState,
+    NomineeKind,
     NoteVisibility,
     ReminderAudience,
     SectionKind,
@@ -39,6 +40,14 @@ class AwardScheme(models.Model):
     organiser_en = models.CharField(_("organiser (English)"), max_length=200, blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    nominee_retention_months = models.PositiveSmallIntegerField(
+        _("keep nominees' personal data for (months)"),
+        default=24,
+        help_text=_(
+            "After the edition's last stage, how long individual and team nominees' personal "
+            "data is kept before it may be erased on request."
+        ),
+    )
 
     class Meta:
         verbose_name = _("award scheme")
@@ -178,6 +187,15 @@ class Category(models.Model):
     def description(self):
         return localized(self, "description")
 
+    @property
+    def nominee_kind(self) -> str:
+        """Whom the category's nominations are for, by its kind: an individual or a team
+        (of the nominating agency), else the agency itself."""
+        return {
+            CategoryKind.INDIVIDUAL: NomineeKind.INDIVIDUAL,
+            CategoryKind.TEAM: NomineeKind.TEAM,
+        }.get(self.kind, NomineeKind.AGENCY)
+
 
 class Stage(models.Model):
     """A step of the cycle with inclusive dates in the edition's time zone. Whether it is
@@ -301,11 +319,73 @@ class Nomination(models.Model):
         return f"{self.agency.name} · {self.category.name}"
 
     @property
+    def takes_nominee(self) -> bool:
+        """Whether the nomination is for an individual or a team of the agency."""
+        return self.category.nominee_kind != NomineeKind.AGENCY
+
+    @property
+    def nominee_or_none(self):
+        """The Nominee, or None while the department has not given it (load with
+        select_related("nominee"))."""
+        return getattr(self, "nominee", None)
+
+    @property
     def agency_reason(self) -> str:
         """The reason for the last change if the agency may read it, else ""."""
         if self.state_reason_visibility == NoteVisibility.AGENCY:
             return self.state_reason
         return ""
+
+
+class Nominee(models.Model):
+    """The person or team a nomination is for, in a category that takes individuals or
+    teams (Category.nominee_kind). The nomination stays the agency's (the department
+    nominates, sees and edits it). Personal data: the department, the secretariat and the
+    assigned reviewers see it (awards.rules / scoring.rules); public pages show the name
+    only with `public_consent`. Written only through awards.nominees."""
+
+    nomination = models.OneToOneField(
+        Nomination, on_delete=models.CASCADE, related_name="nominee", verbose_name=_("nomination")
+    )
+    kind = models.CharField(_("nominee"), max_length=16, choices=NomineeKind.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    post = models.CharField(_("post"), max_length=200, blank=True)
+    unit = models.CharField(_("unit (division or section)"), max_length=200, blank=True)
+    public_consent = models.BooleanField(
+        _("the nominee agrees to be named on public pages"), default=False
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last saved"), default=timezone.now)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nominee")
+        verbose_name_plural = _("nominees")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+
+class TeamMember(models.Model):
+    nominee = models.ForeignKey(
+        Nominee, on_delete=models.CASCADE, related_name="members", verbose_name=_("team")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    post = models.CharField(_("post"), max_length=200)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["nominee", "order", "id"]
+
+    def __str__(self):
+        return self.name
 
 
 class DossierSection(models.Model):

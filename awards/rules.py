@@ -42,6 +42,12 @@ rules.add_perm("awards.view_cycle_setup", is_secretariat)
 rules.add_perm(
     "awards.see_nomination", is_secretariat | is_nomination_editor | is_nomination_authority
 )
+# An individual's or a team's personal data (awards.nominees): the department that
+# nominated them and the secretariat here; the assigned reviewers on their review page
+# (scoring.rules). A competent authority sees the dossier, not the person.
+rules.add_perm("awards.see_nominee", is_secretariat | is_nomination_editor)
+rules.add_perm("awards.edit_nominee", is_nomination_editor)
+rules.add_perm("awards.erase_nominee", is_secretariat)
 rules.add_perm("awards.start_nomination", is_agency_editor)
 rules.add_perm("awards.edit_dossier", is_nomination_editor)
 rules.add_perm("awards.withdraw_nomination", is_nomination_editor)

@@ -159,9 +159,10 @@ def nomination_for_dossier(pk: int):
     from .models import Attachment, DossierSection, Nomination
 
     return (
-        Nomination.objects.select_related("edition__scheme", "category", "agency")
+        Nomination.objects.select_related("edition__scheme", "category", "agency", "nominee")
         .prefetch_related(
             Prefetch("edition__stages", queryset=Stage.objects.order_by("order")),
+            "nominee__members",
             Prefetch(
                 "sections",
                 queryset=DossierSection.objects.select_related("updated_by").order_by("order"),

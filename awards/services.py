@@ -26,12 +26,13 @@ from workflow.transitions import Transition, Workflow
 
 from . import filetypes, notifications, textformat
 from .enums import NominationState as S
-from .enums import NoteVisibility, SectionKind, StageKind
+from .enums import NomineeKind, NoteVisibility, SectionKind, StageKind
 from .models import (
     Attachment,
     Category,
     DossierSection,
     Nomination,
+    Nominee,
     SectionRevision,
     Stage,
     Submission,
@@ -502,6 +503,22 @@ def dossier_checklist(nomination) -> list[dict]:
     return items
 
 
+def nominee_problem(nomination) -> str:
+    """Why the nominee (an individual or a team) is not ready to submit, or "": only in
+    categories that take individuals or teams."""
+    kind = nomination.category.nominee_kind
+    if kind == NomineeKind.AGENCY:
+        return ""
+    nominee = Nominee.objects.filter(nomination=nomination).first()
+    if nominee is None:
+        if kind == NomineeKind.INDIVIDUAL:
+            return _("Nominee: give the officer's name and post.")
+        return _("Nominee: give the team's name and its members.")
+    if kind == NomineeKind.TEAM and not nominee.members.exists():
+        return _("Nominee: a team needs at least one member.")
+    return ""
+
+
 # --- attachments -----------------------------------------------------------------------
 
 
@@ -652,15 +669,16 @@ def nomination_submit(*, actor, nomination: Nomination) -> Submission:
             % {"state": S(locked.state).label}
         )
     _ensure_open_for_agency(locked, editing=False)
-    missing = [item for item in dossier_checklist(locked) if not item["ok"]]
+    missing = [
+        _("“%(section)s”: %(problem)s") % {"section": i["section"].heading, "problem": i["problem"]}
+        for i in dossier_checklist(locked)
+        if not i["ok"]
+    ]
+    problem = nominee_problem(locked)
+    if problem:
+        missing.insert(0, problem)
     if missing:
-        raise NominationError(
-            [
-                _("“%(section)s”: %(problem)s")
-                % {"section": i["section"].heading, "problem": i["problem"]}
-                for i in missing
-            ]
-        )
+        raise NominationError(missing)
     version = locked.submissions.count() + 1
     now = timezone.now()
     content = _snapshot_content(locked, version, now)

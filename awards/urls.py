@@ -4,6 +4,7 @@ from . import (
     config_views,
     dossier_views,
     message_views,
+    nominee_views,
     oversight_views,
     rubric_views,
     timetable_views,
@@ -106,6 +107,14 @@ urlpatterns = [
         dossier_views.nomination_withdraw,
         name="nomination_withdraw",
     ),
+    # the individual or team a nomination is for (nominee_views)
+    path("nominations/<int:pk>/nominee/", nominee_views.nominee_edit, name="nominee"),
+    path(
+        "nominations/<int:pk>/nominee/export/",
+        nominee_views.nominee_export,
+        name="nominee_export",
+    ),
+    path("nominations/<int:pk>/nominee/erase/", nominee_views.nominee_erase, name="nominee_erase"),
     # competent authorities and the secretariat (oversight_views)
     path("recommendations/", oversight_views.recommendation_list, name="recommendations"),
     path(

@@ -83,6 +83,12 @@ CONTEXT_VARIABLES = [
     ("citation_en", gettext_lazy("Citation (English), may be empty")),
     ("agency_zh", gettext_lazy("Agency (Chinese)")),
     ("agency_en", gettext_lazy("Agency (English)")),
+    (
+        "nominee_zh",
+        gettext_lazy("The individual or team awarded (Chinese), empty for an agency's award"),
+    ),
+    ("nominee_en", gettext_lazy("The individual or team awarded (English), may be empty")),
+    ("nominee_post", gettext_lazy("The individual's post, may be empty")),
     ("date_zh", gettext_lazy("Date of issue in Chinese, e.g. 2016年5月20日")),
     (
         "date_roc",
@@ -211,10 +217,26 @@ def frozen_names(award: Award) -> dict:
             continue
         names.update(category_zh=category["name_zh"], category_en=category["name_en"])
         for row in category.get("rows") or []:
-            if row.get("agency_id") == award.agency_id:
+            if row.get("agency_id") == award.agency_id and (
+                award.nomination_id is None or row.get("nomination_id") == award.nomination_id
+            ):
                 names.update(agency_zh=row["agency_zh"], agency_en=row["agency_en"])
                 break
     return names
+
+
+def nominee_names(award: Award) -> dict:
+    """The individual or team the award names (read live, not from the snapshot: personal
+    data stays only in awards.Nominee, so that an erasure leaves no copy). Load the award
+    with select_related("nomination__nominee")."""
+    nominee = getattr(award.nomination, "nominee", None) if award.nomination_id else None
+    if nominee is None:
+        return {"nominee_zh": "", "nominee_en": "", "nominee_post": ""}
+    return {
+        "nominee_zh": nominee.name_zh,
+        "nominee_en": nominee.name_en,
+        "nominee_post": nominee.post,
+    }
 
 
 def certificate_context(award: Award, design: Design, base_url: str) -> dict:
@@ -231,6 +253,7 @@ def certificate_context(award: Award, design: Design, base_url: str) -> dict:
             "edition_zh": edition.name_zh,
             "edition_en": edition.name_en,
             **frozen_names(award),
+            **nominee_names(award),
             "award_zh": award.name_zh,
             "award_en": award.name_en,
             "level_zh": award.level_zh,
@@ -271,6 +294,9 @@ def sample_context(design: Design, base_url: str = "https://example.org/", **ove
         "citation_en": "",
         "agency_zh": "臺北市中山區戶政事務所",
         "agency_en": "Zhongshan District Household Registration Office, Taipei City",
+        "nominee_zh": "",
+        "nominee_en": "",
+        "nominee_post": "",
         "date_zh": date_zh(day),
         "date_roc": date_roc(day),
         "date_en": date_en(day),
@@ -824,7 +850,7 @@ def certificates_chunk_run(*, job_id: int, index: int, award_ids: list[int], bea
             order = {pk: i for i, pk in enumerate(award_ids)}
             awards = sorted(
                 Award.objects.filter(pk__in=award_ids).select_related(
-                    "agency", "category", "version__edition__scheme"
+                    "agency", "category", "version__edition__scheme", "nomination__nominee"
                 ),
                 key=lambda a: order[a.pk],
             )
@@ -939,7 +965,7 @@ def preview_award(scheme) -> Award | None:
             version__status=VersionStatus.APPROVED,
             serial__isnull=False,
         )
-        .select_related("agency", "category", "version__edition__scheme")
+        .select_related("agency", "category", "version__edition__scheme", "nomination__nominee")
         .order_by("-version__edition__number", "category__order", "order", "pk")
         .first()
     )

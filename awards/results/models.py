@@ -359,14 +359,52 @@ class Award(models.Model):
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         ordering = ["version", "category__order", "order"]
+        # One award per nomination in a version; awards without a nomination (a poll's,
+        # a panel's selection) one per agency. An agency may win a team or individual
+        # category more than once, with one nomination each.
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "category", "agency"], name="one_award_per_agency_and_category"
-            )
+                fields=["version", "category", "nomination"],
+                condition=models.Q(nomination__isnull=False),
+                name="one_award_per_nomination",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "category", "agency"],
+                condition=models.Q(nomination__isnull=True),
+                name="one_award_per_agency_and_category",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} · {self.agency}"
+
+    @property
+    def nominee(self):
+        """The individual or team awarded (awards.Nominee), or None for an agency's award.
+        Load with select_related("nomination__nominee")."""
+        if self.nomination_id is None:
+            return None
+        return getattr(self.nomination, "nominee", None)
+
+    @property
+    def public_name(self) -> str:
+        """Who won, as public pages say it: the agency; for an individual or a team, the
+        name only where the department recorded the nominee's consent."""
+        nominee = self.nominee
+        if nominee is None:
+            return self.agency.name
+        if nominee.public_consent and nominee.erased_at is None:
+            return f"{nominee.name} · {self.agency.name}"
+        if nominee.kind == "team":
+            return _("A team of %(agency)s") % {"agency": self.agency.name}
+        return _("An officer of %(agency)s") % {"agency": self.agency.name}
+
+    @property
+    def key(self) -> tuple:
+        """The same award across a recompile: its category and nomination (a team or an
+        individual of an agency may win one category twice), or its agency when it has
+        no nomination (a poll's or a panel's award)."""
+        return (self.category_id, self.agency_id, self.nomination_id)
 
     @property
     def name(self):

@@ -89,7 +89,7 @@ def successor_published(version: ResultVersion, now=None) -> ResultVersion | Non
 def awards_of(version: ResultVersion) -> QuerySet[Award]:
     return (
         Award.objects.filter(version=version)
-        .select_related("agency", "category", "nomination", "revoked_by")
+        .select_related("agency", "category", "nomination__nominee", "revoked_by")
         .order_by("category__order", "category__code", "order", "pk")
     )
 
@@ -99,7 +99,7 @@ def award_by_serial(serial: str) -> Award | None:
     a certificate exists only once its version was approved."""
     return (
         Award.objects.filter(serial=serial)
-        .select_related("agency", "category", "version__edition__scheme")
+        .select_related("agency", "category", "version__edition__scheme", "nomination__nominee")
         .first()
     )
 

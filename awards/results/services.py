@@ -322,7 +322,7 @@ def _level_text(award) -> str:
 
 
 def _carry_forward(awards: list[Award], number: int) -> int:
-    """Copy onto the new awards what people wrote on the same award (category and agency)
+    """Copy onto the new awards what people wrote on the same award (Award.key)
     of the previous version: the good-practice summary and the citation, when they differ
     from what compiling writes. Marked with the version they came from and, where the
     result changed, how (rank, score, level). Returns how many awards carried something."""
@@ -333,10 +333,10 @@ def _carry_forward(awards: list[Award], number: int) -> int:
         .filter(version__number=number - 1)
         .select_related("nomination")
     )
-    by_key = {(a.category_id, a.agency_id): a for a in previous}
+    by_key = {a.key: a for a in previous}
     n = 0
     for award in awards:
-        old = by_key.get((award.category_id, award.agency_id))
+        old = by_key.get(award.key)
         if old is None:
             continue
         fields = []
@@ -489,9 +489,9 @@ def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today
     carried = {}
     if previous is not None:
         for old in Award.objects.filter(version=previous, serial__isnull=False):
-            carried[(old.category_id, old.agency_id)] = old
+            carried[old.key] = old
     for award in Award.objects.select_for_update().filter(version=version).order_by("pk"):
-        old = carried.get((award.category_id, award.agency_id))
+        old = carried.get(award.key)
         if old is not None:
             serial = old.serial
             Award.objects.filter(pk=old.pk).update(serial=None)

@@ -303,6 +303,7 @@ def _summary(book: _Book, version, data: dict) -> None:
             _("Award"),
             _("Agency"),
             _("Agency code"),
+            _("Individual or team"),
             _("Level"),
             _("Rank"),
             _("Final score"),
@@ -319,6 +320,7 @@ def _summary(book: _Book, version, data: dict) -> None:
                 a.name,
                 a.agency.name,
                 a.agency.code,
+                _nominee_cell(a),
                 a.level,
                 a.rank,
                 book.cell(ws, a.score, SCORE),
@@ -328,6 +330,16 @@ def _summary(book: _Book, version, data: dict) -> None:
                 a.revocation_reason,
             ]
         )
+
+
+def _nominee_cell(award) -> str:
+    """The individual (with post) or team an award names, for the secretariat's workbook."""
+    nominee = award.nominee
+    if nominee is None:
+        return ""
+    if nominee.post:
+        return f"{nominee.name} ({nominee.post})"
+    return nominee.name
 
 
 def localized_dict(d: dict, field: str) -> str:

@@ -228,9 +228,11 @@ def assignment_for_review(pk: int) -> Assignment:
             "stage__edition__review_policy",
             "nomination__agency",
             "nomination__category__rubric",
+            "nomination__nominee",
             "reviewer",
             "review",
         )
+        .prefetch_related("nomination__nominee__members")
         .annotate(reviewer_declared=Exists(declared))
         .get(pk=pk)
     )

@@ -287,7 +287,9 @@ def preview_html(request, scheme_pk):
 
 def _award(request, pk, **kwargs):
     award = get_object_or_404(
-        Award.objects.select_related("agency", "category", "version__edition__scheme"),
+        Award.objects.select_related(
+            "agency", "category", "version__edition__scheme", "nomination__nominee"
+        ),
         Q(version__status=VersionStatus.APPROVED) | Q(version__in=public_version_ids()),
         pk=pk,
     )

@@ -58,7 +58,9 @@ def _load_job(request, job_pk, **kwargs):
 
 def _load_award(request, award_pk, **kwargs):
     return get_object_or_404(
-        Award.objects.select_related("version__edition__scheme", "agency", "category"),
+        Award.objects.select_related(
+            "version__edition__scheme", "agency", "category", "nomination__nominee"
+        ),
         pk=award_pk,
     )
 
