@@ -154,8 +154,8 @@ def nominee_export(request, pk, obj):
     return response
 
 
-@require_POST
 @require_perm("awards.erase_nominee", _load)
+@require_POST
 def nominee_erase(request, pk, obj):
     nomination = obj
     if nomination.nominee_or_none is None:

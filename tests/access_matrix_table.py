@@ -202,6 +202,11 @@ ROWS = [
     R("awards:dossier_submit", "draft", "pk=nomination_draft", allow(ED, ok=METHOD), post=allow(ED, ok=INVALID)),
     R("awards:submission_pdf", "own", "pk=nomination_own version=submission_own.version", N_OWN),
     R("awards:submission_pdf", "other", "pk=nomination_other version=submission_other.version", N_OTHER),
+    # An individual or a team nominated (awards.nominee_views): the department and the
+    # secretariat read; the department edits; the secretariat erases.
+    R("awards:nominee", "own", "pk=nomination_person", allow(ED, SEC), post=allow(ED, ok=INVALID), shows="nomination_person"),
+    R("awards:nominee_export", "own", "pk=nomination_person", allow(ED, SEC)),
+    R("awards:nominee_erase", "own", "pk=nomination_person", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
     R("awards:nomination_withdraw", "own", "pk=nomination_own", allow(ED), post=allow(ED, ok=REDIRECT), shows="nomination_own"),
     R("awards:nomination_withdraw", "other", "pk=nomination_other", allow(ED2), post=allow(ED2, ok=REDIRECT), shows="nomination_other"),
     R("awards:nomination_withdraw", "draft", "pk=nomination_draft", allow(ED), post=allow(ED, ok=REDIRECT), shows="nomination_draft"),

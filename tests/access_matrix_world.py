@@ -271,6 +271,17 @@ def build_world():
         actor=personas[ED], agency=w.agency, category=open_category
     )
     w.attachment_draft = _attachment(w.nomination_draft, personas[ED], "草稿附件.pdf")
+    # An individual nominated by this agency (issue 16): personal data the department and
+    # the secretariat see, no one else.
+    from awards.nominees import nominee_save
+
+    individual = CategoryFactory(
+        edition=open_edition, kind="individual", name_zh="個人獎", name_en="Individual award"
+    )
+    w.nomination_person = nomination_start(actor=personas[ED], agency=w.agency, category=individual)
+    nominee_save(
+        actor=personas[ED], nomination=w.nomination_person, name_zh="陳大文", post="高級戶籍員"
+    )
     # Submitted (awaiting recommendation) dossiers of the other agency and of a sibling
     # of this agency, so that each officer has something to recommend.
     sibling = cycle.agencies[2]

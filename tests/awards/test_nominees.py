@@ -399,3 +399,70 @@ def test_erasure_refused_on_the_page_before_the_retention_period(cycle):
     assert "it can be erased on request from that day" in text(response)
     assert "本人來函" in text(response)
     assert Nominee.objects.get().erased_at is None
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+def _members(n):
+    return [nominees.MemberRow(f"隊員{i}", "科員") for i in range(n)]
+
+
+def test_the_nominee_page_keeps_its_queries_whatever_the_team_s_size(
+    cycle, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    nomination = start(cycle, cycle.team_category)
+    client = client_for(cycle.editor)
+    url = reverse("awards:nominee", args=[nomination.pk])
+    counts = []
+    for size in (1, 12):
+        save_team(cycle, nomination, members=_members(size))
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            page = text(client.get(url))
+        assert (
+            page.count('-name" ') >= size or page.count('-name"') >= size
+        )  # every member is on the form
+        assert f"隊員{size - 1}" in page
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        client.get(url)
+
+
+def test_the_review_page_keeps_its_queries_whatever_the_team_s_size():
+    """The assigned reviewer's page names the team and every member at a constant cost."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scoring.models import Assignment
+    from tests.factories import review_cycle
+
+    c = review_cycle()
+    c.category.kind = CategoryKind.TEAM
+    c.category.save(update_fields=["kind"])
+    nomination = c.nominations[0]
+    nominee = Nominee.objects.create(
+        nomination=nomination, kind="team", name_zh="便民服務團隊", name_en="Counter Service Team"
+    )
+    reviewer = c.reviewers[1]
+    assignment = Assignment.objects.create(
+        stage=c.written, nomination=nomination, reviewer=reviewer
+    )
+    client = client_for(reviewer)
+    url = reverse("scoring:review", args=[assignment.pk])
+    client.get(url)  # warm the session
+    counts = []
+    for size in (1, 12):
+        TeamMember.objects.filter(nominee=nominee).delete()
+        TeamMember.objects.bulk_create(
+            TeamMember(nominee=nominee, order=i, name=f"隊員{i}", post="科員") for i in range(size)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            page = text(client.get(url))
+        assert "Counter Service Team" in page and f"隊員{size - 1}" in page
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -385,22 +385,25 @@ def test_summary_lists_categories_and_awards_with_serials(cycle):
     with translation.override("zh-hant"):
         basis = str(AwardBasis.STANDINGS.label)
     assert categories[1][:6] == ["第一線服務機關", "政府服務品質獎", basis, 6, 2, 2]
-    assert awards[0][:8] == [
+    assert awards[0][:9] == [
         "類別",
         "獎項",
         "機關",
         "機關代碼",
+        "個人或團隊",
         "獎項等級",
         "排序",
         "總成績",
         "證書序號",
     ]
-    assert [r[:8] for r in awards[1:]] == [
+    # An agency's award names no individual or team: that cell is empty.
+    assert [r[:9] for r in awards[1:]] == [
         [
             "第一線服務機關",
             "政府服務品質獎",
             "第1戶政事務所",
             award.agency.code,
+            None,
             "特優",
             1,
             870,
@@ -411,14 +414,15 @@ def test_summary_lists_categories_and_awards_with_serials(cycle):
             "政府服務品質獎",
             "第3戶政事務所",
             cycle.agencies[2].code,
+            None,
             "優等",
             2,
             770,
             version.awards.get(order=2).serial,
         ],
     ]
-    assert awards[1][9] == datetime.datetime.combine(award.revoked_on, datetime.time())
-    assert awards[1][10] == "服務品質下降"
+    assert awards[1][10] == datetime.datetime.combine(award.revoked_on, datetime.time())
+    assert awards[1][11] == "服務品質下降"
 
 
 # --- site tests ------------------------------------------------------------------------------

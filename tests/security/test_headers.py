@@ -33,6 +33,7 @@ PNG = b"\x89PNG\r\n\x1a\nabcd"
 DOWNLOADS = {
     "awards:attachment_download",
     "awards:submission_pdf",
+    "awards:nominee_export",
     "scoring:review_pdf",
     "scoring:review_attachment",
     "scoring:site_test_evidence",
@@ -269,3 +270,24 @@ def test_pages_have_the_permissions_policy_and_keep_their_caching():
     assert b".error-page" in b"".join(response.streaming_content)  # read to the end: closed
     assert response["Permissions-Policy"] == POLICY
     response.close()
+
+
+def test_a_nominee_s_export_is_not_stored():
+    """What is kept about a nominated officer (personal data) is never cached."""
+    from awards.enums import CategoryKind
+    from awards.nominees import nominee_save
+    from awards.services import nomination_start
+    from tests.factories import CategoryFactory, open_cycle
+
+    c = open_cycle()
+    category = CategoryFactory(edition=c.edition, kind=CategoryKind.INDIVIDUAL, code="person")
+    nomination = nomination_start(actor=c.editor, agency=c.agency, category=category)
+    nominee_save(actor=c.editor, nomination=nomination, name_zh="陳大文", post="高級戶籍員")
+    _check(
+        {
+            "awards:nominee_export": (
+                c.editor,
+                reverse("awards:nominee_export", args=[nomination.pk]),
+            )
+        }
+    )
