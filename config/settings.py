@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -243,6 +244,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per kind of work (docs/scaling.md). A worker started without -Q serves them
+# all (`make run`, one machine); in production start one per queue, e.g.
+# `celery -A config worker -Q pdf --concurrency 2`, so that a 50,000-certificate batch
+# never delays a password-reset mail and a poll import never delays a compile.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in ("default", "mail", "import", "pdf")
+]
+CELERY_TASK_ROUTES = {
+    "workflow.outbound_mail_send": {"queue": "mail"},
+    "agencies.password_reset_mail_send": {"queue": "mail"},
+    "results.certificates_chunk": {"queue": "pdf"},
+    "results.certificates_merge": {"queue": "pdf"},
+    "surveys.poll_import": {"queue": "import"},
+    # workflow.job_run: sent with its kind's queue (workflow.jobs.register(queue=...)).
+}
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via env.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

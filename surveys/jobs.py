@@ -30,4 +30,5 @@ jobs.register(
     stale_seconds=import_stale_seconds,
     on_fail=import_failed,
     reraise=False,  # as before: a database or file error is the job's failure, shown
+    queue="import",  # minutes of parsing and writing: never in front of a compile
 )

@@ -106,6 +106,9 @@ class Kind:
     # An unexpected error (database, arithmetic, value, file) fails the job and is raised
     # again for the worker's log; False: the job's failure is the whole story.
     reraise: bool = True
+    # The Celery queue its task is sent to (settings.CELERY_TASK_QUEUES; docs/scaling.md):
+    # a long PDF batch or poll import never waits behind, nor delays, a compile or a mail.
+    queue: str = "default"
 
 
 kinds: dict[str, Kind] = {}
@@ -120,6 +123,7 @@ def register(
     stale_seconds: Callable[[], int] | None = None,
     on_fail: Callable[[Job, str], None] | None = None,
     reraise: bool = True,
+    queue: str = "default",
 ) -> Kind:
     kind = Kind(
         name=name,
@@ -129,6 +133,7 @@ def register(
         stale_seconds=stale_seconds,
         on_fail=on_fail,
         reraise=reraise,
+        queue=queue,
     )
     kinds[name] = kind
     return kind
@@ -199,10 +204,16 @@ def _audit(job: Job, event: str, *, actor=None, from_state="", reason="", data=N
     )
 
 
-def _send(job_id: int) -> None:
+def queue_of(kind: str) -> str:
+    """The Celery queue a job of `kind` runs on."""
+    k = kinds.get(kind)
+    return k.queue if k is not None else "default"
+
+
+def _send(job_id: int, kind: str) -> None:
     from .tasks import job_run
 
-    job_run.delay(job_id=job_id)
+    job_run.apply_async(kwargs={"job_id": job_id}, queue=queue_of(kind))
 
 
 def enqueue(
@@ -242,7 +253,7 @@ def enqueue(
             return other, False
         _audit(job, "start", actor=actor, data=job.params)
         job_id = job.pk
-        transaction.on_commit(lambda: _send(job_id))
+        transaction.on_commit(lambda: _send(job_id, kind))
     return job, True
 
 

@@ -51,4 +51,7 @@ for kind, handler in (
         audit_prefix=f"results.job.{kind}",
         errors=(ResultsError,),
         stale_seconds=_stale_seconds,
+        # The certificates' own job only cuts the batch into chunks (results.certificates_
+        # chunk, on "pdf"); the workbook and the sensitivity are a minute's work at most.
+        queue="default",
     )
