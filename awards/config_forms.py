@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from workflow.zones import ZONE_NAMES, zone_name
 
 from .copying import edition_copy_target_problem, stage_date_problems, stage_field
+from .enums import CategoryKind
 from .models import validate_time_zone
 
 
@@ -118,3 +119,40 @@ class StageDatesForm(forms.Form):
             for key, message in stage_date_problems(self.stages, self.dates()).items():
                 self.add_error(key, message)
         return cleaned
+
+
+class CategoryForm(forms.Form):
+    """A category's settings (awards.categories.category_save checks them against the
+    edition and the nominations already made)."""
+
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_("Short, unique in the edition, e.g. team-award; used in exports."),
+    )
+    kind = forms.ChoiceField(
+        label=_("What it awards"),
+        choices=CategoryKind.choices,
+        help_text=_(
+            "Individual: a department nominates an officer (name, post, unit). Team: a "
+            "department nominates a team with its members. Every other kind: the agency "
+            "nominates itself."
+        ),
+    )
+    nominations_per_agency = forms.IntegerField(
+        label=_("Nominations per agency"),
+        required=False,
+        help_text=_("How many dossiers one agency may submit in this category."),
+    )
+    order = forms.IntegerField(
+        label=_("Place in lists"), required=False, help_text=_("Smaller comes first.")
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.permissions import require_perm
 
 from . import config_selectors, selectors
-from .config_forms import EditionCopyForm, StageDatesForm, time_zone_label
+from .categories import CATEGORY_FIELDS, CategoryError, category_save
+from .config_forms import CategoryForm, EditionCopyForm, StageDatesForm, time_zone_label
 from .copying import edition_copy, next_edition_number, shifted_stage_dates
-from .models import Edition
+from .enums import CategoryKind
+from .models import Category, Edition
 
 # The hub's sections: (label, URL name taking the edition's pk, or no argument). A name
 # that does not resolve is left out. The rubric editor is linked per category.
@@ -213,3 +215,74 @@ def configuration_history(request, pk, obj):
             "rows": config_selectors.history_rows(page.object_list),
         },
     )
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+def _category(request, pk, category_pk, **kwargs):
+    try:
+        return Category.objects.select_related("edition__scheme").get(pk=category_pk, edition_id=pk)
+    except Category.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _category_page(request, edition, form, category=None, *, status=200):
+    nominations = category.nominations.count() if category is not None else 0
+    return render(
+        request,
+        "awards/config/category.html",
+        {"edition": edition, "form": form, "category": category, "nominations": nominations},
+        status=status,
+    )
+
+
+def _category_post(request, edition, category=None):
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = category_save(
+                actor=request.user, edition=edition, category=category, values=form.cleaned_data
+            )
+        except CategoryError as error:
+            for field, problems in error.errors.items():
+                for problem in problems:
+                    form.add_error(field or None, problem)
+        else:
+            if category is None:
+                messages.success(
+                    request,
+                    _("The category “%(name)s” was added. Shape its rubric next.")
+                    % {"name": saved.name},
+                )
+                return redirect("awards:config_rubric", edition.pk, saved.pk)
+            messages.success(
+                request, _("The category “%(name)s” was saved.") % {"name": saved.name}
+            )
+            return redirect("awards:configuration_hub", edition.pk)
+    return _category_page(request, edition, form, category, status=400)
+
+
+@require_perm("awards.configure_edition", _edition)
+@require_http_methods(["GET", "POST"])
+def config_category_add(request, pk, obj):
+    edition = obj
+    if request.method == "POST":
+        return _category_post(request, edition)
+    following = (
+        edition.categories.order_by("-order").values_list("order", flat=True).first() or 0
+    ) + 1
+    form = CategoryForm(
+        initial={"kind": CategoryKind.DEPARTMENT, "nominations_per_agency": 1, "order": following}
+    )
+    return _category_page(request, edition, form)
+
+
+@require_perm("awards.configure_edition", _category)
+@require_http_methods(["GET", "POST"])
+def config_category_edit(request, pk, category_pk, obj):
+    category = obj
+    if request.method == "POST":
+        return _category_post(request, category.edition, category)
+    form = CategoryForm(initial={f: getattr(category, f) for f in CATEGORY_FIELDS})
+    return _category_page(request, category.edition, form, category)

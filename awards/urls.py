@@ -67,6 +67,16 @@ urlpatterns = [
     ),
     path("categories/<int:pk>/rubric/", rubric_views.category_rubric, name="category_rubric"),
     path(
+        "editions/<int:pk>/configuration/categories/new/",
+        config_views.config_category_add,
+        name="config_category_add",
+    ),
+    path(
+        "editions/<int:pk>/configuration/categories/<int:category_pk>/",
+        config_views.config_category_edit,
+        name="config_category_edit",
+    ),
+    path(
         "editions/<int:pk>/configuration/rubrics/<int:category_pk>/",
         rubric_views.config_rubric,
         name="config_rubric",

@@ -222,6 +222,8 @@ ROWS = [
     R("awards:category_rubric", "-", "pk=category", allow(SEC)),
     # The rubric editor: an empty POST is a save of nothing, refused with the form (400/409).
     R("awards:config_rubric", "-", "pk=edition category_pk=category", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:config_category_add", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
+    R("awards:config_category_edit", "-", "pk=edition category_pk=category", allow(SEC), post=allow(SEC, ok=INVALID)),
     # --- scoring: panels, conflicts, assignment (the secretariat) --------------------------
     R("scoring:review_editions", "-", "", allow(SEC)),
     # Each page is read with GET; each of its forms posts to a view of its own. An empty

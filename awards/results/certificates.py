@@ -230,7 +230,8 @@ def nominee_names(award: Award) -> dict:
     data stays only in awards.Nominee, so that an erasure leaves no copy). Load the award
     with select_related("nomination__nominee")."""
     nominee = getattr(award.nomination, "nominee", None) if award.nomination_id else None
-    if nominee is None:
+    if nominee is None or nominee.erased_at is not None:
+        # Erased on request: a certificate printed later names the department only.
         return {"nominee_zh": "", "nominee_en": "", "nominee_post": ""}
     return {
         "nominee_zh": nominee.name_zh,

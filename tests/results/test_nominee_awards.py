@@ -134,3 +134,18 @@ def test_the_workbook_and_the_version_page_name_the_teams(team_cycle):
     client.force_login(team_cycle.secretariat)
     page = client.get(reverse("results:version", args=[team_cycle.version.pk])).content.decode()
     assert "Team: Counter Service Team" in page and "Team: Field Team" in page
+
+
+def test_after_an_erasure_the_certificate_names_the_department_only(team_cycle):
+    from django.utils import timezone
+
+    named = awards(team_cycle.version)[0]
+    nominee = named.nomination.nominee
+    # What awards.nominees.nominee_erase leaves (its retention rule is tested there).
+    nominee.name_zh, nominee.name_en, nominee.erased_at = "—", "", timezone.now()
+    nominee.save()
+    named = awards(team_cycle.version)[0]
+    context = certs.certificate_context(named, certs.design_for(named.version.edition.scheme), BASE)
+    assert (context["nominee_zh"], context["nominee_en"]) == ("", "")
+    text = squash(pdf_text(certs.certificate_pdf(named, base_url=BASE)))
+    assert named.agency.name_zh in text and "櫃台服務團隊" not in text and "—" not in text
