@@ -156,3 +156,26 @@ class CategoryForm(forms.Form):
     description_en = forms.CharField(
         label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SchemeForm(forms.Form):
+    """A scheme's own settings (awards.schemes.scheme_save checks them)."""
+
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    organiser_zh = forms.CharField(label=_("Organiser (Chinese)"), max_length=200, required=False)
+    organiser_en = forms.CharField(label=_("Organiser (English)"), max_length=200, required=False)
+    nominee_retention_months = forms.IntegerField(
+        label=_("Keep nominees' personal data for (months)"),
+        required=False,
+        help_text=_(
+            "Counted from the end of an edition's last stage. From then on, the secretariat "
+            "may erase an individual's or a team's personal data on request."
+        ),
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

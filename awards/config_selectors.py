@@ -71,12 +71,15 @@ def edition_other_sections(edition: Edition, *, copy_panels: bool = False) -> li
     return sections
 
 
-def configuration_history(edition_pk: int) -> QuerySet[AuditEntry]:
-    """Every configuration change filed under the edition, and every entry on the
-    edition itself, newest first."""
+def configuration_history(edition_pk: int, scheme_pk: int | None = None) -> QuerySet[AuditEntry]:
+    """Every configuration change filed under the edition (and, given its scheme, every
+    change of the scheme's own settings), and every entry on the edition itself, newest
+    first."""
+    scheme = Q(data__config=True, data__scheme=scheme_pk) if scheme_pk else Q(pk__in=[])
     return (
         AuditEntry.objects.filter(
             Q(data__config=True, data__edition=edition_pk)
+            | scheme
             | Q(object_type="awards.edition", object_id=str(edition_pk))
         )
         .select_related("actor")

@@ -19,10 +19,17 @@ from agencies.permissions import require_perm
 
 from . import config_selectors, selectors
 from .categories import CATEGORY_FIELDS, CategoryError, category_save
-from .config_forms import CategoryForm, EditionCopyForm, StageDatesForm, time_zone_label
+from .config_forms import (
+    CategoryForm,
+    EditionCopyForm,
+    SchemeForm,
+    StageDatesForm,
+    time_zone_label,
+)
 from .copying import edition_copy, next_edition_number, shifted_stage_dates
 from .enums import CategoryKind
-from .models import Category, Edition
+from .models import AwardScheme, Category, Edition
+from .schemes import SCHEME_FIELDS, SchemeError, scheme_save
 
 # The hub's sections: (label, URL name taking the edition's pk, or no argument). A name
 # that does not resolve is left out. The rubric editor is linked per category.
@@ -204,7 +211,9 @@ def edition_copy_save(request, pk, obj):
 @require_GET
 def configuration_history(request, pk, obj):
     edition = obj
-    paginator = Paginator(config_selectors.configuration_history(edition.pk), HISTORY_PAGE_SIZE)
+    paginator = Paginator(
+        config_selectors.configuration_history(edition.pk, edition.scheme_id), HISTORY_PAGE_SIZE
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -286,3 +295,38 @@ def config_category_edit(request, pk, category_pk, obj):
         return _category_post(request, category.edition, category)
     form = CategoryForm(initial={f: getattr(category, f) for f in CATEGORY_FIELDS})
     return _category_page(request, category.edition, form, category)
+
+
+# --- a scheme's own settings --------------------------------------------------------------
+
+
+def _scheme(request, code, **kwargs):
+    try:
+        return AwardScheme.objects.get(code=code)
+    except AwardScheme.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_perm("awards.configure_edition", _scheme)
+@require_http_methods(["GET", "POST"])
+def config_scheme(request, code, obj):
+    scheme = obj
+    status = 200
+    if request.method == "POST":
+        form = SchemeForm(request.POST)
+        if form.is_valid():
+            try:
+                scheme_save(actor=request.user, scheme=scheme, values=form.cleaned_data)
+            except SchemeError as error:
+                for field, problems in error.errors.items():
+                    for problem in problems:
+                        form.add_error(field or None, problem)
+            else:
+                messages.success(request, _("The scheme's settings were saved."))
+                return redirect("awards:configuration_start")
+        status = 400
+    else:
+        form = SchemeForm(initial={f: getattr(scheme, f) for f in SCHEME_FIELDS})
+    return render(
+        request, "awards/config/scheme.html", {"scheme": scheme, "form": form}, status=status
+    )

@@ -46,6 +46,11 @@ urlpatterns = [
     # the configuration area (config_views), for the secretariat
     path("configuration/", config_views.configuration_start, name="configuration_start"),
     path(
+        "configuration/schemes/<slug:code>/",
+        config_views.config_scheme,
+        name="config_scheme",
+    ),
+    path(
         "editions/<int:pk>/configuration/",
         config_views.configuration_hub,
         name="configuration_hub",

@@ -174,6 +174,7 @@ ROWS = [
     R("awards:group_message_send", "-", "pk=edition", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
     R("awards:configuration_start", "-", "", allow(SEC)),
     R("awards:configuration_hub", "-", "pk=edition", allow(SEC)),
+    R("awards:config_scheme", "-", "code=scheme.code", allow(SEC), post=allow(SEC, ok=INVALID)),
     R("awards:edition_copy", "-", "pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),
     R("awards:edition_copy_save", "-", "pk=edition", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),
     R("awards:configuration_history", "-", "pk=edition", allow(SEC)),

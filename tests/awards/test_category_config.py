@@ -251,3 +251,84 @@ def test_other_roles_get_404(cycle):
             assert client.get(url).status_code == 404
             assert client.post(url, post_data(code="x")).status_code == 404
     assert not Category.objects.filter(code="x").exists()
+
+
+# --- the scheme's settings -----------------------------------------------------------------
+
+
+def scheme_data(scheme, **over):
+    data = {
+        "name_zh": scheme.name_zh,
+        "name_en": scheme.name_en,
+        "organiser_zh": scheme.organiser_zh,
+        "organiser_en": scheme.organiser_en,
+        "description_zh": scheme.description_zh,
+        "description_en": scheme.description_en,
+        "nominee_retention_months": "36",
+    }
+    return data | over
+
+
+def test_the_secretariat_sets_how_long_nominees_data_is_kept(cycle):
+    from awards import nominees
+
+    scheme = cycle.edition.scheme
+    client = client_for(cycle.secretariat)
+    start = html(client.get(reverse("awards:configuration_start")))
+    assert "kept for 24 months" in start.xpath("string(//main)")
+    url = reverse("awards:config_scheme", args=[scheme.code])
+    assert html(client.get(url)).xpath("//input[@name='nominee_retention_months']/@value") == ["24"]
+    category = CategoryFactory(edition=cycle.edition, kind=CategoryKind.INDIVIDUAL, code="person")
+    nomination = nomination_start(actor=cycle.editor, agency=cycle.agency, category=category)
+    before = nominees.retention_ends_on(nomination)
+    response = client.post(url, scheme_data(scheme))
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.nominee_retention_months == 36
+    nomination.edition.scheme.refresh_from_db()
+    after = nominees.retention_ends_on(nomination)
+    assert (after.year - before.year, after.month, after.day) == (1, before.month, before.day)
+    entry = AuditEntry.objects.get(action="config.scheme_change")
+    assert (entry.data["before"], entry.data["after"]) == (
+        {"nominee_retention_months": 24},
+        {"nominee_retention_months": 36},
+    )
+    history = client.get(reverse("awards:configuration_history", args=[cycle.edition.pk]))
+    assert "36" in html(history).xpath("string(//main)")
+
+
+@pytest.mark.parametrize(
+    ("over", "field", "message"),
+    [
+        ({"nominee_retention_months": "0"}, "nominee_retention_months", "from 1 to 120 months"),
+        ({"nominee_retention_months": "abc"}, "nominee_retention_months", "Enter a whole number."),
+        ({"name_zh": ""}, "name_zh", "name in Chinese"),
+    ],
+)
+def test_bad_scheme_settings_are_refused_beside_the_field(cycle, over, field, message):
+    scheme = cycle.edition.scheme
+    client = client_for(cycle.secretariat)
+    response = client.post(
+        reverse("awards:config_scheme", args=[scheme.code]),
+        scheme_data(scheme, name_en="Typed name", **over),
+    )
+    assert response.status_code == 400
+    page = html(response)
+    assert message in page.xpath(f"string(//ul[@id='id_{field}_error'])")
+    assert page.xpath("//input[@name='name_en']/@value") == ["Typed name"]
+    scheme.refresh_from_db()
+    assert scheme.nominee_retention_months == 24 and scheme.name_en != "Typed name"
+    assert not AuditEntry.objects.filter(action="config.scheme_change").exists()
+
+
+def test_the_scheme_settings_are_the_secretariat_s(cycle):
+    url = reverse("awards:config_scheme", args=[cycle.edition.scheme.code])
+    for user in (cycle.editor, cycle.officer, cycle.reviewer):
+        assert client_for(user).get(url).status_code == 404
+        assert client_for(user).post(url, scheme_data(cycle.edition.scheme)).status_code == 404
+    assert (
+        client_for(cycle.secretariat)
+        .get(reverse("awards:config_scheme", args=["nope"]))
+        .status_code
+        == 404
+    )
