@@ -20,7 +20,7 @@ from workflow.audit import audit_record, config_change_record, snapshot
 from workflow.outbox import mail_user
 from workflow.site import site_url
 
-from .enums import ReminderAudience
+from .enums import ReminderAudience, StageKind
 from .messaging import Recipient, agencies_with_drafts, authorities_not_recommended
 from .models import ReminderOptOut, ReminderRule, ReminderSent, Stage
 from .windows import edition_today
@@ -40,6 +40,24 @@ def reminder_rule_problems(stage: Stage, audience: str, days_before: int | None)
     errors: dict[str, list[str]] = {}
     if audience not in ReminderAudience.values:
         errors["audience"] = [_("Choose who the reminder is for.")]
+    elif audience == ReminderAudience.AGENCY_DRAFTS and not (
+        stage.allows_dossier_edit or stage.kind == StageKind.NOMINATION
+    ):
+        errors["audience"] = [
+            _(
+                "Agencies with a draft are reminded before a stage in which dossiers are "
+                "written; in “%(stage)s” they cannot change their dossier."
+            )
+            % {"stage": stage.name}
+        ]
+    elif audience == ReminderAudience.AUTHORITY_PENDING and stage.kind != StageKind.RECOMMENDATION:
+        errors["audience"] = [
+            _(
+                "Competent authorities are reminded before the recommendation stage; "
+                "“%(stage)s” is not it."
+            )
+            % {"stage": stage.name}
+        ]
     if days_before is None:
         errors["days_before"] = [_("Enter a whole number of days.")]
     elif days_before < 0:

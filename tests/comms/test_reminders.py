@@ -72,6 +72,30 @@ def test_rule_day_after_close_or_before_open_is_refused_beside_the_field(english
     assert rule.send_on == stage.starts_on
 
 
+def test_a_rule_whose_audience_does_not_fit_the_stage_is_refused(english):
+    """Agencies with drafts before a stage in which dossiers are written; competent
+    authorities before the recommendation stage; nowhere else."""
+    cycle = open_cycle(nomination=(-5, 10))
+    recommendation = Stage.objects.get(edition=cycle.edition, kind="recommendation")
+    eligibility = Stage.objects.get(edition=cycle.edition, kind="eligibility_check")
+    for stage, audience, expected in [
+        (recommendation, "agency_drafts", "they cannot change their dossier"),
+        (eligibility, "agency_drafts", "they cannot change their dossier"),
+        (_nomination_stage(cycle), "authority_pending", "before the recommendation stage"),
+    ]:
+        with pytest.raises(ReminderRuleError) as refused:
+            reminder_rule_add(
+                actor=cycle.secretariat, stage=stage, audience=audience, days_before=0
+            )
+        assert list(refused.value.message_dict) == ["audience"]
+        assert expected in refused.value.message_dict["audience"][0]
+    assert ReminderRule.objects.count() == 0
+    reminder_rule_add(
+        actor=cycle.secretariat, stage=recommendation, audience="authority_pending", days_before=0
+    )
+    assert ReminderRule.objects.get().audience == "authority_pending"
+
+
 def test_timetable_page_refuses_a_bad_rule_keeping_what_was_typed(client):
     cycle = open_cycle()
     stage = _nomination_stage(cycle)
