@@ -2,8 +2,8 @@
 
 - HK 2002–03 (seed 000, para 7): the award ceremony on 24 February 2003 at the Hong Kong
   Central Library, the exhibition there on 20–23 February presenting the departments'
-  services (the seed says 48 departments; the demo has fewer, and every one it has is
-  asked to exhibit), a roving exhibition venue (March–June, shopping centres and
+  services (the seed's 48 departments: the 23 that entered and 25 more, every one asked
+  to exhibit), a roving exhibition venue (March–June, shopping centres and
   government buildings) and an experience-sharing seminar;
 - TW 8th (seed 004): the award ceremony in mid-May 2016, two results presentations
   (成果發表會) in June and July, the winners asked to give a talk once the results are
