@@ -639,7 +639,7 @@ HK_EXHIBITORS = [
     ("HK-BD", "屋宇署", "Buildings Department", "general"),
     ("HK-CSD", "懲教署", "Correctional Services Department", "other"),
     ("HK-CAD", "民航處", "Civil Aviation Department", "transport"),
-    ("HK-CED", "土木工程署", "Civil Engineering Department", "general"),
+    ("HK-CENGD", "土木工程署", "Civil Engineering Department", "general"),
     ("HK-CSTAT", "政府統計處", "Census and Statistics Department", "general"),
     ("HK-REO", "選舉事務處", "Registration and Electoral Office", "general"),
     ("HK-GFS", "政府飛行服務隊", "Government Flying Service", "other"),
@@ -691,9 +691,7 @@ HK_TEAM_RUBRIC = {
             "name_zh": "服務成效",
             "name_en": "Service results",
             "max_points": 50,
-            "indicators": [
-                {"name_zh": "服務成效", "name_en": "Service results", "max_points": 50}
-            ],
+            "indicators": [{"name_zh": "服務成效", "name_en": "Service results", "max_points": 50}],
         },
     ],
 }
