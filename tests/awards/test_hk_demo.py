@@ -4,8 +4,11 @@ constituencies the seed names, compiled and published; and `demo_replay`, which 
 edition's dates around today."""
 
 import datetime
+import io
 
 import pytest
+import time_machine
+from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
 from awards import demo_data
@@ -146,3 +149,69 @@ def test_hk_demo_is_idempotent(hk_loaded):
         AwardRule.objects.count(),
         Obligation.objects.count(),
     ) == counts
+
+
+def _dates(edition):
+    return [(s.kind, s.starts_on, s.ends_on) for s in edition.stages.order_by("order", "pk")]
+
+
+def _gaps(rows):
+    first = rows[0][1]
+    return [((start - first).days, (end - start).days) for _kind, start, end in rows]
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 3, 1, 30, tzinfo=datetime.UTC), tick=False)
+def test_demo_replay_moves_the_hk_edition_around_today_keeping_the_gaps(demo):
+    from awards.results.models import ProgrammeEvent
+    from awards.results.programme_demo import load_programme_demo
+    from awards.selectors import stages_current
+
+    load_programme_demo()
+    edition = _hk()
+    poll = load_poll_demo()
+    poll.fieldwork_starts_on, poll.fieldwork_ends_on = datetime.date(2002, 12, 2), None
+    poll.save()
+    before = _dates(edition)
+    events = list(ProgrammeEvent.objects.filter(edition=edition).order_by("pk"))
+    out = io.StringIO()
+    call_command("demo_replay", stdout=out)  # default: hk-csca/2002, nomination
+    after = _dates(edition)
+    days = (datetime.date(2026, 12, 3) - datetime.date(2002, 9, 2)).days
+    assert f"hk-csca/2002: dates moved by +{days} days." in out.getvalue()
+    assert after[0] == ("nomination", datetime.date(2026, 12, 3), datetime.date(2027, 1, 31))
+    assert _gaps(after) == _gaps(before)
+    assert [k for k, *_d in after] == [k for k, *_d in before]
+    assert [s.kind for s in stages_current(edition)] == ["nomination"]
+    for event in events:
+        moved = ProgrammeEvent.objects.get(pk=event.pk)
+        assert moved.starts_at - event.starts_at == datetime.timedelta(days=days)
+        assert moved.ends_at - moved.starts_at == event.ends_at - event.starts_at
+    poll.refresh_from_db()
+    assert (poll.fieldwork_starts_on, poll.fieldwork_ends_on) == (datetime.date(2027, 3, 4), None)
+    # Again: nothing to do.
+    out = io.StringIO()
+    call_command("demo_replay", "--edition", "hk-csca/2002", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert _dates(edition) == after
+    # Another phase: today (in Hong Kong, 3 Dec 2026 09:30) inside the panel presentation.
+    call_command("demo_replay", "--phase", "panel_presentation", stdout=io.StringIO())
+    current = {s.kind for s in stages_current(edition)}
+    assert "panel_presentation" in current
+    assert _gaps(_dates(edition)) == _gaps(before)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--edition", "hk-csca"], "“hk-csca” is not an edition"),
+        (["--edition", "hk-csca/1999"], "No edition hk-csca/1999. Editions: hk-csca/2002"),
+        (["--phase", "lunch"], "Unknown phase “lunch”. Phases: nomination, recommendation"),
+        (["--phase", "recommendation"], "No “recommendation” stage in hk-csca/2002"),
+    ],
+)
+def test_demo_replay_refuses_a_bad_argument_with_a_clear_message(demo, args, message):
+    before = _dates(_hk())
+    with pytest.raises(CommandError) as caught:
+        call_command("demo_replay", *args, stdout=io.StringIO())
+    assert message in str(caught.value)
+    assert _dates(_hk()) == before
