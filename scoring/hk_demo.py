@@ -124,14 +124,14 @@ HK_TEAMS = [
 ]
 # Individual nominations: agency, name (zh, en), post, unit, public consent.
 HK_INDIVIDUALS = [
-    ("HK-HKO", "鄭慧儀（虛構）", "Cheng Wai-yee (invented)", "科學主任", "天氣預報組", True),
+    ("HK-HKO", "鄭慧儀（虛構）", "Cheng Wai-yee (invented)", "科學主任", "天氣預報組", False),
     (
         "HK-LCSD",
         "黃志強（虛構）",
         "Wong Chi-keung (invented)",
         "康樂事務經理",
         "九龍公園",
-        False,
+        True,
     ),
     (
         "HK-TD",

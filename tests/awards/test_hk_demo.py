@@ -215,3 +215,22 @@ def test_demo_replay_refuses_a_bad_argument_with_a_clear_message(demo, args, mes
         call_command("demo_replay", *args, stdout=io.StringIO())
     assert message in str(caught.value)
     assert _dates(_hk()) == before
+
+
+def test_hk_public_results_name_the_winners_and_a_nominee_only_with_consent(hk_loaded, client):
+    from django.urls import reverse
+
+    version = ResultVersion.objects.get(edition=hk_loaded)
+    page = client.get(reverse("results:public_edition", args=["hk-csca", 2002]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    consents = set()
+    for award in version.awards.select_related("agency", "nomination__nominee"):
+        assert award.agency.name_zh in body
+        nominee = getattr(award.nomination, "nominee", None)
+        if nominee is not None:
+            assert (nominee.name_zh in body) is nominee.public_consent
+            consents.add(nominee.public_consent)
+    # The team that won agreed to be named; the officer who won did not.
+    assert consents == {True, False}
+    assert "傑出顧客服務團隊獎" in body and "傑出顧客服務個人獎" in body
