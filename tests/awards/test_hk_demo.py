@@ -9,6 +9,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from agencies.models import Agency
 from awards import demo_data
@@ -234,3 +235,52 @@ def test_hk_public_results_name_the_winners_and_a_nominee_only_with_consent(hk_l
     # The team that won agreed to be named; the officer who won did not.
     assert consents == {True, False}
     assert "傑出顧客服務團隊獎" in body and "傑出顧客服務個人獎" in body
+
+
+def test_hk_best_public_image_joins_in_a_second_version_once_the_poll_is_published(hk_loaded):
+    """As docs/demo.md says: the poll's award waits for its tally; compiling again after
+    the tally is published gives version 2 with all four awards, the others' serials kept."""
+    from agencies.models import User
+    from awards.results import services as results
+    from surveys import services as poll_services
+    from surveys.demo import firm_file_csv, firm_file_rows
+    from surveys.enums import PollStatus
+    from surveys.models import Poll
+
+    secretariat = User.objects.get(email="secretariat@demo.test")
+    approver = User.objects.get(email="approver@demo.test")
+    poll = Poll.objects.get(edition=hk_loaded)
+    upload, _duplicate = poll_services.import_upload(
+        poll=poll,
+        kind="responses",
+        filename="firm-2003-01.csv",
+        content=firm_file_csv(firm_file_rows(poll), "big5"),
+        actor=secretariat,
+    )
+    # The import's job is queued after commit; Celery runs it eagerly in tests.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        poll_services.import_apply(imp=upload, mapping=upload.mapping, actor=secretariat)
+    poll_services.poll_set_status(poll=poll, status=PollStatus.CLOSED, actor=secretariat)
+    run = poll_services.poll_tally_start(poll=poll, actor=secretariat)
+    run = poll_services.poll_tally_execute(run_id=run.pk)
+    assert len(run.results["winners"]) == 3
+    poll_services.poll_publish(poll=poll, run=run, actor=secretariat)
+    first = ResultVersion.objects.get(edition=hk_loaded)
+    serials = dict(first.awards.values_list("nomination_id", "serial"))
+
+    job = results.job_execute(
+        job_id=results.results_compile_start(edition=hk_loaded, actor=secretariat).pk
+    )
+    second = results.version_submit(version=results.job_version(job), actor=secretariat)
+    second = results.version_approve(version=second, actor=approver)
+    assert second.number == 2
+    counts = {}
+    for award in second.awards.select_related("category"):
+        counts[award.category.code] = counts.get(award.category.code, 0) + 1
+    assert counts == {"department": 4, "team": 1, "individual": 1, "best-public-image": 3}
+    kept = dict(
+        second.awards.filter(nomination__isnull=False).values_list("nomination_id", "serial")
+    )
+    assert kept == serials
+    first.refresh_from_db()
+    assert first.status == "superseded"
