@@ -268,19 +268,9 @@ def load_expertise_demo() -> bool:
     return True
 
 
-def load_review_demo() -> bool:
-    """The TW 8th edition's review, then the HK 2002–03 edition's (scoring.hk_demo).
-    Idempotent: returns False and changes nothing once both have a panel."""
-    from .hk_demo import load_hk_review_demo
-
-    tw = _load_tw_review()
-    hk = load_hk_review_demo()
-    return tw or hk
-
-
 @transaction.atomic
-def _load_tw_review() -> bool:
-    """False (and nothing changed) once the 8th edition has a panel."""
+def load_review_demo() -> bool:
+    """Idempotent: returns False and changes nothing once the 8th edition has a panel."""
     edition = Edition.objects.filter(scheme__code="tw-gsqa", number=8).first()
     if edition is None or Panel.objects.filter(edition=edition).exists():
         return False

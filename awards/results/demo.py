@@ -1,9 +1,10 @@
 """Demo results: the TW 8th edition's first-line category compiled from the review demo's
 (invented) scores, approved and published, so the public pages, the history table, the
 workbook and the certificates have something real to show. The HK 2002–03 edition's
-department, team and individual awards are compiled and published too (hk_demo.py); its
-Best Public Image Award rule (decided by the poll) is set and left for the user to
-finish: the poll is still in fieldwork."""
+department, team and individual awards are compiled and published by `load_hk_demo`
+(hk_demo.py; here too, if its review is loaded but not compiled); its Best Public Image
+Award rule (decided by the poll) is set and left for the user to finish: the poll is
+still in fieldwork."""
 
 from __future__ import annotations
 

@@ -64,6 +64,17 @@ def _poll_published(edition) -> bool:
     return Poll.objects.filter(edition=edition, published_run__isnull=False).exists()
 
 
+def load_hk_demo() -> bool:
+    """The reviewed HK 2002–03 edition (scoring.hk_demo), then its results. Idempotent:
+    returns False and changes nothing once both are there. Run before
+    `load_results_demo`, so that the programme asks the HK winners to the seminar."""
+    from scoring.hk_demo import load_hk_review_demo
+
+    reviewed = load_hk_review_demo()
+    compiled = load_hk_results()
+    return reviewed or compiled
+
+
 def load_hk_results() -> bool:
     """Idempotent: returns False and changes nothing once the HK 2002–03 edition has
     results, or when its review demo is not loaded (no finalists)."""

@@ -15,8 +15,8 @@ from agencies.models import Agency
 from awards import demo_data
 from awards.models import Category, Edition, Nomination, Nominee
 from awards.results.demo import load_results_demo
+from awards.results.hk_demo import load_hk_demo
 from awards.results.models import AwardRule, Obligation, ResultVersion
-from scoring.demo import load_review_demo
 from scoring.models import Assignment, PanelMember, Review
 from surveys.demo import load_poll_demo
 
@@ -30,7 +30,7 @@ def _hk():
 @pytest.fixture
 def hk_loaded(demo):
     load_poll_demo()
-    assert load_review_demo()
+    assert load_hk_demo()
     assert load_results_demo()
     return _hk()
 
@@ -140,7 +140,7 @@ def test_hk_demo_is_idempotent(hk_loaded):
         AwardRule.objects.count(),
         Obligation.objects.count(),
     )
-    assert load_review_demo() is False
+    assert load_hk_demo() is False
     assert load_results_demo() is False
     assert (
         Nomination.objects.count(),
