@@ -187,6 +187,15 @@ def _load_hong_kong():
         "the most votes win.",
     )
     category_rubric_create(category=department, **data.HK_DEPARTMENT_RUBRIC)
+    for order, (kind, values, rubric) in enumerate(
+        [
+            (CategoryKind.TEAM, data.HK_TEAM_CATEGORY, data.HK_TEAM_RUBRIC),
+            (CategoryKind.INDIVIDUAL, data.HK_INDIVIDUAL_CATEGORY, data.HK_INDIVIDUAL_RUBRIC),
+        ],
+        start=3,
+    ):
+        category = Category.objects.create(edition=edition, kind=kind, order=order, **values)
+        category_rubric_create(category=category, **rubric)
     _stages(edition, data.HK_STAGES)
     government = agency_create(
         code="HK-GOV",
@@ -194,7 +203,8 @@ def _load_hong_kong():
         name_en="Government of the HKSAR",
         agency_type="general",
     )
-    for code, zh, en, kind in data.HK_DEPARTMENTS:
+    # The 23 entrants, then the other 25 departments of the exhibition.
+    for code, zh, en, kind in [*data.HK_DEPARTMENTS, *data.HK_EXHIBITORS]:
         agency_create(parent=government, code=code, name_zh=zh, name_en=en, agency_type=kind)
 
 

@@ -596,7 +596,8 @@ HK_DEPARTMENT_RUBRIC = {
     ],
 }
 
-# 23 departments (assumed: the paper gives the number, not the names).
+# The 23 departments that entered the award (assumed: the paper gives the number, not the
+# names). They are the poll's candidates and nominate themselves in the review demo.
 HK_DEPARTMENTS = [
     ("HK-IMMD", "入境事務處", "Immigration Department", "immigration"),
     ("HK-HKPF", "香港警務處", "Hong Kong Police Force", "police"),
@@ -627,6 +628,98 @@ HK_DEPARTMENTS = [
     ("HK-EMSD", "機電工程署", "Electrical and Mechanical Services Department", "general"),
     ("HK-DSD", "渠務署", "Drainage Services Department", "environment"),
 ]
+
+# The other 25 departments whose services the exhibition of 20-23 Feb 2003 presented: the
+# seed says 48 departments exhibited and 23 entered the award, and names none of them.
+# Real departments of the HKSAR Government of 2002-03; which ones is assumed. They are
+# agencies of the demo (the exhibition asks every one), not entrants.
+HK_EXHIBITORS = [
+    ("HK-ARCHSD", "建築署", "Architectural Services Department", "general"),
+    ("HK-AUD", "審計署", "Audit Commission", "general"),
+    ("HK-BD", "屋宇署", "Buildings Department", "general"),
+    ("HK-CSD", "懲教署", "Correctional Services Department", "other"),
+    ("HK-CAD", "民航處", "Civil Aviation Department", "transport"),
+    ("HK-CENGD", "土木工程署", "Civil Engineering Department", "general"),
+    ("HK-CSTAT", "政府統計處", "Census and Statistics Department", "general"),
+    ("HK-REO", "選舉事務處", "Registration and Electoral Office", "general"),
+    ("HK-GFS", "政府飛行服務隊", "Government Flying Service", "other"),
+    ("HK-GPA", "政府產業署", "Government Property Agency", "land"),
+    ("HK-HYD", "路政署", "Highways Department", "transport"),
+    ("HK-ISD", "政府新聞處", "Information Services Department", "general"),
+    ("HK-ITSD", "資訊科技署", "Information Technology Services Department", "general"),
+    ("HK-IPD", "知識產權署", "Intellectual Property Department", "general"),
+    ("HK-JUD", "司法機構", "Judiciary", "general"),
+    ("HK-LANDSD", "地政總署", "Lands Department", "land"),
+    ("HK-LAD", "法律援助署", "Legal Aid Department", "social_welfare"),
+    ("HK-MD", "海事處", "Marine Department", "transport"),
+    ("HK-OFTA", "電訊管理局", "Office of the Telecommunications Authority", "general"),
+    ("HK-PLAND", "規劃署", "Planning Department", "land"),
+    ("HK-PRD", "印務局", "Printing Department", "general"),
+    ("HK-RTHK", "香港電台", "Radio Television Hong Kong", "culture"),
+    ("HK-GL", "政府化驗所", "Government Laboratory", "health"),
+    ("HK-TSY", "庫務署", "Treasury", "general"),
+    ("HK-ED", "教育署", "Education Department", "culture"),
+]
+
+# The scheme has given individual, team and department awards since 1999 (seed 000, para
+# 3); 2002-03's focus was the department award (para 4). The team and individual awards of
+# this edition, their names and rubrics (100 points, two criteria each) are assumed.
+HK_TEAM_CATEGORY = {
+    "code": "team",
+    "name_zh": "團隊獎",
+    "name_en": "Team award",
+    "description_zh": "表揚在顧客服務方面表現突出的部門團隊。",
+    "description_en": "For a department's team that stands out in customer service.",
+}
+HK_INDIVIDUAL_CATEGORY = {
+    "code": "individual",
+    "name_zh": "個人獎",
+    "name_en": "Individual award",
+    "description_zh": "表揚在顧客服務方面表現突出的公務員。",
+    "description_en": "For a civil servant who stands out in customer service.",
+}
+HK_TEAM_RUBRIC = {
+    "total_points": 100,
+    "dimensions": [
+        {
+            "name_zh": "團隊精神",
+            "name_en": "Teamwork",
+            "max_points": 50,
+            "indicators": [{"name_zh": "團隊精神", "name_en": "Teamwork", "max_points": 50}],
+        },
+        {
+            "name_zh": "服務成效",
+            "name_en": "Service results",
+            "max_points": 50,
+            "indicators": [{"name_zh": "服務成效", "name_en": "Service results", "max_points": 50}],
+        },
+    ],
+}
+HK_INDIVIDUAL_RUBRIC = {
+    "total_points": 100,
+    "dimensions": [
+        {
+            "name_zh": "服務態度",
+            "name_en": "Service attitude",
+            "max_points": 50,
+            "indicators": [
+                {"name_zh": "服務態度", "name_en": "Service attitude", "max_points": 50}
+            ],
+        },
+        {
+            "name_zh": "專業及主動",
+            "name_en": "Professionalism and initiative",
+            "max_points": 50,
+            "indicators": [
+                {
+                    "name_zh": "專業及主動",
+                    "name_en": "Professionalism and initiative",
+                    "max_points": 50,
+                }
+            ],
+        },
+    ],
+}
 
 DEMO_PASSWORD = "award-demo-2026"
 

@@ -26,6 +26,7 @@ export SITE_URL=${SITE_URL:-http://${HOST:-127.0.0.1}:${PORT:-8000}}
 .venv/bin/python manage.py load_demo
 .venv/bin/python manage.py load_poll_demo
 .venv/bin/python manage.py load_review_demo
+.venv/bin/python manage.py load_hk_demo  # before load_results_demo: its winners join the programme
 .venv/bin/python manage.py load_results_demo
 mkdir -p .run
 if [ -n "${REDIS_URL:-}" ]; then

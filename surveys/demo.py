@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from agencies.models import Agency
+from awards import demo_data
 from awards.models import Edition
 
 from .enums import PollStatus, TieRule
@@ -88,7 +89,9 @@ def load_poll_demo() -> Poll | None:
         award_places=3,
         tie_rule=TieRule.SHARE,
     )
-    departments = Agency.objects.filter(parent__code="HK-GOV").order_by("pk")
+    # The 23 departments that entered the award (the other 25 only exhibited).
+    entrants = [code for code, *_rest in demo_data.HK_DEPARTMENTS]
+    departments = Agency.objects.filter(parent__code="HK-GOV", code__in=entrants).order_by("pk")
     PollCandidate.objects.bulk_create(
         PollCandidate(poll=poll, agency=a, order=i) for i, a in enumerate(departments)
     )

@@ -1,8 +1,10 @@
 """Demo results: the TW 8th edition's first-line category compiled from the review demo's
 (invented) scores, approved and published, so the public pages, the history table, the
-workbook and the certificates have something real to show. The HK 2002–03 edition gets
-its award rule (the Best Public Image Award, decided by the poll) and is left for the
-user to finish: its poll is still in fieldwork."""
+workbook and the certificates have something real to show. The HK 2002–03 edition's
+department, team and individual awards are compiled and published by `load_hk_demo`
+(hk_demo.py; here too, if its review is loaded but not compiled); its Best Public Image
+Award rule (decided by the poll) is set and left for the user to finish: the poll is
+still in fieldwork."""
 
 from __future__ import annotations
 
@@ -47,11 +49,15 @@ def load_results_demo() -> bool:
     (or when the review demo is not loaded) and the programmes are there. The HK 2002–03
     and TW 8th programmes (awards/results/programme_demo.py) are loaded after the results,
     so that the TW winners are asked to give their talks."""
+    from .hk_demo import load_hk_results
     from .programme_demo import load_programme_demo
 
+    # HK first: its version is compiled before the poll's award rule is set (the poll is
+    # in fieldwork), and both editions' winners are there when the programmes are loaded.
+    hk = load_hk_results()
     compiled = _load_results()
     programmes = load_programme_demo()
-    return compiled or programmes
+    return hk or compiled or programmes
 
 
 def _load_results() -> bool:

@@ -2,9 +2,10 @@
 
 - HK 2002–03 (seed 000, para 7): the award ceremony on 24 February 2003 at the Hong Kong
   Central Library, the exhibition there on 20–23 February presenting the departments'
-  services (the seed says 48 departments; the demo has fewer, and every one it has is
-  asked to exhibit), a roving exhibition venue (March–June, shopping centres and
-  government buildings) and an experience-sharing seminar;
+  services (the seed's 48 departments: the 23 that entered and 25 more, every one asked
+  to exhibit), a roving exhibition venue (March–June, shopping centres and
+  government buildings) and an experience-sharing seminar, the winners (once the
+  results are approved) asked to share their practice there;
 - TW 8th (seed 004): the award ceremony in mid-May 2016, two results presentations
   (成果發表會) in June and July, the winners asked to give a talk once the results are
   approved, and the joint discussion of winners (得獎機關綜合座談).
@@ -97,7 +98,7 @@ def _hk(edition, actor) -> None:
         description_en="The roving exhibition tours shopping centres and government buildings "
         "from March to June.",
     )
-    _event(
+    seminar = _event(
         e,
         actor,
         EventKind.SEMINAR,
@@ -112,6 +113,16 @@ def _hk(edition, actor) -> None:
         description_en="Winning departments share their customer-service practice with "
         "other departments.",
     )
+    try:
+        services.obligations_ask(
+            event=seminar,
+            actor=actor,
+            kind=ObligationKind.TALK,
+            detail="分享優良顧客服務的心得",
+            all_winners=True,
+        )
+    except services.ValidationError:
+        pass  # no approved results (the review demo is not loaded): nobody to ask yet
 
 
 def _tw(edition, actor) -> None:

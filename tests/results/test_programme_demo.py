@@ -37,11 +37,11 @@ def test_the_demo_programmes_of_hk_2002_03_and_tw_8th(demo):
             "Civil Service Training and Development Institute, lecture theatre",
         ),
     ]
-    # every department the demo has (the 23 that entered; the seed says 48 exhibited) is asked
+    # every department of the demo (the seed's 48: 23 entered, 25 more exhibited) is asked
     exhibits = Obligation.objects.filter(
         event__kind="exhibition", event__edition__scheme__code="hk-csca"
     )
-    assert exhibits.count() == 23
+    assert exhibits.count() == 48
     assert set(exhibits.values_list("kind", "status").distinct()) == {("exhibit", "asked")}
     tw = list(
         ProgrammeEvent.objects.filter(edition__scheme__code="tw-gsqa", edition__number=8)
