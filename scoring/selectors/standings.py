@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -46,11 +46,10 @@ class ReviewerTotal:
 
 @dataclass
 class StandingRow:
-    nomination: object
+    nomination_id: int
     rank: int | None
     position: int
     score: float | None
-    dimensions: list[tuple[Dimension, float | None]]
     totals: list[tuple[int, float]]  # (reviewer id, raw total) of each submitted review
     spread: float | None
     submitted: int
@@ -61,8 +60,20 @@ class StandingRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
-    # Makes reviewer_totals when first asked (a page shows one page of rows, not all).
+    # Make the nomination (with its agency), the dimension scores and reviewer_totals
+    # when first asked: a page shows one page of rows, not all.
+    nomination_of: Callable | None = field(default=None, repr=False, compare=False)
+    dimensions_of: Callable | None = field(default=None, repr=False, compare=False)
     totals_of: Callable | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def nomination(self):
+        return self.nomination_of(self.nomination_id)
+
+    @cached_property
+    def dimensions(self) -> list[tuple[Dimension, float | None]]:
+        """(dimension, the dossier's aggregated score on it), in the rubric's order."""
+        return self.dimensions_of(self.nomination_id) if self.dimensions_of else []
 
     @property
     def agency(self):
@@ -105,7 +116,7 @@ class Standings:
         return Aggregation(self.method).label
 
     def row_for(self, nomination_id) -> StandingRow | None:
-        return next((r for r in self.rows if r.nomination.pk == nomination_id), None)
+        return next((r for r in self.rows if r.nomination_id == nomination_id), None)
 
     def reviewer_dimensions(self, row: StandingRow, total: ReviewerTotal) -> list:
         """(dimension, that reviewer's sum on it) for one reviewer's total in a row."""
@@ -134,7 +145,7 @@ class Standings:
 
 def _tied_groups(rows) -> list[list]:
     """The rows still tied (undecided), grouped, in rank order."""
-    by_key = {row.nomination.pk: row for row in rows}
+    by_key = {row.nomination_id: row for row in rows}
     groups, seen = [], set()
     for row in rows:
         if row.tied and row.tie_group not in seen:
@@ -177,7 +188,7 @@ def _decisions(stage) -> dict[int, int]:
 class _StageData:
     """What one stage's queries give, before ranking."""
 
-    nominations: dict  # nomination id -> Nomination, in a stable order
+    nominations: _Nominations  # nomination id -> Nomination, in a stable order
     assigned: dict  # nomination id -> active assignments
     submitted: dict  # nomination id -> submitted reviews of active assignments
     totals: dict  # (reviewer id, nomination id) -> raw total
@@ -185,10 +196,133 @@ class _StageData:
     reviewers: dict  # reviewer id -> User
     scored_indicators: dict  # (reviewer id, nomination id) -> indicators with points
     scores: dict  # nomination id -> aggregated score
-    dimension_scores: dict  # nomination id -> {dimension id: aggregated}
+    dimension_scores: _DimensionScores  # nomination id -> {dimension id: aggregated}
     normalised: dict  # (reviewer id, nomination id) -> normalised (z-score)
     assignment_ids: dict  # (reviewer id, nomination id) -> assignment id
     raw: dict  # z-score: reviewer id -> number of reviews, for those kept raw
+
+
+class _Nominations(Mapping):
+    """{nomination id: Nomination with its agency}, read in one query as tuples and each
+    made a model instance when first asked: a page shows 50 dossiers of 1,000, and
+    1,000 instances (and their agencies) cost more than the whole aggregate."""
+
+    def __init__(self, queryset):
+        self._fields = [f.attname for f in Nomination._meta.concrete_fields]
+        agency = Nomination._meta.get_field("agency").related_model
+        self._agency_model = agency
+        self._agency_fields = [f.attname for f in agency._meta.concrete_fields]
+        self._db = queryset.db
+        width = len(self._fields)
+        self._width = width
+        self._rows = {
+            row[0]: row
+            for row in queryset.values_list(
+                *self._fields, *(f"agency__{name}" for name in self._agency_fields)
+            )
+        }
+        self._made: dict = {}
+
+    def ordered(self, ids) -> _Nominations:
+        """The same nominations, only `ids` and in their order."""
+        rows = self._rows
+        self._rows = {pk: rows[pk] for pk in ids if pk in rows}
+        return self
+
+    def __getitem__(self, pk):
+        made = self._made.get(pk)
+        if made is None:
+            row = self._rows[pk]
+            made = Nomination.from_db(self._db, self._fields, row[: self._width])
+            agency = self._agency_model.from_db(self._db, self._agency_fields, row[self._width :])
+            Nomination._meta.get_field("agency").set_cached_value(made, agency)
+            self._made[pk] = made
+        return made
+
+    def __contains__(self, pk) -> bool:
+        return pk in self._rows
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+class _DimensionScores(Mapping):
+    """{nomination id: {dimension id: aggregated score}}, each dossier's computed when
+    first asked, with exactly agg.aggregate_column's arithmetic (the same operations in
+    the same order, so the same floats). Each reviewer's mean and deviation on each
+    dimension need every review and are computed at once; a dossier's normalised sums
+    and their aggregate only when its row is shown or a tie is broken by dimension."""
+
+    def __init__(
+        self, dimensions, columns, reviewer_of, by_reviewer, by_dossier, *, method, min_reviews
+    ):
+        self._dimensions = dimensions
+        self._columns = columns
+        self._reviewer_of = reviewer_of
+        self._by_dossier = by_dossier
+        self._method = method
+        self._made: dict = {}
+        if method not in (agg.Method.MEAN, agg.Method.ZSCORE):
+            self._combine = {
+                agg.Method.TRIMMED_MEAN: agg.trimmed_mean,
+                agg.Method.MEDIAN: agg.median,
+            }.get(method)
+            if self._combine is None:
+                raise ValueError(f"unknown aggregation method {method!r}")
+        # z-score: per dimension (panel mean, panel sd, {reviewer: (mean, sd) or None
+        # when kept raw}), as agg.zscore_column computes them.
+        self._scales = []
+        if method == agg.Method.ZSCORE:
+            for column in columns:
+                if not column:
+                    self._scales.append(None)
+                    continue
+                own = {}
+                for reviewer, positions in by_reviewer.items():
+                    values = [column[i] for i in positions]
+                    own[reviewer] = None if len(values) < min_reviews else agg._scale_of(values)
+                self._scales.append((*agg._scale_of(column), own))
+
+    def _value(self, d: int, positions) -> float:
+        column = self._columns[d]
+        if self._method == agg.Method.ZSCORE:
+            top = float(self._dimensions[d].max_points)
+            panel_mean, panel_sd, own = self._scales[d]
+            values = []
+            for i in positions:
+                x, scale = column[i], own[self._reviewer_of[i]]
+                if scale is None:  # kept raw
+                    values.append(min(max(x, 0.0), top))
+                elif scale[1] > agg.EPSILON:
+                    values.append(
+                        min(max(panel_mean + (x - scale[0]) / scale[1] * panel_sd, 0.0), top)
+                    )
+                else:
+                    values.append(min(max(x - scale[0] + panel_mean, 0.0), top))
+            return sum(v for v in values) / len(values)
+        if self._method == agg.Method.MEAN:
+            return sum(column[i] for i in positions) / len(positions)
+        return self._combine([column[i] for i in positions])
+
+    def __getitem__(self, pk) -> dict:
+        made = self._made.get(pk)
+        if made is None:
+            positions = self._by_dossier[pk]
+            made = {
+                dimension.pk: self._value(d, positions)
+                for d, dimension in enumerate(self._dimensions)
+            }
+            self._made[pk] = made
+        return made
+
+    def __iter__(self):
+        return iter(self._by_dossier)
+
+    def __len__(self) -> int:
+        return len(self._by_dossier)
 
 
 def _tuples(queryset) -> list[tuple]:
@@ -214,12 +348,9 @@ def _stage_data(
             "pk", "nomination_id", "reviewer_id"
         )
     )
-    loaded = {
-        n.pk: n
-        for n in Nomination.objects.filter(
-            pk__in=active_assignments.values("nomination_id")
-        ).select_related("agency")
-    }
+    loaded = _Nominations(
+        Nomination.objects.filter(pk__in=active_assignments.values("nomination_id"))
+    )
     reviewers = {
         u.pk: u
         for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
@@ -227,7 +358,7 @@ def _stage_data(
     nominations, assigned, active = {}, defaultdict(int), {}
     for pk, nomination_id, reviewer_id in assignments:
         if nomination_id in loaded:  # absent only if it changed between the queries
-            nominations.setdefault(nomination_id, loaded[nomination_id])
+            nominations[nomination_id] = None
             assigned[nomination_id] += 1
             active[pk] = (reviewer_id, nomination_id)
 
@@ -277,23 +408,21 @@ def _stage_data(
     )
     normalised = dict(zip(keys, normalised_column, strict=True)) if zscore else {}
     raw = {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
-    dimension_scores: dict = defaultdict(dict)
     dimension_totals: dict = {}
     for dimension, column in zip(info.dimensions, columns, strict=True):
         dimension_totals[dimension.pk] = dict(zip(keys, column, strict=True))
-        per, _normalised = agg.aggregate_column(
-            column,
-            by_reviewer,
-            by_dossier,
-            method=method,
-            maximum=dimension.max_points,
-            min_reviews=min_reviews,
-        )
-        for nomination_id, value in per.items():
-            dimension_scores[nomination_id][dimension.pk] = value
+    dimension_scores = _DimensionScores(
+        info.dimensions,
+        columns,
+        [r for r, _n in keys],
+        by_reviewer,
+        by_dossier,
+        method=method,
+        min_reviews=min_reviews,
+    )
     submitted = {n: len(p) for n, p in by_dossier.items()}
     return _StageData(
-        nominations=nominations,
+        nominations=loaded.ordered(nominations),
         assigned=assigned,
         submitted=submitted,
         totals=dict(zip(keys, values, strict=True)),
@@ -327,12 +456,13 @@ def stage_standings(stage, category) -> Standings:
     standings.scored_indicators = data.scored_indicators
     standings.indicators = info.indicators
     breakers = _tie_break_dimensions(info.dimensions)
+    dimension_scores = data.dimension_scores
     ranked = agg.rank(
         (
             agg.Entry(
                 pk,
                 data.scores.get(pk),
-                [data.dimension_scores.get(pk, {}).get(d.pk) for d in breakers],
+                [dimension_scores.get(pk, {}).get(d.pk) for d in breakers] if breakers else (),
             )
             for pk in data.nominations
         ),
@@ -341,13 +471,13 @@ def stage_standings(stage, category) -> Standings:
     by_nomination = defaultdict(list)
     for (reviewer_id, nomination_id), total in data.totals.items():
         by_nomination[nomination_id].append((reviewer_id, total))
-    maximum = standings.maximum
     names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
     reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
     assignment_ids, scored = data.assignment_ids, data.scored_indicators
+    dimensions = info.dimensions
 
     def totals_of(row) -> list[ReviewerTotal]:
-        pk = row.nomination.pk
+        pk = row.nomination_id
         return [
             ReviewerTotal(
                 reviewers[a],
@@ -359,34 +489,47 @@ def stage_standings(stage, category) -> Standings:
             for a, t in sorted(row.totals, key=lambda t: names[t[0]])
         ]
 
+    def dimensions_of(pk) -> list[tuple[Dimension, float | None]]:
+        own = dimension_scores.get(pk, {})
+        return [(d, own.get(d.pk)) for d in dimensions]
+
+    # agg.spread and agg.disagrees, inlined: the same comparison, once per dossier.
+    threshold = round(standings.maximum * policy.disagreement_percent / 100, agg.PRECISION)
+    indicators = info.indicators
+    nomination_of = data.nominations.__getitem__
+    scores, assigned_of = data.scores, data.assigned
+    empty: list = []
     for r in ranked:
         pk = r.key
-        own = by_nomination.get(pk, [])
-        values = [t for _a, t in own]
+        own = by_nomination.get(pk, empty)
         submitted = len(own)
-        assigned = data.assigned[pk]
-        incomplete_review = any(scored.get((a, pk), 0) < info.indicators for a, _t in own)
+        assigned = assigned_of[pk]
+        if own:
+            values = [t for _a, t in own]
+            spread = max(values) - min(values)
+            incomplete = submitted < assigned or any(
+                scored.get((a, pk), 0) < indicators for a, _t in own
+            )
+        else:
+            spread, incomplete = None, True
         standings.rows.append(
             StandingRow(
-                nomination=data.nominations[pk],
+                nomination_id=pk,
                 rank=r.rank,
                 position=r.position,
-                score=data.scores.get(pk),
-                dimensions=[
-                    (d, data.dimension_scores.get(pk, {}).get(d.pk)) for d in info.dimensions
-                ],
+                score=scores.get(pk),
                 totals=own,
-                spread=agg.spread(values),
+                spread=spread,
                 submitted=submitted,
                 assigned=assigned,
-                disagreement=agg.disagrees(
-                    values, maximum=maximum, percent=policy.disagreement_percent
-                ),
-                incomplete=submitted < assigned or incomplete_review or not submitted,
+                disagreement=spread is not None and round(spread, agg.PRECISION) > threshold,
+                incomplete=incomplete,
                 tied=r.tied,
                 decided=r.decided,
                 broken_by_dimension=r.broken_by_dimension,
                 tie_group=r.group,
+                nomination_of=nomination_of,
+                dimensions_of=dimensions_of,
                 totals_of=totals_of,
             )
         )
@@ -416,6 +559,10 @@ class FinalRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
+
+    @property
+    def nomination_id(self) -> int:
+        return self.nomination.pk
 
     @property
     def agency(self):
