@@ -12,6 +12,7 @@ reviewer's scores drop out of every figure, although the review rows stay."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -200,6 +201,10 @@ class _StageData:
     normalised: dict  # (reviewer id, nomination id) -> normalised (z-score)
     assignment_ids: dict  # (reviewer id, nomination id) -> assignment id
     raw: dict  # z-score: reviewer id -> number of reviews, for those kept raw
+    by_dossier: dict  # nomination id -> positions of its submitted reviews
+    reviewer_of: list  # position -> reviewer id
+    values: list  # position -> raw total
+    scored_of: list  # position -> indicators with points
 
 
 class _Nominations(Mapping):
@@ -249,72 +254,82 @@ class _Nominations(Mapping):
         return len(self._rows)
 
 
-class _DimensionScores(Mapping):
-    """{nomination id: {dimension id: aggregated score}}, each dossier's computed when
-    first asked, with exactly agg.aggregate_column's arithmetic (the same operations in
-    the same order, so the same floats). Each reviewer's mean and deviation on each
-    dimension need every review and are computed at once; a dossier's normalised sums
-    and their aggregate only when its row is shown or a tie is broken by dimension."""
+def _scale_of(values: list[float]) -> tuple[float, float]:
+    """agg._scale_of's (mean, population sd): the same operations in the same order."""
+    n = len(values)
+    m = sum(values) / n
+    if n < 2:
+        return m, 0.0
+    return m, math.sqrt(sum([(x - m) ** 2 for x in values]) / n)
 
-    def __init__(
-        self, dimensions, columns, reviewer_of, by_reviewer, by_dossier, *, method, min_reviews
-    ):
-        self._dimensions = dimensions
-        self._columns = columns
+
+class _Column:
+    """One column of the per-review sums (the totals, or one dimension's sums) with
+    exactly agg.aggregate_column's arithmetic (the same operations in the same order,
+    so the same floats), each value computed when asked. Each reviewer's mean and
+    deviation need every review and are computed at once; a review's normalised value
+    and a dossier's aggregate only for the dossiers asked about."""
+
+    def __init__(self, values, reviewer_of, by_reviewer, *, method, maximum, min_reviews):
+        self.values = values
         self._reviewer_of = reviewer_of
-        self._by_dossier = by_dossier
         self._method = method
-        self._made: dict = {}
-        if method not in (agg.Method.MEAN, agg.Method.ZSCORE):
+        self._top = float(maximum)
+        if method == agg.Method.ZSCORE:
+            self._combine = None
+            self._panel = _scale_of(values) if values else (0.0, 0.0)
+            # reviewer -> (mean, sd), or None when their sums are used raw
+            self._own = {
+                reviewer: None
+                if len(positions) < min_reviews
+                else _scale_of([values[i] for i in positions])
+                for reviewer, positions in by_reviewer.items()
+            }
+        elif method == agg.Method.MEAN:
+            self._combine = None
+        else:
             self._combine = {
                 agg.Method.TRIMMED_MEAN: agg.trimmed_mean,
                 agg.Method.MEDIAN: agg.median,
             }.get(method)
             if self._combine is None:
                 raise ValueError(f"unknown aggregation method {method!r}")
-        # z-score: per dimension (panel mean, panel sd, {reviewer: (mean, sd) or None
-        # when kept raw}), as agg.zscore_column computes them.
-        self._scales = []
-        if method == agg.Method.ZSCORE:
-            for column in columns:
-                if not column:
-                    self._scales.append(None)
-                    continue
-                own = {}
-                for reviewer, positions in by_reviewer.items():
-                    values = [column[i] for i in positions]
-                    own[reviewer] = None if len(values) < min_reviews else agg._scale_of(values)
-                self._scales.append((*agg._scale_of(column), own))
 
-    def _value(self, d: int, positions) -> float:
-        column = self._columns[d]
+    def normalised(self, i: int) -> float:
+        """The z-score's value of review i (agg.zscore_column)."""
+        x, own, top = self.values[i], self._own[self._reviewer_of[i]], self._top
+        if own is None:  # kept raw
+            return min(max(x, 0.0), top)
+        panel_mean, panel_sd = self._panel
+        if own[1] > agg.EPSILON:
+            return min(max(panel_mean + (x - own[0]) / own[1] * panel_sd, 0.0), top)
+        return min(max(x - own[0] + panel_mean, 0.0), top)
+
+    def score(self, positions) -> float:
+        """The aggregate of the reviews at `positions` (one dossier's: agg.combine_column)."""
         if self._method == agg.Method.ZSCORE:
-            top = float(self._dimensions[d].max_points)
-            panel_mean, panel_sd, own = self._scales[d]
-            values = []
-            for i in positions:
-                x, scale = column[i], own[self._reviewer_of[i]]
-                if scale is None:  # kept raw
-                    values.append(min(max(x, 0.0), top))
-                elif scale[1] > agg.EPSILON:
-                    values.append(
-                        min(max(panel_mean + (x - scale[0]) / scale[1] * panel_sd, 0.0), top)
-                    )
-                else:
-                    values.append(min(max(x - scale[0] + panel_mean, 0.0), top))
-            return sum(v for v in values) / len(values)
-        if self._method == agg.Method.MEAN:
-            return sum(column[i] for i in positions) / len(positions)
-        return self._combine([column[i] for i in positions])
+            normalised = self.normalised
+            return sum(normalised(i) for i in positions) / len(positions)
+        values = self.values
+        if self._combine is None:
+            return sum(values[i] for i in positions) / len(positions)
+        return self._combine([values[i] for i in positions])
+
+
+class _DimensionScores(Mapping):
+    """{nomination id: {dimension id: aggregated score}}, each dossier's computed when
+    first asked (its row is shown, or a tie is broken by dimension)."""
+
+    def __init__(self, dimensions, columns, by_dossier):
+        self._pairs = list(zip((d.pk for d in dimensions), columns, strict=True))
+        self._by_dossier = by_dossier
+        self._made: dict = {}
 
     def __getitem__(self, pk) -> dict:
         made = self._made.get(pk)
         if made is None:
             positions = self._by_dossier[pk]
-            made = {
-                dimension.pk: self._value(d, positions)
-                for d, dimension in enumerate(self._dimensions)
-            }
+            made = {d: column.score(positions) for d, column in self._pairs}
             self._made[pk] = made
         return made
 
@@ -323,6 +338,23 @@ class _DimensionScores(Mapping):
 
     def __len__(self) -> int:
         return len(self._by_dossier)
+
+
+class _ByReview(Mapping):
+    """{(reviewer id, nomination id): a review's value}, a view of one column."""
+
+    def __init__(self, position: dict, value_of: Callable):
+        self._position = position
+        self._value_of = value_of
+
+    def __getitem__(self, key):
+        return self._value_of(self._position[key])
+
+    def __iter__(self):
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
 
 
 def _tuples(queryset) -> list[tuple]:
@@ -373,13 +405,12 @@ def _stage_data(
         f"d{pk}": Sum(tenths, filter=Q(indicator__dimension_id=pk)) for pk in dimension_ids
     }
     sums = (
+        # The active assignments as a subquery (a semi-join): PostgreSQL then joins
+        # the scores with their reviews only, not with assignments and nominations.
         Score.objects.filter(
-            review__assignment__stage=stage,
-            review__assignment__nomination__category=category,
-            review__assignment__withdrawn_at__isnull=True,
             review__state=ReviewState.SUBMITTED,
+            review__assignment__in=active_assignments.values("pk"),
         )
-        .exclude(review__assignment__nomination__state__in=NOT_COMPETING)
         .values("review__assignment_id")
         .annotate(points_sum=Sum(tenths), scored=Count("points"), **per_dimension)
         .order_by("review__assignment_id")
@@ -395,45 +426,43 @@ def _stage_data(
     # One active assignment per (stage, nomination, reviewer): this key is unique, and
     # the reviewer is who the z-score normalises.
     keys = [active[pk] for pk in ids]
+    position = {key: i for i, key in enumerate(keys)}
     values = [(v or 0) / 10 for v in sums_in_tenths]
     columns = [[(v or 0) / 10 for v in column] for column in per_dimension_tenths]
-    scored_indicators = dict(zip(keys, scored, strict=True))
-    assignment_ids = dict(zip(keys, ids, strict=True))
-    by_reviewer = agg.reviewer_groups([r for r, _n in keys])
+    reviewer_of = [r for r, _n in keys]
+    by_reviewer = agg.reviewer_groups(reviewer_of)
     by_dossier = agg.reviewer_groups([n for _r, n in keys])
     maximum = info.rubric.total_points if info.rubric else 0
     zscore = method == agg.Method.ZSCORE
-    scores, normalised_column = agg.aggregate_column(
-        values, by_reviewer, by_dossier, method=method, maximum=maximum, min_reviews=min_reviews
-    )
-    normalised = dict(zip(keys, normalised_column, strict=True)) if zscore else {}
+    common = {"method": method, "min_reviews": min_reviews}
+    total = _Column(values, reviewer_of, by_reviewer, maximum=maximum, **common)
+    scores = {n: total.score(p) for n, p in by_dossier.items()}
     raw = {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
-    dimension_totals: dict = {}
-    for dimension, column in zip(info.dimensions, columns, strict=True):
-        dimension_totals[dimension.pk] = dict(zip(keys, column, strict=True))
-    dimension_scores = _DimensionScores(
-        info.dimensions,
-        columns,
-        [r for r, _n in keys],
-        by_reviewer,
-        by_dossier,
-        method=method,
-        min_reviews=min_reviews,
-    )
+    dimension_columns = [
+        _Column(column, reviewer_of, by_reviewer, maximum=d.max_points, **common)
+        for d, column in zip(info.dimensions, columns, strict=True)
+    ]
     submitted = {n: len(p) for n, p in by_dossier.items()}
     return _StageData(
         nominations=loaded.ordered(nominations),
         assigned=assigned,
         submitted=submitted,
-        totals=dict(zip(keys, values, strict=True)),
-        dimension_totals=dimension_totals,
+        totals=_ByReview(position, values.__getitem__),
+        dimension_totals={
+            d.pk: _ByReview(position, column.__getitem__)
+            for d, column in zip(info.dimensions, columns, strict=True)
+        },
         reviewers=reviewers,
-        scored_indicators=scored_indicators,
+        scored_indicators=_ByReview(position, scored.__getitem__),
         scores=scores,
-        dimension_scores=dimension_scores,
-        normalised=normalised,
-        assignment_ids=assignment_ids,
+        dimension_scores=_DimensionScores(info.dimensions, dimension_columns, by_dossier),
+        normalised=_ByReview(position, total.normalised) if zscore else {},
+        assignment_ids=_ByReview(position, ids.__getitem__),
         raw=raw,
+        by_dossier=by_dossier,
+        reviewer_of=reviewer_of,
+        values=values,
+        scored_of=scored,
     )
 
 
@@ -468,12 +497,15 @@ def stage_standings(stage, category) -> Standings:
         ),
         _decisions(stage),
     )
-    by_nomination = defaultdict(list)
-    for (reviewer_id, nomination_id), total in data.totals.items():
-        by_nomination[nomination_id].append((reviewer_id, total))
+    reviewer_of, values, scored_of = data.reviewer_of, data.values, data.scored_of
+    by_dossier = data.by_dossier
+    by_nomination = {
+        n: [(reviewer_of[i], values[i]) for i in positions]
+        for n, positions in data.by_dossier.items()
+    }
     names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
     reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
-    assignment_ids, scored = data.assignment_ids, data.scored_indicators
+    assignment_ids = data.assignment_ids
     dimensions = info.dimensions
 
     def totals_of(row) -> list[ReviewerTotal]:
@@ -505,10 +537,10 @@ def stage_standings(stage, category) -> Standings:
         submitted = len(own)
         assigned = assigned_of[pk]
         if own:
-            values = [t for _a, t in own]
-            spread = max(values) - min(values)
+            given = [t for _a, t in own]
+            spread = max(given) - min(given)
             incomplete = submitted < assigned or any(
-                scored.get((a, pk), 0) < indicators for a, _t in own
+                scored_of[i] < indicators for i in by_dossier[pk]
             )
         else:
             spread, incomplete = None, True
