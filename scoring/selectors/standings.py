@@ -51,7 +51,6 @@ class StandingRow:
     rank: int | None
     position: int
     score: float | None
-    totals: list[tuple[int, float]]  # (reviewer id, raw total) of each submitted review
     spread: float | None
     submitted: int
     assigned: int
@@ -61,6 +60,11 @@ class StandingRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
+    # Positions of the dossier's submitted reviews in `review_totals` (the stage's
+    # columns), and their reviewers.
+    positions: list = field(default_factory=list, repr=False, compare=False)
+    review_totals: list = field(default_factory=list, repr=False, compare=False)
+    reviewer_of: list = field(default_factory=list, repr=False, compare=False)
     # Make the nomination (with its agency), the dimension scores and reviewer_totals
     # when first asked: a page shows one page of rows, not all.
     nomination_of: Callable | None = field(default=None, repr=False, compare=False)
@@ -70,6 +74,11 @@ class StandingRow:
     @cached_property
     def nomination(self):
         return self.nomination_of(self.nomination_id)
+
+    @cached_property
+    def totals(self) -> list[tuple[int, float]]:
+        """(reviewer id, raw total) of each submitted review."""
+        return [(self.reviewer_of[i], self.review_totals[i]) for i in self.positions]
 
     @cached_property
     def dimensions(self) -> list[tuple[Dimension, float | None]]:
@@ -499,10 +508,6 @@ def stage_standings(stage, category) -> Standings:
     )
     reviewer_of, values, scored_of = data.reviewer_of, data.values, data.scored_of
     by_dossier = data.by_dossier
-    by_nomination = {
-        n: [(reviewer_of[i], values[i]) for i in positions]
-        for n, positions in data.by_dossier.items()
-    }
     names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
     reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
     assignment_ids = data.assignment_ids
@@ -533,15 +538,13 @@ def stage_standings(stage, category) -> Standings:
     empty: list = []
     for r in ranked:
         pk = r.key
-        own = by_nomination.get(pk, empty)
-        submitted = len(own)
+        positions = by_dossier.get(pk, empty)
+        submitted = len(positions)
         assigned = assigned_of[pk]
-        if own:
-            given = [t for _a, t in own]
+        if positions:
+            given = [values[i] for i in positions]
             spread = max(given) - min(given)
-            incomplete = submitted < assigned or any(
-                scored_of[i] < indicators for i in by_dossier[pk]
-            )
+            incomplete = submitted < assigned or any(scored_of[i] < indicators for i in positions)
         else:
             spread, incomplete = None, True
         standings.rows.append(
@@ -550,7 +553,9 @@ def stage_standings(stage, category) -> Standings:
                 rank=r.rank,
                 position=r.position,
                 score=scores.get(pk),
-                totals=own,
+                positions=positions,
+                review_totals=values,
+                reviewer_of=reviewer_of,
                 spread=spread,
                 submitted=submitted,
                 assigned=assigned,
