@@ -237,6 +237,11 @@ class _Nominations(Mapping):
         }
         self._made: dict = {}
 
+    @property
+    def ids(self):
+        """The nominations' ids (a set-like view)."""
+        return self._rows.keys()
+
     def ordered(self, ids) -> _Nominations:
         """The same nominations, only `ids` and in their order."""
         rows = self._rows
@@ -349,21 +354,33 @@ class _DimensionScores(Mapping):
         return len(self._by_dossier)
 
 
+class _Positions:
+    """{(reviewer id, nomination id): position of its review in the columns}, made when
+    first asked (for one dossier's detail or a page's rows, not to rank)."""
+
+    def __init__(self, keys: list):
+        self._keys = keys
+
+    @cached_property
+    def of(self) -> dict:
+        return {key: i for i, key in enumerate(self._keys)}
+
+
 class _ByReview(Mapping):
     """{(reviewer id, nomination id): a review's value}, a view of one column."""
 
-    def __init__(self, position: dict, value_of: Callable):
-        self._position = position
+    def __init__(self, positions: _Positions, value_of: Callable):
+        self._positions = positions
         self._value_of = value_of
 
     def __getitem__(self, key):
-        return self._value_of(self._position[key])
+        return self._value_of(self._positions.of[key])
 
     def __iter__(self):
-        return iter(self._position)
+        return iter(self._positions.of)
 
     def __len__(self) -> int:
-        return len(self._position)
+        return len(self._positions.of)
 
 
 def _tuples(queryset) -> list[tuple]:
@@ -397,8 +414,9 @@ def _stage_data(
         for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
     }
     nominations, assigned, active = {}, defaultdict(int), {}
+    known = loaded.ids
     for pk, nomination_id, reviewer_id in assignments:
-        if nomination_id in loaded:  # absent only if it changed between the queries
+        if nomination_id in known:  # absent only if it changed between the queries
             nominations[nomination_id] = None
             assigned[nomination_id] += 1
             active[pk] = (reviewer_id, nomination_id)
@@ -435,7 +453,7 @@ def _stage_data(
     # One active assignment per (stage, nomination, reviewer): this key is unique, and
     # the reviewer is who the z-score normalises.
     keys = [active[pk] for pk in ids]
-    position = {key: i for i, key in enumerate(keys)}
+    position = _Positions(keys)
     values = [(v or 0) / 10 for v in sums_in_tenths]
     columns = [[(v or 0) / 10 for v in column] for column in per_dimension_tenths]
     reviewer_of = [r for r, _n in keys]
