@@ -2,9 +2,13 @@
 
 Read plan (constant in the number of dossiers, asserted in tests/scoring/test_standings.py):
 the edition's review policy, the rubric and its dimensions (with indicator counts), the
-active assignments with their reviewer, nomination, agency and review, ONE aggregate
-query of SUM(points) per (assignment, dimension) grouped in the database, and the
-chair's tie decisions. Everything else is arithmetic in scoring.aggregation.
+active assignments (as tuples), their nominations with agencies (tuples, each made a
+model instance only when its row is shown), their reviewers, ONE aggregate query of
+SUM(points) per (assignment, dimension) grouped in the database (a semi-join on the
+active assignments), and the chair's tie decisions. Everything else is
+scoring.aggregation's arithmetic, done over columns: what ranking needs (each dossier's
+score, its tie-break dimensions) for every dossier, the rest (dimension scores, each
+reviewer's normalised total) for the rows asked about, with the same floats.
 
 Only submitted reviews of active assignments count: a withdrawn (e.g. conflicted)
 reviewer's scores drop out of every figure, although the review rows stay."""
