@@ -2,9 +2,13 @@
 
 Read plan (constant in the number of dossiers, asserted in tests/scoring/test_standings.py):
 the edition's review policy, the rubric and its dimensions (with indicator counts), the
-active assignments with their reviewer, nomination, agency and review, ONE aggregate
-query of SUM(points) per (assignment, dimension) grouped in the database, and the
-chair's tie decisions. Everything else is arithmetic in scoring.aggregation.
+active assignments (as tuples), their nominations with agencies (tuples, each made a
+model instance only when its row is shown), their reviewers, ONE aggregate query of
+SUM(points) per (assignment, dimension) grouped in the database (a semi-join on the
+active assignments), and the chair's tie decisions. Everything else is
+scoring.aggregation's arithmetic, done over columns: what ranking needs (each dossier's
+score, its tie-break dimensions) for every dossier, the rest (dimension scores, each
+reviewer's normalised total) for the rows asked about, with the same floats.
 
 Only submitted reviews of active assignments count: a withdrawn (e.g. conflicted)
 reviewer's scores drop out of every figure, although the review rows stay."""
@@ -12,8 +16,9 @@ reviewer's scores drop out of every figure, although the review rows stay."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -46,12 +51,10 @@ class ReviewerTotal:
 
 @dataclass
 class StandingRow:
-    nomination: object
+    nomination_id: int
     rank: int | None
     position: int
     score: float | None
-    dimensions: list[tuple[Dimension, float | None]]
-    totals: list[tuple[int, float]]  # (reviewer id, raw total) of each submitted review
     spread: float | None
     submitted: int
     assigned: int
@@ -61,8 +64,30 @@ class StandingRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
-    # Makes reviewer_totals when first asked (a page shows one page of rows, not all).
+    # Positions of the dossier's submitted reviews in `review_totals` (the stage's
+    # columns), and their reviewers.
+    positions: list = field(default_factory=list, repr=False, compare=False)
+    review_totals: list = field(default_factory=list, repr=False, compare=False)
+    reviewer_of: list = field(default_factory=list, repr=False, compare=False)
+    # Make the nomination (with its agency), the dimension scores and reviewer_totals
+    # when first asked: a page shows one page of rows, not all.
+    nomination_of: Callable | None = field(default=None, repr=False, compare=False)
+    dimensions_of: Callable | None = field(default=None, repr=False, compare=False)
     totals_of: Callable | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def nomination(self):
+        return self.nomination_of(self.nomination_id)
+
+    @cached_property
+    def totals(self) -> list[tuple[int, float]]:
+        """(reviewer id, raw total) of each submitted review."""
+        return [(self.reviewer_of[i], self.review_totals[i]) for i in self.positions]
+
+    @cached_property
+    def dimensions(self) -> list[tuple[Dimension, float | None]]:
+        """(dimension, the dossier's aggregated score on it), in the rubric's order."""
+        return self.dimensions_of(self.nomination_id) if self.dimensions_of else []
 
     @property
     def agency(self):
@@ -105,7 +130,7 @@ class Standings:
         return Aggregation(self.method).label
 
     def row_for(self, nomination_id) -> StandingRow | None:
-        return next((r for r in self.rows if r.nomination.pk == nomination_id), None)
+        return next((r for r in self.rows if r.nomination_id == nomination_id), None)
 
     def reviewer_dimensions(self, row: StandingRow, total: ReviewerTotal) -> list:
         """(dimension, that reviewer's sum on it) for one reviewer's total in a row."""
@@ -134,7 +159,7 @@ class Standings:
 
 def _tied_groups(rows) -> list[list]:
     """The rows still tied (undecided), grouped, in rank order."""
-    by_key = {row.nomination.pk: row for row in rows}
+    by_key = {row.nomination_id: row for row in rows}
     groups, seen = [], set()
     for row in rows:
         if row.tied and row.tie_group not in seen:
@@ -177,7 +202,7 @@ def _decisions(stage) -> dict[int, int]:
 class _StageData:
     """What one stage's queries give, before ranking."""
 
-    nominations: dict  # nomination id -> Nomination, in a stable order
+    nominations: _Nominations  # nomination id -> Nomination, in a stable order
     assigned: dict  # nomination id -> active assignments
     submitted: dict  # nomination id -> submitted reviews of active assignments
     totals: dict  # (reviewer id, nomination id) -> raw total
@@ -185,10 +210,181 @@ class _StageData:
     reviewers: dict  # reviewer id -> User
     scored_indicators: dict  # (reviewer id, nomination id) -> indicators with points
     scores: dict  # nomination id -> aggregated score
-    dimension_scores: dict  # nomination id -> {dimension id: aggregated}
+    dimension_scores: _DimensionScores  # nomination id -> {dimension id: aggregated}
     normalised: dict  # (reviewer id, nomination id) -> normalised (z-score)
     assignment_ids: dict  # (reviewer id, nomination id) -> assignment id
     raw: dict  # z-score: reviewer id -> number of reviews, for those kept raw
+    by_dossier: dict  # nomination id -> positions of its submitted reviews
+    reviewer_of: list  # position -> reviewer id
+    values: list  # position -> raw total
+    scored_of: list  # position -> indicators with points
+
+
+class _Nominations(Mapping):
+    """{nomination id: Nomination with its agency}, read in one query as tuples and each
+    made a model instance when first asked: a page shows 50 dossiers of 1,000, and
+    1,000 instances (and their agencies) cost more than the whole aggregate."""
+
+    def __init__(self, queryset):
+        self._fields = [f.attname for f in Nomination._meta.concrete_fields]
+        agency = Nomination._meta.get_field("agency").related_model
+        self._agency_model = agency
+        self._agency_fields = [f.attname for f in agency._meta.concrete_fields]
+        self._db = queryset.db
+        width = len(self._fields)
+        self._width = width
+        self._rows = {
+            row[0]: row
+            for row in queryset.values_list(
+                *self._fields, *(f"agency__{name}" for name in self._agency_fields)
+            )
+        }
+        self._made: dict = {}
+
+    @property
+    def ids(self):
+        """The nominations' ids (a set-like view)."""
+        return self._rows.keys()
+
+    def ordered(self, ids) -> _Nominations:
+        """The same nominations, only `ids` and in their order."""
+        rows = self._rows
+        self._rows = {pk: rows[pk] for pk in ids if pk in rows}
+        return self
+
+    def __getitem__(self, pk):
+        made = self._made.get(pk)
+        if made is None:
+            row = self._rows[pk]
+            made = Nomination.from_db(self._db, self._fields, row[: self._width])
+            agency = self._agency_model.from_db(self._db, self._agency_fields, row[self._width :])
+            Nomination._meta.get_field("agency").set_cached_value(made, agency)
+            self._made[pk] = made
+        return made
+
+    def __contains__(self, pk) -> bool:
+        return pk in self._rows
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _scale_of(values: list[float]) -> tuple[float, float]:
+    """agg._scale_of's (mean, population sd): the same operations in the same order."""
+    n = len(values)
+    m = sum(values) / n
+    if n < 2:
+        return m, 0.0
+    return m, math.sqrt(sum([(x - m) ** 2 for x in values]) / n)
+
+
+class _Column:
+    """One column of the per-review sums (the totals, or one dimension's sums) with
+    exactly agg.aggregate_column's arithmetic (the same operations in the same order,
+    so the same floats), each value computed when asked. Each reviewer's mean and
+    deviation need every review and are computed at once; a review's normalised value
+    and a dossier's aggregate only for the dossiers asked about."""
+
+    def __init__(self, values, reviewer_of, by_reviewer, *, method, maximum, min_reviews):
+        self.values = values
+        self._reviewer_of = reviewer_of
+        self._method = method
+        self._top = float(maximum)
+        if method == agg.Method.ZSCORE:
+            self._combine = None
+            self._panel = _scale_of(values) if values else (0.0, 0.0)
+            # reviewer -> (mean, sd), or None when their sums are used raw
+            self._own = {
+                reviewer: None
+                if len(positions) < min_reviews
+                else _scale_of([values[i] for i in positions])
+                for reviewer, positions in by_reviewer.items()
+            }
+        elif method == agg.Method.MEAN:
+            self._combine = None
+        else:
+            self._combine = {
+                agg.Method.TRIMMED_MEAN: agg.trimmed_mean,
+                agg.Method.MEDIAN: agg.median,
+            }.get(method)
+            if self._combine is None:
+                raise ValueError(f"unknown aggregation method {method!r}")
+
+    def normalised(self, i: int) -> float:
+        """The z-score's value of review i (agg.zscore_column)."""
+        x, own, top = self.values[i], self._own[self._reviewer_of[i]], self._top
+        if own is None:  # kept raw
+            return min(max(x, 0.0), top)
+        panel_mean, panel_sd = self._panel
+        if own[1] > agg.EPSILON:
+            return min(max(panel_mean + (x - own[0]) / own[1] * panel_sd, 0.0), top)
+        return min(max(x - own[0] + panel_mean, 0.0), top)
+
+    def score(self, positions) -> float:
+        """The aggregate of the reviews at `positions` (one dossier's: agg.combine_column)."""
+        if self._method == agg.Method.ZSCORE:
+            normalised = self.normalised
+            return sum(normalised(i) for i in positions) / len(positions)
+        values = self.values
+        if self._combine is None:
+            return sum(values[i] for i in positions) / len(positions)
+        return self._combine([values[i] for i in positions])
+
+
+class _DimensionScores(Mapping):
+    """{nomination id: {dimension id: aggregated score}}, each dossier's computed when
+    first asked (its row is shown, or a tie is broken by dimension)."""
+
+    def __init__(self, dimensions, columns, by_dossier):
+        self._pairs = list(zip((d.pk for d in dimensions), columns, strict=True))
+        self._by_dossier = by_dossier
+        self._made: dict = {}
+
+    def __getitem__(self, pk) -> dict:
+        made = self._made.get(pk)
+        if made is None:
+            positions = self._by_dossier[pk]
+            made = {d: column.score(positions) for d, column in self._pairs}
+            self._made[pk] = made
+        return made
+
+    def __iter__(self):
+        return iter(self._by_dossier)
+
+    def __len__(self) -> int:
+        return len(self._by_dossier)
+
+
+class _Positions:
+    """{(reviewer id, nomination id): position of its review in the columns}, made when
+    first asked (for one dossier's detail or a page's rows, not to rank)."""
+
+    def __init__(self, keys: list):
+        self._keys = keys
+
+    @cached_property
+    def of(self) -> dict:
+        return {key: i for i, key in enumerate(self._keys)}
+
+
+class _ByReview(Mapping):
+    """{(reviewer id, nomination id): a review's value}, a view of one column."""
+
+    def __init__(self, positions: _Positions, value_of: Callable):
+        self._positions = positions
+        self._value_of = value_of
+
+    def __getitem__(self, key):
+        return self._value_of(self._positions.of[key])
+
+    def __iter__(self):
+        return iter(self._positions.of)
+
+    def __len__(self) -> int:
+        return len(self._positions.of)
 
 
 def _tuples(queryset) -> list[tuple]:
@@ -214,20 +410,18 @@ def _stage_data(
             "pk", "nomination_id", "reviewer_id"
         )
     )
-    loaded = {
-        n.pk: n
-        for n in Nomination.objects.filter(
-            pk__in=active_assignments.values("nomination_id")
-        ).select_related("agency")
-    }
+    loaded = _Nominations(
+        Nomination.objects.filter(pk__in=active_assignments.values("nomination_id"))
+    )
     reviewers = {
         u.pk: u
         for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
     }
     nominations, assigned, active = {}, defaultdict(int), {}
+    known = loaded.ids
     for pk, nomination_id, reviewer_id in assignments:
-        if nomination_id in loaded:  # absent only if it changed between the queries
-            nominations.setdefault(nomination_id, loaded[nomination_id])
+        if nomination_id in known:  # absent only if it changed between the queries
+            nominations[nomination_id] = None
             assigned[nomination_id] += 1
             active[pk] = (reviewer_id, nomination_id)
 
@@ -242,13 +436,12 @@ def _stage_data(
         f"d{pk}": Sum(tenths, filter=Q(indicator__dimension_id=pk)) for pk in dimension_ids
     }
     sums = (
+        # The active assignments as a subquery (a semi-join): PostgreSQL then joins
+        # the scores with their reviews only, not with assignments and nominations.
         Score.objects.filter(
-            review__assignment__stage=stage,
-            review__assignment__nomination__category=category,
-            review__assignment__withdrawn_at__isnull=True,
             review__state=ReviewState.SUBMITTED,
+            review__assignment__in=active_assignments.values("pk"),
         )
-        .exclude(review__assignment__nomination__state__in=NOT_COMPETING)
         .values("review__assignment_id")
         .annotate(points_sum=Sum(tenths), scored=Count("points"), **per_dimension)
         .order_by("review__assignment_id")
@@ -264,47 +457,43 @@ def _stage_data(
     # One active assignment per (stage, nomination, reviewer): this key is unique, and
     # the reviewer is who the z-score normalises.
     keys = [active[pk] for pk in ids]
+    position = _Positions(keys)
     values = [(v or 0) / 10 for v in sums_in_tenths]
     columns = [[(v or 0) / 10 for v in column] for column in per_dimension_tenths]
-    scored_indicators = dict(zip(keys, scored, strict=True))
-    assignment_ids = dict(zip(keys, ids, strict=True))
-    by_reviewer = agg.reviewer_groups([r for r, _n in keys])
+    reviewer_of = [r for r, _n in keys]
+    by_reviewer = agg.reviewer_groups(reviewer_of)
     by_dossier = agg.reviewer_groups([n for _r, n in keys])
     maximum = info.rubric.total_points if info.rubric else 0
     zscore = method == agg.Method.ZSCORE
-    scores, normalised_column = agg.aggregate_column(
-        values, by_reviewer, by_dossier, method=method, maximum=maximum, min_reviews=min_reviews
-    )
-    normalised = dict(zip(keys, normalised_column, strict=True)) if zscore else {}
+    common = {"method": method, "min_reviews": min_reviews}
+    total = _Column(values, reviewer_of, by_reviewer, maximum=maximum, **common)
+    scores = {n: total.score(p) for n, p in by_dossier.items()}
     raw = {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
-    dimension_scores: dict = defaultdict(dict)
-    dimension_totals: dict = {}
-    for dimension, column in zip(info.dimensions, columns, strict=True):
-        dimension_totals[dimension.pk] = dict(zip(keys, column, strict=True))
-        per, _normalised = agg.aggregate_column(
-            column,
-            by_reviewer,
-            by_dossier,
-            method=method,
-            maximum=dimension.max_points,
-            min_reviews=min_reviews,
-        )
-        for nomination_id, value in per.items():
-            dimension_scores[nomination_id][dimension.pk] = value
+    dimension_columns = [
+        _Column(column, reviewer_of, by_reviewer, maximum=d.max_points, **common)
+        for d, column in zip(info.dimensions, columns, strict=True)
+    ]
     submitted = {n: len(p) for n, p in by_dossier.items()}
     return _StageData(
-        nominations=nominations,
+        nominations=loaded.ordered(nominations),
         assigned=assigned,
         submitted=submitted,
-        totals=dict(zip(keys, values, strict=True)),
-        dimension_totals=dimension_totals,
+        totals=_ByReview(position, values.__getitem__),
+        dimension_totals={
+            d.pk: _ByReview(position, column.__getitem__)
+            for d, column in zip(info.dimensions, columns, strict=True)
+        },
         reviewers=reviewers,
-        scored_indicators=scored_indicators,
+        scored_indicators=_ByReview(position, scored.__getitem__),
         scores=scores,
-        dimension_scores=dimension_scores,
-        normalised=normalised,
-        assignment_ids=assignment_ids,
+        dimension_scores=_DimensionScores(info.dimensions, dimension_columns, by_dossier),
+        normalised=_ByReview(position, total.normalised) if zscore else {},
+        assignment_ids=_ByReview(position, ids.__getitem__),
         raw=raw,
+        by_dossier=by_dossier,
+        reviewer_of=reviewer_of,
+        values=values,
+        scored_of=scored,
     )
 
 
@@ -327,27 +516,27 @@ def stage_standings(stage, category) -> Standings:
     standings.scored_indicators = data.scored_indicators
     standings.indicators = info.indicators
     breakers = _tie_break_dimensions(info.dimensions)
+    dimension_scores = data.dimension_scores
     ranked = agg.rank(
         (
             agg.Entry(
                 pk,
                 data.scores.get(pk),
-                [data.dimension_scores.get(pk, {}).get(d.pk) for d in breakers],
+                [dimension_scores.get(pk, {}).get(d.pk) for d in breakers] if breakers else (),
             )
             for pk in data.nominations
         ),
         _decisions(stage),
     )
-    by_nomination = defaultdict(list)
-    for (reviewer_id, nomination_id), total in data.totals.items():
-        by_nomination[nomination_id].append((reviewer_id, total))
-    maximum = standings.maximum
+    reviewer_of, values, scored_of = data.reviewer_of, data.values, data.scored_of
+    by_dossier = data.by_dossier
     names = {pk: user.get_full_name() for pk, user in data.reviewers.items()}
     reviewers, raw, normalised = data.reviewers, data.raw, data.normalised
-    assignment_ids, scored = data.assignment_ids, data.scored_indicators
+    assignment_ids = data.assignment_ids
+    dimensions = info.dimensions
 
     def totals_of(row) -> list[ReviewerTotal]:
-        pk = row.nomination.pk
+        pk = row.nomination_id
         return [
             ReviewerTotal(
                 reviewers[a],
@@ -359,34 +548,47 @@ def stage_standings(stage, category) -> Standings:
             for a, t in sorted(row.totals, key=lambda t: names[t[0]])
         ]
 
+    def dimensions_of(pk) -> list[tuple[Dimension, float | None]]:
+        own = dimension_scores.get(pk, {})
+        return [(d, own.get(d.pk)) for d in dimensions]
+
+    # agg.spread and agg.disagrees, inlined: the same comparison, once per dossier.
+    threshold = round(standings.maximum * policy.disagreement_percent / 100, agg.PRECISION)
+    indicators = info.indicators
+    nomination_of = data.nominations.__getitem__
+    scores, assigned_of = data.scores, data.assigned
+    empty: list = []
     for r in ranked:
         pk = r.key
-        own = by_nomination.get(pk, [])
-        values = [t for _a, t in own]
-        submitted = len(own)
-        assigned = data.assigned[pk]
-        incomplete_review = any(scored.get((a, pk), 0) < info.indicators for a, _t in own)
+        positions = by_dossier.get(pk, empty)
+        submitted = len(positions)
+        assigned = assigned_of[pk]
+        if positions:
+            given = [values[i] for i in positions]
+            spread = max(given) - min(given)
+            incomplete = submitted < assigned or any(scored_of[i] < indicators for i in positions)
+        else:
+            spread, incomplete = None, True
         standings.rows.append(
             StandingRow(
-                nomination=data.nominations[pk],
+                nomination_id=pk,
                 rank=r.rank,
                 position=r.position,
-                score=data.scores.get(pk),
-                dimensions=[
-                    (d, data.dimension_scores.get(pk, {}).get(d.pk)) for d in info.dimensions
-                ],
-                totals=own,
-                spread=agg.spread(values),
+                score=scores.get(pk),
+                positions=positions,
+                review_totals=values,
+                reviewer_of=reviewer_of,
+                spread=spread,
                 submitted=submitted,
                 assigned=assigned,
-                disagreement=agg.disagrees(
-                    values, maximum=maximum, percent=policy.disagreement_percent
-                ),
-                incomplete=submitted < assigned or incomplete_review or not submitted,
+                disagreement=spread is not None and round(spread, agg.PRECISION) > threshold,
+                incomplete=incomplete,
                 tied=r.tied,
                 decided=r.decided,
                 broken_by_dimension=r.broken_by_dimension,
                 tie_group=r.group,
+                nomination_of=nomination_of,
+                dimensions_of=dimensions_of,
                 totals_of=totals_of,
             )
         )
@@ -416,6 +618,10 @@ class FinalRow:
     decided: bool = False
     broken_by_dimension: bool = False
     tie_group: tuple = ()
+
+    @property
+    def nomination_id(self) -> int:
+        return self.nomination.pk
 
     @property
     def agency(self):

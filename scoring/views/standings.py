@@ -7,18 +7,22 @@ recording for the chair (scoring.decide_ties). Anyone else: 404."""
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.numbers import int_list, parse_int
 from agencies.permissions import require_perm, user_may
-from awards.enums import NoteVisibility
+from awards.enums import NominationState, NoteVisibility
 from awards.models import Category, Stage
 from awards.services import NOMINATION_WORKFLOW
 
@@ -158,6 +162,73 @@ def _shortlist_message(result) -> str:
     return " ".join(parts)
 
 
+# --- the table's cells, made once per page ------------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def two_decimals():
+    """A function giving exactly what `|floatformat:2` gives in this request's language
+    (tested against the filter), or None for None: a page has a thousand numbers, and
+    the filter's localisation lookups cost more than the rest of a cell."""
+    if settings.USE_THOUSAND_SEPARATOR:  # grouping: leave it to the filter
+        return lambda value: None if value is None else floatformat(value, 2)
+    separator = get_format("DECIMAL_SEPARATOR")
+
+    def two(value):
+        if value is None:
+            return None
+        rounded = Decimal(str(value)).quantize(_CENT, ROUND_HALF_UP)
+        text = f"{rounded if rounded else abs(rounded):f}"  # no "-0.00", as the filter
+        return text if separator == "." else text.replace(".", separator)
+
+    return two
+
+
+def url_maker(name, *args):
+    """`reverse(name, args=[*args, pk])` as a function of pk: one reverse() a page, not
+    one per row."""
+    sentinel = 2147483647
+    head, tail = reverse(name, args=[*args, sentinel]).rsplit(str(sentinel), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def page_rows(page, *, stage, category, checked, shortlistable) -> list[dict]:
+    """What each row of the page shows, numbers formatted and links made (the template
+    only places them)."""
+    two = two_decimals()
+    detail_url = url_maker("scoring:standings_detail", stage.pk, category.pk)
+    review_url = url_maker("scoring:review_detail")
+    rows = []
+    for row in page:
+        pk = row.nomination_id
+        rows.append(
+            {
+                "row": row,
+                "pk": pk,
+                "agency": row.agency,
+                "finalist": row.nomination.state == NominationState.FINALIST,
+                "shortlistable": pk in shortlistable,
+                "checked": str(pk) in checked,
+                "detail_url": detail_url(pk),
+                "score": two(row.score),
+                "dimensions": [two(value) for _d, value in row.dimensions],
+                "totals": [
+                    {
+                        "name": t.reviewer.get_full_name(),
+                        "url": review_url(t.assignment_id) if t.assignment_id else None,
+                        "total": two(t.total),
+                        "normalised": two(t.normalised),
+                        "raw": t.raw_count is not None,
+                    }
+                    for t in row.reviewer_totals
+                ],
+                "spread": two(row.spread),
+            }
+        )
+    return rows
+
+
 # Rows per page of the standings: the page's size and time stay flat however many dossiers
 # compete (the full table is in the workbook).
 PER_PAGE = 50
@@ -227,7 +298,14 @@ def standings(request, stage_pk, category_pk):
         checked = {str(pk) for pk in preview.nomination_ids}
     threshold = preview.value if preview is not None and preview.by == BY_THRESHOLD else None
     page = Paginator(table.rows, PER_PAGE).get_page(request.GET.get("page"))
-    on_page = {str(row.nomination.pk) for row in page}
+    on_page = {str(row.nomination_id) for row in page}
+    # The rows of this page whose nomination may be shortlisted now (the nomination's
+    # table).
+    shortlistable = {
+        row.nomination_id
+        for row in page
+        if NOMINATION_WORKFLOW.actions(row.nomination, request.user, names=("shortlist",))
+    }
     context = {
         "stage": stage,
         "category": category,
@@ -245,15 +323,12 @@ def standings(request, stage_pk, category_pk):
         "errors": errors,
         "checked": checked,
         "page": page,
+        "rows": page_rows(
+            page, stage=stage, category=category, checked=checked, shortlistable=shortlistable
+        ),
         # Ticked dossiers on other pages are carried along in hidden fields.
         "checked_elsewhere": sorted(checked - on_page, key=int),
-        # The rows of this page whose nomination may be shortlisted now (the nomination's
-        # table).
-        "shortlistable": {
-            row.nomination.pk
-            for row in page
-            if NOMINATION_WORKFLOW.actions(row.nomination, request.user, names=("shortlist",))
-        },
+        "shortlistable": shortlistable,
         "reason": reason,
         "visibility": visibility,
         "visibility_choices": VISIBILITY_CHOICES,
