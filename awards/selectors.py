@@ -98,7 +98,13 @@ def nominations_for_editor(user) -> QuerySet:
     from agencies.selectors import user_agency_paths
 
     paths = user_agency_paths(user, Role.AGENCY_EDITOR)
-    return _nomination_list_qs().filter(agency__path__in=paths).order_by("-created_at")
+    # The nominee (an individual or a team) is the department's own data: its editors see it.
+    return (
+        _nomination_list_qs()
+        .filter(agency__path__in=paths)
+        .select_related("nominee")
+        .order_by("-created_at")
+    )
 
 
 def nominations_for_authority(user, *, edition=None) -> QuerySet:

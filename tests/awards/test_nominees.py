@@ -466,3 +466,25 @@ def test_the_review_page_keeps_its_queries_whatever_the_team_s_size():
         assert "Counter Service Team" in page and f"隊員{size - 1}" in page
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_my_nominations_name_the_team_at_a_constant_cost(cycle):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cycle.editor)
+    url = reverse("awards:nomination_list")
+    first = start(cycle, cycle.team_category)
+    save_team(cycle, first)
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        page = text(client.get(url))
+    assert "Team: Counter Service Team" in page
+    for _ in range(2):
+        save_team(cycle, start(cycle, cycle.team_category))
+    with CaptureQueriesContext(connection) as three:
+        page = text(client.get(url))
+    assert page.count("Team: Counter Service Team") == 3
+    assert len(three) == len(one)
+    # Another department's list does not name it.
+    assert "Counter Service Team" not in text(client_for(cycle.other_editor).get(url))
