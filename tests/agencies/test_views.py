@@ -41,9 +41,9 @@ def test_agency_list_shows_the_tree_with_types_parents_and_status(demo, client):
     # Children are indented by depth under their parent.
     (row,) = tree.xpath("//tbody/tr[td[1]='TW-SMLNSA']/th")
     assert row.get("class") == "depth-2"
-    # The 23 Hong Kong departments sit under the HKSAR Government.
+    # The 48 Hong Kong departments (23 entered, 48 exhibited) sit under the HKSAR Government.
     hk_departments = [r for r in rows if r[3] == "香港特別行政區政府"]
-    assert len(hk_departments) == 23
+    assert len(hk_departments) == 48
     assert hk_departments[0] == [
         "HK-IMMD",
         "入境事務處",

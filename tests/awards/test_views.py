@@ -90,7 +90,7 @@ def test_scheme_list_shows_each_scheme_with_its_editions_and_recorded_counts(
         ["第一屆政府服務品質獎", "—", zh_zone("Asia/Taipei"), "0", "0", "150", "46", "24"],
     ]
     assert table_rows(tree, "//section[h2='公務員顧客服務獎勵計劃']//table") == [
-        [HK, "2002–03", zh_zone("Asia/Hong_Kong"), "2", "11", "—", "—", "—"]
+        [HK, "2002–03", zh_zone("Asia/Hong_Kong"), "4", "11", "—", "—", "—"]
     ]
     # Each edition's name links to its page.
     (link,) = tree.xpath(f"//a[.='{TW8}']")
@@ -197,7 +197,12 @@ def test_hk_edition_page(demo, client, secretariat):
         "否：自薦書直接送交秘書處",
     ]
     categories = table_rows(tree, "//table[contains(@class, 'categories-table')]")
-    assert [row[1:3] for row in categories] == [["部門", "300"], ["特別獎", "—"]]
+    assert [row[1:3] for row in categories] == [
+        ["部門", "300"],
+        ["特別獎", "—"],
+        ["團隊", "100"],
+        ["個人", "100"],
+    ]
     stages = table_rows(tree, "//table[contains(@class, 'stages-table')]")
     assert len(stages) == 11
     assert stages[4] == ["住戶電話訪問電話訪問", "2002-12-02", "2003-01-15", "已結束"]
