@@ -17,19 +17,10 @@ from django.utils.translation import gettext as _
 
 from workflow.audit import config_change_record, snapshot
 
+from .copying import CATEGORY_FIELDS  # the same fields an edition's copy carries
 from .enums import CategoryKind
 from .models import Category, Edition, Nomination
 
-CATEGORY_FIELDS = [
-    "code",
-    "kind",
-    "name_zh",
-    "name_en",
-    "description_zh",
-    "description_en",
-    "order",
-    "nominations_per_agency",
-]
 CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PER_AGENCY = 50
 
