@@ -203,7 +203,9 @@ def pytest_testnodedown(node, error):
     found = getattr(node, "workeroutput", {}).get("access_matrix")
     if found:
         gathered = node.config.stash.setdefault(MATRIX_KEY, {})
-        gathered.update(json.loads(found))
+        found = json.loads(found)
+        gathered.setdefault("chunks", {}).update(found.pop("chunks", {}))
+        gathered.update(found)
 
 
 MATRIX_KEY = pytest.StashKey[dict]()
@@ -215,15 +217,29 @@ def pytest_terminal_summary(terminalreporter):
     if not summary:
         return
     terminalreporter.section("access matrix")
-    if "requests" in summary:
+    chunks = list(summary.get("chunks", {}).values())
+    if chunks:
+        total = {key: sum(c[key] for c in chunks) for key in ("rows", "requests", "unexpected")}
+        total |= {key: sum(c[key] for c in chunks) for key in ("known_issues", "known_requests")}
         terminalreporter.write_line(
             "{patterns} URL patterns ({rows} rows, {urls} URLs), {personas} personas, "
             "{requests} requests, {unexpected} unexpected outcomes, {known_issues} known "
-            "issues in {known_requests} requests ({seconds} s requesting, {build_seconds} s "
-            "building the world)".format(**summary)
+            "issues in {known_requests} requests ({seconds} s requesting in {ran} of {of} "
+            "chunks, slowest {slowest} s; {build_seconds} s building the world)".format(
+                **total,
+                patterns=len({name for c in chunks for name in c["patterns"]}),
+                urls=len({url for c in chunks for url in c["urls"]}),
+                personas=chunks[0]["personas"],
+                seconds=round(sum(c["seconds"] for c in chunks), 1),
+                slowest=max(c["seconds"] for c in chunks),
+                ran=len(chunks),
+                of=chunks[0]["chunks"],
+                build_seconds=max(c["build_seconds"] for c in chunks),
+            )
         )
-        for line in summary["lines"]:
-            terminalreporter.write_line(line)
+        for chunk in chunks:
+            for line in chunk["lines"]:
+                terminalreporter.write_line(line)
     for line in [summary.get("admin", ""), *summary.get("admin_lines", [])]:
         if line:
             terminalreporter.write_line(line)

@@ -309,15 +309,23 @@ def known_lines(seen) -> list[str]:
     ]
 
 
+# The rows are requested in CHUNKS tests (every CHUNKS-th row, so each chunk has a share
+# of the heavy pages), in two xdist groups: scripts/test.sh runs with --dist loadgroup,
+# so each group goes whole to one worker and the world is built once per worker. One
+# test of all rows took about 300 s on one worker, the long pole of each CI pass.
+CHUNKS = 8
+GROUPS = 2
+
+
+def matrix_group(index: int) -> str:
+    return f"access-matrix-{index % GROUPS + 1}"
+
+
 @pytest.mark.django_db
-@override_settings(RESULTS_VERIFY_PER_MINUTE=1_000_000)
-def test_access_matrix(world, django_db_blocker):
-    started = time.monotonic()
-    unexpected, known_seen, known_fixed = [], [], []
-    requests = 0
-    urls = set()
+@pytest.mark.xdist_group(matrix_group(0))
+def test_fingerprint_notices_a_change(world, django_db_blocker):
+    """The check that a refused POST changed nothing sees a changed state and a new row."""
     with django_db_blocker.unblock():
-        # The fingerprint notices a changed state and a new row.
         from agencies.services import audit_record
         from awards.models import Nomination
 
@@ -327,11 +335,31 @@ def test_access_matrix(world, django_db_blocker):
             audit_record(actor=None, action="matrix.check", obj=world.edition)
             after = fingerprint()
             transaction.set_rollback(True)
-        assert {k for k in before if before[k] != after[k]} == {
-            "awards.Nomination",
-            "agencies_auditentry",
-        }
-        for row in ROWS:
+    assert {k for k in before if before[k] != after[k]} == {
+        "awards.Nomination",
+        "agencies_auditentry",
+    }
+
+
+@pytest.mark.django_db
+@override_settings(RESULTS_VERIFY_PER_MINUTE=1_000_000)
+@pytest.mark.parametrize(
+    "chunk",
+    [
+        pytest.param(
+            i, id=f"rows-{i + 1}-of-{CHUNKS}", marks=pytest.mark.xdist_group(matrix_group(i))
+        )
+        for i in range(CHUNKS)
+    ],
+)
+def test_access_matrix(world, django_db_blocker, chunk):
+    started = time.monotonic()
+    unexpected, known_seen, known_fixed = [], [], []
+    requests = 0
+    urls = set()
+    rows = ROWS[chunk::CHUNKS]
+    with django_db_blocker.unblock():
+        for row in rows:
             path = reverse(row.name, kwargs=fill(world, row.kwargs)) if row.kwargs else None
             path = path or (reverse(row.name) if not row.name.startswith("/") else row.name)
             urls.add(path)
@@ -374,10 +402,12 @@ def test_access_matrix(world, django_db_blocker):
                         unexpected.append(f"{where}: expected {want}, got {got} ({path})")
                     for problem in problems:
                         unexpected.append(f"{where}: {got} but {problem} ({path})")
-    SUMMARY.update(
-        patterns=len({row.name for row in ROWS}),
-        rows=len(ROWS),
-        urls=len(urls),
+    # Each chunk's counts; tests/conftest.py adds them up (across xdist workers too).
+    SUMMARY.setdefault("chunks", {})[str(chunk)] = dict(
+        chunks=CHUNKS,
+        patterns=sorted({row.name for row in rows}),
+        rows=len(rows),
+        urls=sorted(urls),
         personas=len(PERSONAS),
         requests=requests,
         unexpected=len(unexpected),
@@ -398,6 +428,7 @@ def test_access_matrix(world, django_db_blocker):
 
 
 @pytest.mark.django_db
+@pytest.mark.xdist_group(matrix_group(1))
 def test_admin_refuses_non_staff(world, django_db_blocker):
     """Every persona is sent to the admin's sign-in page; a staff secretariat user gets
     in but sees no model it has no admin permission for; the superuser persona (staff)
