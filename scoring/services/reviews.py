@@ -265,17 +265,36 @@ def review_open(assignment: Assignment) -> Review:
     return review
 
 
+_LOCKED_RELATED = (
+    "assignment__stage__edition",
+    "assignment__nomination__agency",
+    "assignment__nomination__category__rubric",
+    "assignment__reviewer",
+)
+
+
 def _load_locked(review: Review) -> Review:
-    return (
-        Review.objects.select_for_update(of=("self",))
-        .select_related(
-            "assignment__stage__edition",
-            "assignment__nomination__agency",
-            "assignment__nomination__category__rubric",
-            "assignment__reviewer",
-        )
-        .get(pk=review.pk)
+    return Review.objects.select_for_update(of=("self",)).select_related(*_LOCKED_RELATED).get(
+        pk=review.pk
     )
+
+
+def _load_locked_with_scores(review: Review) -> tuple[Review, dict[int, Score]]:
+    """The review locked (its row alone, as _load_locked) and its scores by indicator, in
+    one query: the scores with their review joined, FOR UPDATE OF the review. A review
+    always has its rubric's scores (review_open makes them); one without any is loaded
+    by itself."""
+    scores = list(
+        Score.objects.select_for_update(of=("review",))
+        .select_related(*(f"review__{path}" for path in _LOCKED_RELATED), "indicator__dimension")
+        .filter(review_id=review.pk)
+    )
+    if not scores:
+        return _load_locked(review), {}
+    locked = scores[0].review
+    for score in scores:
+        score.review = locked
+    return locked, {score.indicator_id: score for score in scores}
 
 
 def review_save(
@@ -296,11 +315,10 @@ def review_save(
     overall_comment = (overall_comment or "").strip()
     typed = {int(k): (v[0], (v[1] or "").strip()) for k, v in scores.items()}
     with transaction.atomic():
-        locked = _load_locked(review)
+        locked, current = _load_locked_with_scores(review)
         assignment = locked.assignment
         _ensure_editable(actor, assignment, locked)
         rubric = assignment.nomination.category.rubric
-        current = {s.indicator_id: s for s in locked.scores.select_related("indicator__dimension")}
         errors: dict[str, list[str]] = {}
         parsed: dict[int, tuple] = {}
         for indicator_id, (text, comment) in typed.items():
