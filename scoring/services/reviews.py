@@ -274,8 +274,10 @@ _LOCKED_RELATED = (
 
 
 def _load_locked(review: Review) -> Review:
-    return Review.objects.select_for_update(of=("self",)).select_related(*_LOCKED_RELATED).get(
-        pk=review.pk
+    return (
+        Review.objects.select_for_update(of=("self",))
+        .select_related(*_LOCKED_RELATED)
+        .get(pk=review.pk)
     )
 
 
