@@ -37,21 +37,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
 
 
-@pytest.fixture(autouse=True)
-def _site_language():
-    """Each test starts in the site's default language. The language middleware activates
-    the request's language in the thread and leaves it there (the next request activates
-    its own), so a test client's English request would otherwise leave English active
-    for whatever the next test on that worker does outside a request: which test ran
-    before depended on how xdist shared the tests out."""
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, and at the end of the session no connection left to

@@ -6,6 +6,7 @@ an agency editor (404 both)."""
 import datetime
 
 import pytest
+from django.utils import translation
 
 from agencies.enums import Role
 from awards.copying import shift_date, stage_field
@@ -235,15 +236,19 @@ def test_history_lists_changes_newest_first_with_before_and_after(demo, client, 
     stage = edition.stages.get(kind="nomination")
     before = snapshot(stage, ["starts_on", "ends_on"])
     stage.ends_on = datetime.date(2016, 1, 10)
-    config_change_record(
-        actor=secretariat,
-        action="stage.update",
-        obj=stage,
-        edition_id=edition.pk,
-        before=before,
-        after=snapshot(stage, ["starts_on", "ends_on"]),
-        reason="延長",
-    )
+    # The record names the stage in the language of the request that made the change
+    # (here, outside a request, said explicitly: the thread's language is whatever the
+    # last request on this worker left active).
+    with translation.override("zh-hant"):
+        config_change_record(
+            actor=secretariat,
+            action="stage.update",
+            obj=stage,
+            edition_id=edition.pk,
+            before=before,
+            after=snapshot(stage, ["starts_on", "ends_on"]),
+            reason="延長",
+        )
     other = Edition.objects.get(scheme=edition.scheme, number=9)
     config_change_record(
         actor=secretariat,
