@@ -291,12 +291,96 @@ def through_workers(version, n_workers: int, media: str, connection, timeout: fl
     return elapsed, peaks, job
 
 
+def _in_process_figures(args, awards, design, certs, connection, load) -> float:
+    """(a) to (d) in this process, printed; returns (b)'s time, the reference."""
+    from weasyprint import CSS, HTML
+
+    # (a) and (c): chunk by chunk, as the job's tasks do it, in this one process.
+    got = in_process(awards, design, certs)
+    t_a = got["render"] + got["merge"]
+    t_c = got["cut"] + got["join"]
+
+    # (b) the reference: the same HTML pages as one document, one plain render.
+    compiled = certs._compile(design.html)
+    html = certs.document_html(
+        [
+            (
+                f"certificate-{a.pk}",
+                certs.render(compiled, certs.certificate_context(a, design, BASE)),
+            )
+            for a in awards
+        ]
+    )
+    started = time.perf_counter()
+    reference = HTML(string=html).write_pdf(
+        stylesheets=[CSS(string=certs.BASE_CSS), CSS(string=design.css)]
+    )
+    t_b = time.perf_counter() - started
+    ref_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    del html
+
+    # (d) the naive way, estimated from K separate documents.
+    started = time.perf_counter()
+    for award in awards[: args.naive]:
+        certs.certificate_pdf(award, base_url=BASE)
+    t_d = (time.perf_counter() - started) * len(awards) / args.naive
+
+    n = len(awards)
+    assert got["pages"] == got["files"] == n, got
+    print(
+        f"certificates, {n} awards, built-in design ({connection.vendor}), chunks of "
+        f"{certs.CHUNK} laid out in documents of {certs.LAYOUT}; one run each; "
+        f"load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on "
+        f"{os.cpu_count()} cores"
+    )
+    if n < 2000:
+        print(
+            f"  (N = {n}; the issue's figure is --count 2000: 12 minutes or more on 2 "
+            "cores (over 25 on a busy machine), so not the default)"
+        )
+    print(
+        f"  (a) merged PDF, in chunks      {t_a:7.2f} s   {n} pages, "
+        f"{got['merged_mb']:5.1f} MB (layout + write {got['render']:.2f} s, "
+        f"pypdf merge {got['merge']:.2f} s)"
+    )
+    print(
+        f"  (b) one {n}-page render        {t_b:7.2f} s   {len(reference) / 1e6:5.1f} MB "
+        "(reference)"
+    )
+    print(f"      ratio (a) / (b)            {t_a / t_b:7.2f} ×   (target ≤ 1.5)")
+    print(
+        f"  (c) ZIP of single PDFs         {t_c:7.2f} s   {got['files']} files, "
+        f"{got['zip_mb']:5.1f} MB, cut with pypdf ({t_c / n * 1000:.0f} ms a file; "
+        f"joining the chunks' ZIPs {got['join']:.2f} s)"
+    )
+    print(f"      ratio (c) / (a)            {t_c / t_a:7.2f} ×   (target ≤ 1.2)")
+    print(
+        f"      ZIP alone, with its layout  {(got['render'] + t_c) / t_a:6.2f} × (a)   "
+        "(if only the ZIP were asked for)"
+    )
+    print(f"      job total (a) + (c)        {t_a + t_c:7.2f} s   ({(t_a + t_c) / t_b:.2f} × (b))")
+    print(
+        f"  (d) {n} separate documents    ~{t_d:7.2f} s   estimated from {args.naive} "
+        f"(×{t_d / t_b:.1f} the reference)"
+    )
+    print(
+        f"  memory, this process           {_mb(got['maxrss'])} ru_maxrss after (a), (c) "
+        f"(all the chunks' outputs kept here); after (b) {_mb(ref_rss)} (one document)"
+    )
+    return t_b
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", "--awards", dest="count", type=int, default=DEFAULT_COUNT)
     parser.add_argument("--naive", type=int, default=3)
     parser.add_argument("--workers", default="1,2", help="worker counts to time, e.g. 1,2")
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument(
+        "--jobs-only",
+        action="store_true",
+        help="skip (a)-(d) in this process: only the job on the Celery workers",
+    )
     args = parser.parse_args(argv)
 
     media = tempfile.mkdtemp(prefix="award-bench-media-")
@@ -315,8 +399,6 @@ def main(argv=None) -> int:
         )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        from weasyprint import CSS, HTML
-
         from awards.results import certificates as certs
         from awards.results.selectors import awards_of
 
@@ -327,80 +409,15 @@ def main(argv=None) -> int:
         # Warm up: fonts are loaded and cached by the first render in a process.
         certs.certificate_pdf(awards[0], base_url=BASE)
 
-        # (a) and (c): chunk by chunk, as the job's tasks do it, in this one process.
-        got = in_process(awards, design, certs)
-        t_a = got["render"] + got["merge"]
-        t_c = got["cut"] + got["join"]
-
-        # (b) the reference: the same HTML pages as one document, one plain render.
-        compiled = certs._compile(design.html)
-        html = certs.document_html(
-            [
-                (
-                    f"certificate-{a.pk}",
-                    certs.render(compiled, certs.certificate_context(a, design, BASE)),
-                )
-                for a in awards
-            ]
-        )
-        started = time.perf_counter()
-        reference = HTML(string=html).write_pdf(
-            stylesheets=[CSS(string=certs.BASE_CSS), CSS(string=design.css)]
-        )
-        t_b = time.perf_counter() - started
-        ref_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        del html
-
-        # (d) the naive way, estimated from K separate documents.
-        started = time.perf_counter()
-        for award in awards[: args.naive]:
-            certs.certificate_pdf(award, base_url=BASE)
-        t_d = (time.perf_counter() - started) * len(awards) / args.naive
-
-        n = len(awards)
-        assert got["pages"] == got["files"] == n, got
-        print(
-            f"certificates, {n} awards, built-in design ({connection.vendor}), chunks of "
-            f"{certs.CHUNK} laid out in documents of {certs.LAYOUT}; one run each; "
-            f"load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on "
-            f"{os.cpu_count()} cores"
-        )
-        if n < 2000:
+        t_b = None
+        if args.jobs_only:
             print(
-                f"  (N = {n}; the issue's figure is --count 2000: 12 minutes or more on 2 "
-                "cores (over 25 on a busy machine), so not the default)"
+                f"certificates, {len(awards)} awards, built-in design, the job only "
+                f"(--jobs-only); load average before {load[0]:.2f} {load[1]:.2f} "
+                f"{load[2]:.2f} on {os.cpu_count()} cores"
             )
-        print(
-            f"  (a) merged PDF, in chunks      {t_a:7.2f} s   {n} pages, "
-            f"{got['merged_mb']:5.1f} MB (layout + write {got['render']:.2f} s, "
-            f"pypdf merge {got['merge']:.2f} s)"
-        )
-        print(
-            f"  (b) one {n}-page render        {t_b:7.2f} s   {len(reference) / 1e6:5.1f} MB "
-            "(reference)"
-        )
-        print(f"      ratio (a) / (b)            {t_a / t_b:7.2f} ×   (target ≤ 1.5)")
-        print(
-            f"  (c) ZIP of single PDFs         {t_c:7.2f} s   {got['files']} files, "
-            f"{got['zip_mb']:5.1f} MB, cut with pypdf ({t_c / n * 1000:.0f} ms a file; "
-            f"joining the chunks' ZIPs {got['join']:.2f} s)"
-        )
-        print(f"      ratio (c) / (a)            {t_c / t_a:7.2f} ×   (target ≤ 1.2)")
-        print(
-            f"      ZIP alone, with its layout  {(got['render'] + t_c) / t_a:6.2f} × (a)   "
-            "(if only the ZIP were asked for)"
-        )
-        print(
-            f"      job total (a) + (c)        {t_a + t_c:7.2f} s   ({(t_a + t_c) / t_b:.2f} × (b))"
-        )
-        print(
-            f"  (d) {n} separate documents    ~{t_d:7.2f} s   estimated from {args.naive} "
-            f"(×{t_d / t_b:.1f} the reference)"
-        )
-        print(
-            f"  memory, this process           {_mb(got['maxrss'])} ru_maxrss after (a), (c) "
-            f"(all the chunks' outputs kept here); after (b) {_mb(ref_rss)} (one document)"
-        )
+        else:
+            t_b = _in_process_figures(args, awards, design, certs, connection, load)
         counts = [int(w) for w in args.workers.split(",") if w.strip()]
         if connection.vendor != "postgresql":
             print("  (the job on Celery workers needs PostgreSQL: set DATABASE_URL)")
@@ -417,7 +434,7 @@ def main(argv=None) -> int:
             timings[w] = elapsed
             print(
                 f"  job on {w} worker{'s' if w > 1 else ' '}             {elapsed:7.2f} s   "
-                f"enqueue → done ({elapsed / t_b:.2f} × (b)); peak RSS per worker "
+                f"enqueue → done{f' ({elapsed / t_b:.2f} × (b))' if t_b else ''}; peak RSS per worker "
                 + ", ".join(_mb(p).strip() for p in peaks)
                 + " (target ≤ 1 GB)"
             )

@@ -124,13 +124,24 @@ class Standings:
     dimension_totals: dict = field(default_factory=dict, repr=False)
     scored_indicators: dict = field(default_factory=dict, repr=False)
     indicators: int = 0
+    nominations: Mapping = field(default_factory=dict, repr=False)
 
     @property
     def method_label(self) -> str:
         return Aggregation(self.method).label
 
     def row_for(self, nomination_id) -> StandingRow | None:
-        return next((r for r in self.rows if r.nomination_id == nomination_id), None)
+        row = next((r for r in self.rows if r.nomination_id == nomination_id), None)
+        if row is not None:
+            self.load_nominations([row.nomination_id])
+        return row
+
+    def load_nominations(self, ids) -> None:
+        """Read these rows' nominations (with their agencies) in one query, ahead of
+        showing them; a row's nomination otherwise reads every row's at once."""
+        load = getattr(self.nominations, "load", None)
+        if load is not None:
+            load(ids)
 
     def reviewer_dimensions(self, row: StandingRow, total: ReviewerTotal) -> list:
         """(dimension, that reviewer's sum on it) for one reviewer's total in a row."""
@@ -221,40 +232,48 @@ class _StageData:
 
 
 class _Nominations(Mapping):
-    """{nomination id: Nomination with its agency}, read in one query as tuples and each
-    made a model instance when first asked: a page shows 50 dossiers of 1,000, and
-    1,000 instances (and their agencies) cost more than the whole aggregate."""
+    """{nomination id: Nomination with its agency}, for the ids the assignments gave,
+    in their order. Read when first asked, as tuples in one query, and each made a model
+    instance when first asked: a page shows 50 dossiers of 1,000, so it reads only
+    those (`load`); anything else that asks for one reads all of them at once."""
 
-    def __init__(self, queryset):
+    def __init__(self, ids):
+        self._ids = dict.fromkeys(ids)
         self._fields = [f.attname for f in Nomination._meta.concrete_fields]
         agency = Nomination._meta.get_field("agency").related_model
         self._agency_model = agency
         self._agency_fields = [f.attname for f in agency._meta.concrete_fields]
-        self._db = queryset.db
-        width = len(self._fields)
-        self._width = width
-        self._rows = {
-            row[0]: row
-            for row in queryset.values_list(
-                *self._fields, *(f"agency__{name}" for name in self._agency_fields)
-            )
-        }
+        self._width = len(self._fields)
+        self._rows: dict = {}
         self._made: dict = {}
+        self._db = None
 
     @property
     def ids(self):
         """The nominations' ids (a set-like view)."""
-        return self._rows.keys()
+        return self._ids.keys()
 
-    def ordered(self, ids) -> _Nominations:
-        """The same nominations, only `ids` and in their order."""
-        rows = self._rows
-        self._rows = {pk: rows[pk] for pk in ids if pk in rows}
-        return self
+    def load(self, ids) -> None:
+        """Read the nominations among `ids` not yet read, in one query."""
+        wanted = [pk for pk in ids if pk in self._ids and pk not in self._rows]
+        if not wanted:
+            return
+        queryset = Nomination.objects.filter(pk__in=wanted)
+        self._db = queryset.db
+        self._rows.update(
+            (row[0], row)
+            for row in queryset.values_list(
+                *self._fields, *(f"agency__{name}" for name in self._agency_fields)
+            )
+        )
 
     def __getitem__(self, pk):
         made = self._made.get(pk)
         if made is None:
+            if pk not in self._ids:
+                raise KeyError(pk)
+            if pk not in self._rows:
+                self.load(self._ids)
             row = self._rows[pk]
             made = Nomination.from_db(self._db, self._fields, row[: self._width])
             agency = self._agency_model.from_db(self._db, self._agency_fields, row[self._width :])
@@ -263,13 +282,13 @@ class _Nominations(Mapping):
         return made
 
     def __contains__(self, pk) -> bool:
-        return pk in self._rows
+        return pk in self._ids
 
     def __iter__(self):
-        return iter(self._rows)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._ids)
 
 
 def _scale_of(values: list[float]) -> tuple[float, float]:
@@ -402,28 +421,23 @@ def _stage_data(
     active_assignments = Assignment.objects.filter(
         stage=stage, nomination__category=category, withdrawn_at__isnull=True
     ).exclude(nomination__state__in=NOT_COMPETING)
-    # Plain tuples for the 7 × 1,000 assignments; the nominations and reviewers as
-    # objects, each in one query (model instances per assignment cost more than the
-    # whole aggregate).
+    # Plain tuples for the 7 × 1,000 assignments; the reviewers as objects in one query,
+    # the nominations when first asked for (model instances per assignment cost more
+    # than the whole aggregate).
     assignments = _tuples(
         active_assignments.order_by("nomination_id", "id").values_list(
             "pk", "nomination_id", "reviewer_id"
         )
-    )
-    loaded = _Nominations(
-        Nomination.objects.filter(pk__in=active_assignments.values("nomination_id"))
     )
     reviewers = {
         u.pk: u
         for u in get_user_model().objects.filter(pk__in=active_assignments.values("reviewer_id"))
     }
     nominations, assigned, active = {}, defaultdict(int), {}
-    known = loaded.ids
     for pk, nomination_id, reviewer_id in assignments:
-        if nomination_id in known:  # absent only if it changed between the queries
-            nominations[nomination_id] = None
-            assigned[nomination_id] += 1
-            active[pk] = (reviewer_id, nomination_id)
+        nominations[nomination_id] = None
+        assigned[nomination_id] += 1
+        active[pk] = (reviewer_id, nomination_id)
 
     # The one aggregate, one row per submitted review: its total, how many indicators
     # it scored and its sum on each dimension (0 when it gave nothing there), summed in
@@ -475,7 +489,7 @@ def _stage_data(
     ]
     submitted = {n: len(p) for n, p in by_dossier.items()}
     return _StageData(
-        nominations=loaded.ordered(nominations),
+        nominations=_Nominations(nominations),
         assigned=assigned,
         submitted=submitted,
         totals=_ByReview(position, values.__getitem__),
@@ -514,6 +528,7 @@ def stage_standings(stage, category) -> Standings:
     data = _stage_data(stage, category, info, method, policy.zscore_min_reviews)
     standings.dimension_totals = data.dimension_totals
     standings.scored_indicators = data.scored_indicators
+    standings.nominations = data.nominations
     standings.indicators = info.indicators
     breakers = _tie_break_dimensions(info.dimensions)
     dimension_scores = data.dimension_scores

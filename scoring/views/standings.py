@@ -299,6 +299,7 @@ def standings(request, stage_pk, category_pk):
     threshold = preview.value if preview is not None and preview.by == BY_THRESHOLD else None
     page = Paginator(table.rows, PER_PAGE).get_page(request.GET.get("page"))
     on_page = {str(row.nomination_id) for row in page}
+    table.load_nominations([row.nomination_id for row in page])
     # The rows of this page whose nomination may be shortlisted now (the nomination's
     # table).
     shortlistable = {

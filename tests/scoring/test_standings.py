@@ -369,12 +369,23 @@ def test_stage_standings_query_count_is_constant(cycle, count, django_assert_num
     stage = cycle.written
     stage.edition = cycle.edition
     cycle.edition.__dict__.pop("_review_policy_cache", None)
-    # policy, rubric, dimensions, assignments, their nominations (with agencies), their
-    # reviewers, the sums, tie decisions
-    with django_assert_num_queries(8):
+    # policy, rubric, dimensions, assignments, their reviewers, the sums, tie decisions
+    with django_assert_num_queries(7):
         standings = stage_standings(stage, cycle.category)
     assert len(standings.rows) == count
     assert all(r.submitted == 3 for r in standings.rows)
+    # The nominations (with their agencies) are read when first asked for: every row's
+    # in one query, or only those asked for ahead (a page's).
+    with django_assert_num_queries(1):
+        agencies = {r.agency.name for r in standings.rows}
+    assert len(agencies) == count
+    fresh = stage_standings(stage, cycle.category)
+    page = fresh.rows[:3]
+    with django_assert_num_queries(1):
+        fresh.load_nominations([r.nomination_id for r in page])
+        assert [r.nomination.pk for r in page] == [r.nomination_id for r in page]
+        assert all(r.agency.name for r in page)
+    assert len(fresh.nominations._rows) == 3
 
 
 # --- pages: three personas ----------------------------------------------------------------
