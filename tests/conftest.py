@@ -37,6 +37,23 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """Each test starts with no language active in its thread: the source strings, as
+    right after `migrate` (management commands deactivate translations), which is what
+    the first test on each worker always saw. The language middleware activates each
+    request's language in the thread and leaves it there (production is unaffected:
+    every request activates its own), so without this a test's code outside a request
+    ran in whatever language the previous test's last request left, and which test ran
+    before depended on how xdist shared the tests out. A test that means a language
+    outside a request says so (translation.override)."""
+    from django.utils import translation
+
+    translation.deactivate_all()
+    yield
+    translation.deactivate_all()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, and at the end of the session no connection left to
