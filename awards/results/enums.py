@@ -21,6 +21,7 @@ class JobKind(models.TextChoices):
     WORKBOOK = "workbook", _("Results workbook (XLSX)")
     CERTIFICATES = "certificates", _("Certificates (PDF)")
     SENSITIVITY = "sensitivity", _("Decision sensitivity")
+    FEEDBACK = "feedback", _("Feedback drafts")
 
 
 class FeedbackState(models.TextChoices):

@@ -171,16 +171,19 @@ def score_band(score: float | None, maximum: float | None) -> str:
     return f"{low}–{low + width - 1 if low + width < maximum else int(maximum)}"
 
 
-def _standing(version: ResultVersion, nomination_id: int) -> tuple[str, str, str]:
-    """(score band, level zh, level en) of the nomination in the version's snapshot."""
+def _standings_of(version: ResultVersion) -> dict[int, tuple[str, str, str]]:
+    """nomination id -> (score band, level zh, level en) in the version's snapshot."""
+    out = {}
     for category in version.data.get("categories", []):
         for row in category.get("rows", []):
-            if row.get("nomination_id") == nomination_id:
-                level = (row.get("level_zh") or "", row.get("level_en") or "")
-                if not row.get("winner"):
-                    level = ("", "")
-                return (score_band(row.get("score"), category.get("maximum")), *level)
-    return ("", "", "")
+            pk = row.get("nomination_id")
+            if pk in out:
+                continue
+            level = (row.get("level_zh") or "", row.get("level_en") or "")
+            if not row.get("winner"):
+                level = ("", "")
+            out[pk] = (score_band(row.get("score"), category.get("maximum")), *level)
+    return out
 
 
 def _bullets(lines: list[str]) -> str:
@@ -274,15 +277,42 @@ def _items(report: FeedbackReport, indicators: list[Indicator], texts: dict) -> 
     ]
 
 
+def _no_version() -> ResultsError:
+    return ResultsError(
+        _("Compile the results first: the score bands come from a results version.")
+    )
+
+
+def feedback_prefill_start(*, edition, actor):
+    """Queue the "feedback" job, which prefills every participant's draft in the
+    background (feedback_prefill_all): a field of a thousand nominations is a few
+    thousand rows and audit entries, not a web request's work. Refused at once, with
+    the reason, when there is no results version yet or the job already runs."""
+    from .enums import JobKind
+    from .services import job_start
+
+    if feedback_version(edition) is None:
+        raise _no_version()
+    return job_start(edition=edition, kind=JobKind.FEEDBACK, actor=actor)
+
+
+def feedback_prefill_execute(job, beat) -> dict:
+    """The "feedback" job: feedback_prefill_all as whoever asked, in one transaction.
+    Its result is the counts ("created", "refilled", "version")."""
+    from .services import job_edition
+
+    beat(10)
+    return feedback_prefill_all(edition=job_edition(job), actor=job.requested_by)
+
+
 @transaction.atomic
 def feedback_prefill_all(*, edition, actor) -> dict:
     """Create a draft for every participant without one (a withdrawn draft is prefilled
-    again); drafts and released reports are left as they are. Returns the counts."""
+    again); drafts and released reports are left as they are. Returns the counts. Run
+    by the "feedback" job (feedback_prefill_start)."""
     version = feedback_version(edition)
     if version is None:
-        raise ResultsError(
-            _("Compile the results first: the score bands come from a results version.")
-        )
+        raise _no_version()
     existing = {
         r.nomination_id: r
         for r in FeedbackReport.objects.select_for_update().filter(edition=edition)
@@ -299,8 +329,9 @@ def feedback_prefill_all(*, edition, actor) -> dict:
     ).delete()
     created = refilled = 0
     items = []
+    standing = _standings_of(version)
     for nomination in todo:
-        band, level_zh, level_en = _standing(version, nomination.pk)
+        band, level_zh, level_en = standing.get(nomination.pk, ("", "", ""))
         report = existing.get(nomination.pk)
         if report is None:
             report = FeedbackReport.objects.create(

@@ -1,7 +1,7 @@
 """The background jobs of results, declared to the one runner (workflow.jobs): compile,
-the workbook, the certificates batch and the decision sensitivity. Each job's target is
-the edition; a workbook, certificates or sensitivity job names its version in its
-options ("version")."""
+the workbook, the certificates batch, the decision sensitivity and the feedback drafts
+(prefill all). Each job's target is the edition; a workbook, certificates or
+sensitivity job names its version in its options ("version")."""
 
 from workflow import jobs
 
@@ -33,6 +33,12 @@ def _sensitivity(job, beat):
     sensitivity_execute(job, beat)
 
 
+def _feedback(job, beat):
+    from .feedback import feedback_prefill_execute
+
+    return feedback_prefill_execute(job, beat)
+
+
 def _stale_seconds():
     from .services import stale_seconds
 
@@ -44,6 +50,7 @@ for kind, handler in (
     (JobKind.WORKBOOK, _workbook),
     (JobKind.CERTIFICATES, _certificates),
     (JobKind.SENSITIVITY, _sensitivity),
+    (JobKind.FEEDBACK, _feedback),
 ):
     jobs.register(
         str(kind),
@@ -52,6 +59,7 @@ for kind, handler in (
         errors=(ResultsError,),
         stale_seconds=_stale_seconds,
         # The certificates' own job only cuts the batch into chunks (results.certificates_
-        # chunk, on "pdf"); the workbook and the sensitivity are a minute's work at most.
+        # chunk, on "pdf"); the workbook, the sensitivity and the feedback drafts are a
+        # minute's work at most.
         queue="default",
     )

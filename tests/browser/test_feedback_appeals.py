@@ -67,6 +67,14 @@ def test_a_non_winner_reads_its_feedback_report_after_publication_and_its_pdf(
     page.locator("#feedback-link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Feedback reports")
     page.get_by_role("button", name="Prefill all").click()
+    # The drafts are made by a background job, which the page follows.
+    expect(page.locator(".messages li")).to_have_text(
+        ["The drafts are being prefilled; this page follows the job."]
+    )
+    expect(page.locator("#job-feedback-done")).to_have_text(
+        f"6 drafts were prefilled from version {version.number}. Show the reports"
+    )
+    page.get_by_role("link", name="Show the reports").click()
     expect(page.locator("#feedback-table tbody tr")).to_have_count(6)
     shot(page, "01-feedback-list-en")
     assert axe_violations(page) == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -21,7 +21,7 @@ from scoring.models import Assignment, Score, SiteTest
 from tests.conftest import html, table_rows, texts
 from tests.factories import UserFactory
 from tests.scoring.standings_helpers import indicators
-from workflow.models import AuditEntry, OutboundMail
+from workflow.models import AuditEntry, Job, OutboundMail
 
 from .helpers import approved_version, scored_cycle
 
@@ -115,6 +115,73 @@ def test_prefill_needs_a_compiled_version(cycle):
         "Compile the results first: the score bands come from a results version."
     ]
     assert FeedbackReport.objects.count() == 0
+
+
+def test_prefill_all_runs_as_a_background_job_with_its_counts(cycle):
+    version = approved_version(cycle, published=False)
+    client = signed_in(cycle.secretariat)
+    url = reverse("results:feedback_prefill", args=[cycle.edition.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url)
+    list_url = reverse("results:feedback_list", args=[cycle.edition.pk])
+    assert response.status_code == 302 and response["Location"] == list_url + "#job-feedback"
+    job = Job.objects.get(kind="feedback")
+    assert (job.status, job.requested_by, job.target_id) == (
+        "done",
+        cycle.secretariat,
+        cycle.edition.pk,
+    )
+    assert job.result == {"created": 6, "refilled": 0, "version": version.number}
+    assert FeedbackReport.objects.filter(state=FeedbackState.DRAFT).count() == 6
+    # Each draft is audited as the requester's, as when prefilled in the request.
+    entries = AuditEntry.objects.filter(action="results.feedback.prefilled")
+    assert {e.actor_id for e in entries} == {cycle.secretariat.pk} and entries.count() == 6
+    page = html(client.get(list_url))
+    assert texts(page, "//*[@id='job-feedback-done']") == [
+        f"6 drafts were prefilled from version {version.number}. Show the reports"
+    ]
+    assert texts(page, "//*[@id='job-feedback-status']") == ["Done"]
+    assert len(table_rows(page, "//table[@id='feedback-table']")) == 6
+    # The job's own address, outside htmx, leads back to the list.
+    status = client.get(reverse("results:job", args=[job.pk]))
+    assert status["Location"] == list_url
+    # Again: a second job, nothing more to make.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url)
+    latest = Job.objects.filter(kind="feedback").order_by("-pk").first()
+    assert latest.pk != job.pk and latest.result["created"] == 0
+    assert texts(html(client.get(list_url)), "//*[@id='job-feedback-done']") == [
+        f"0 drafts were prefilled from version {version.number}. Show the reports"
+    ]
+
+
+def test_prefill_all_without_a_version_is_refused_before_any_job(cycle):
+    client = signed_in(cycle.secretariat)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("results:feedback_prefill", args=[cycle.edition.pk]))
+    assert response.status_code == 400
+    assert texts(html(response), "//*[@id='action-errors']//li") == [
+        "Compile the results first: the score bands come from a results version."
+    ]
+    assert not Job.objects.filter(kind="feedback").exists()
+    assert FeedbackReport.objects.count() == 0
+
+
+def test_prefill_all_while_its_job_runs_is_refused(cycle):
+    approved_version(cycle, published=False)
+    running = feedback.feedback_prefill_start(edition=cycle.edition, actor=cycle.secretariat)
+    client = signed_in(cycle.secretariat)
+    response = client.post(reverse("results:feedback_prefill", args=[cycle.edition.pk]))
+    assert response.status_code == 400
+    (message,) = texts(html(response), "//*[@id='action-errors']//li")
+    assert message.startswith("A job of this kind is already running for this edition")
+    assert list(Job.objects.filter(kind="feedback")) == [running]
+    # The page shows the queued job, following it (htmx).
+    page = html(client.get(reverse("results:feedback_list", args=[cycle.edition.pk])))
+    assert texts(page, "//*[@id='job-feedback-status']") == ["Queued"]
+    assert page.xpath("//*[@id='job-feedback']")[0].get("hx-get") == reverse(
+        "results:job", args=[running.pk]
+    )
 
 
 def test_release_before_publication_is_refused_and_changes_nothing(cycle):
@@ -325,7 +392,7 @@ def test_list_pages_keep_a_constant_number_of_queries(cycle, django_assert_num_q
     assert len(table_rows(html(response), "//table[@id='my-feedback-table']")) == 6
 
 
-QUERIES_FEEDBACK_LIST = 8
+QUERIES_FEEDBACK_LIST = 9  # with the latest prefill job (and its requester)
 QUERIES_MY_FEEDBACK = 7
 
 

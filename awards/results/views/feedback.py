@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -16,13 +16,15 @@ from django.views.decorators.http import require_POST
 
 from agencies.permissions import require_perm, user_may
 from awards.models import Edition, Nomination
+from workflow import jobs
 
 from .. import appeals as appeal_services
 from .. import feedback as services
-from ..enums import FeedbackState
+from ..enums import FeedbackState, JobKind
 from ..feedback_forms import FeedbackItemForm, FeedbackSummaryForm
 from ..models import FeedbackReport
 from ..rules import award_agency_scopes
+from ..selectors import jobs_of
 
 
 def _load_edition(request, edition_pk, **kwargs):
@@ -45,8 +47,12 @@ def _list_context(request, edition, **extra):
     reports = list(services.feedback_reports_of(edition))
     have = {r.nomination_id for r in reports}
     missing = [n for n in services.participants(edition) if n.pk not in have]
+    job = jobs_of(edition, JobKind.FEEDBACK).select_related("requested_by").first()
+    if job is not None:
+        jobs.notice_stale([job])
     return {
         "edition": edition,
+        "job": job,
         "reports": reports,
         "missing": missing,
         "n_drafts": sum(1 for r in reports if r.state == FeedbackState.DRAFT),
@@ -64,21 +70,14 @@ def feedback_list(request, edition_pk, obj):
 @require_POST
 @require_perm("results.compose_feedback", _load_edition)
 def feedback_prefill(request, edition_pk, obj):
+    """Start the job that prefills every participant's draft (the page follows it)."""
     try:
-        counts = services.feedback_prefill_all(edition=obj, actor=request.user)
+        services.feedback_prefill_start(edition=obj, actor=request.user)
     except services.ResultsError as error:
         context = _list_context(request, obj, action_errors=error.messages)
         return render(request, "results/feedback_list.html", context, status=400)
-    messages.success(
-        request,
-        ngettext(
-            "%(n)d draft was prefilled from version %(v)d.",
-            "%(n)d drafts were prefilled from version %(v)d.",
-            counts["created"] + counts["refilled"],
-        )
-        % {"n": counts["created"] + counts["refilled"], "v": counts["version"]},
-    )
-    return redirect("results:feedback_list", edition_pk=obj.pk)
+    messages.success(request, _("The drafts are being prefilled; this page follows the job."))
+    return redirect(reverse("results:feedback_list", args=[obj.pk]) + "#job-feedback")
 
 
 @require_POST

@@ -155,6 +155,8 @@ def compile_start(request, edition_pk, obj):
 def job_status(request, job_pk, obj):
     version_pk = (obj.params or {}).get("version")
     if not request.htmx:
+        if obj.kind == JobKind.FEEDBACK:
+            return redirect("results:feedback_list", edition_pk=obj.target_id)
         if version_pk and obj.kind != JobKind.COMPILE:
             return redirect("results:version", version_pk=version_pk)
         return redirect("results:edition", edition_pk=obj.target_id)
