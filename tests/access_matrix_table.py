@@ -235,6 +235,7 @@ ROWS = [
     R("scoring:panel_chair", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("scoring:panel_member_remove", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("scoring:panel_invitation_withdraw", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
+    R("scoring:panel_invitation_resend", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("scoring:panel_member_areas", "-", "category_pk=category member_pk=panel_member", allow(SEC, ok=METHOD), post=allow(SEC, ok=REDIRECT)),
     R("scoring:expertise", "-", "pk=scheme", allow(SEC), post=allow(SEC, ok=INVALID)),
     R("scoring:expertise_area_edit", "-", "pk=scheme area_pk=area", allow(SEC, ok=METHOD), post=allow(SEC, ok=INVALID)),

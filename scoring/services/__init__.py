@@ -43,6 +43,7 @@ from .panels import (  # noqa: F401
     conflict_remove,
     invitation_accept,
     invitation_decline,
+    invitation_resend,
     invitation_withdraw,
     panel_chair_set,
     panel_for,

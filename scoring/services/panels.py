@@ -115,6 +115,34 @@ def invitation_withdraw(*, actor, member: PanelMember) -> PanelMember:
     return MEMBER_WORKFLOW.apply(member, MemberState.WITHDRAWN, actor=actor)
 
 
+@transaction.atomic
+def invitation_resend(*, actor, member: PanelMember) -> PanelMember:
+    """The secretariat sends an invitation not yet answered again: the same page to
+    answer on, and a fresh link to choose a password (the first one may have expired).
+    Audited; the mail leaves through the outbox. An answered or withdrawn invitation is
+    refused, with the reason, and nothing is sent."""
+    member = PanelMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if member.state != MemberState.INVITED:
+        raise PanelError(
+            _(
+                "Only an invitation not yet answered can be sent again; the invitation of "
+                "%(name)s is “%(state)s”. Nothing was sent."
+            )
+            % {"name": member.user.get_full_name(), "state": MemberState(member.state).label},
+            code="state",
+        )
+    audit_record(
+        actor=actor,
+        action="panel.invitation_resent",
+        obj=member,
+        from_state=member.state,
+        to_state=member.state,
+        data={"panel": member.panel_id, "user": member.user_id},
+    )
+    notifications.reviewer_invited(user_id=member.user_id, panel_id=member.panel_id)
+    return member
+
+
 def panel_for(category) -> Panel:
     """The category's panel, created empty the first time it is needed."""
     panel, _created = Panel.objects.get_or_create(

@@ -210,6 +210,23 @@ def panel_invitation_withdraw(request, category_pk, member_pk):
 
 @require_perm(PERM)
 @require_POST
+def panel_invitation_resend(request, category_pk, member_pk):
+    member = _member(category_pk, member_pk)
+    try:
+        services.invitation_resend(actor=request.user, member=member)
+    except services.PanelError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent again to %(name)s (%(email)s).")
+            % {"name": member.user.get_full_name(), "email": member.user.email},
+        )
+    return redirect("scoring:panel", category_pk)
+
+
+@require_perm(PERM)
+@require_POST
 def panel_member_areas(request, category_pk, member_pk):
     """The areas of expertise of the scheme a member holds (all of the member's areas of
     this scheme, as ticked)."""
@@ -644,6 +661,11 @@ urlpatterns = [
         f"{PANEL}members/<int:member_pk>/withdraw-invitation/",
         panel_invitation_withdraw,
         name="panel_invitation_withdraw",
+    ),
+    path(
+        f"{PANEL}members/<int:member_pk>/resend-invitation/",
+        panel_invitation_resend,
+        name="panel_invitation_resend",
     ),
     path(f"{PANEL}members/<int:member_pk>/areas/", panel_member_areas, name="panel_member_areas"),
     path(CONFLICTS, conflicts, name="conflicts"),

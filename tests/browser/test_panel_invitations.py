@@ -152,15 +152,35 @@ def test_accepting_twice_or_after_withdrawal_is_refused(
     # After withdrawal: the reviewer's open page, the secretariat withdraws meanwhile.
     reviewer = page_for(second, f"/cycle/reviews/invitations/{members[1].pk}/")
     secretariat = page_for(c.secretariat, f"/cycle/review/categories/{c.category.pk}/panel/")
+    # Not answered yet: the secretariat sends it again (a fresh link); an answered one
+    # offers no such button.
+    expect(
+        secretariat.get_by_role("button", name="Send the invitation again 甲委員")
+    ).to_have_count(0)
+    secretariat.get_by_role("button", name="Send the invitation again 乙委員").click()
+    expect(secretariat.locator(".messages")).to_have_text(
+        f"The invitation was sent again to 乙委員 ({second.email})."
+    )
+    shot(secretariat, "02-invitation-sent-again-en")
+    assert axe_violations(secretariat) == []
+    stale = secretariat.context.new_page()
+    stale.goto(live_server.url + f"/cycle/review/categories/{c.category.pk}/panel/")
     secretariat.get_by_role("button", name="Withdraw the invitation 乙委員").click()
     expect(secretariat.locator(".messages")).to_have_text("The invitation of 乙委員 was withdrawn.")
     expect(secretariat.locator(".count-withdrawn")).to_have_text("1")
+    # A page opened before the withdrawal still shows the button: refused, nothing sent.
+    stale.get_by_role("button", name="Send the invitation again 乙委員").click()
+    expect(stale.locator(".messages")).to_have_text(
+        "Only an invitation not yet answered can be sent again; the invitation of 乙委員 is "
+        "“Invitation withdrawn”. Nothing was sent."
+    )
+    assert OutboundMail.objects.filter(kind="reviewer_invited", user=second).count() == 2
     reviewer.get_by_role("button", name="Accept the invitation").click()
     expect(reviewer.locator("#invitation-errors li")).to_have_text(
         "The secretariat withdrew this invitation, so it can no longer be answered. "
         "Nothing was changed."
     )
-    shot(reviewer, "02-accept-after-withdrawal-en")
+    shot(reviewer, "03-accept-after-withdrawal-en")
     assert axe_violations(reviewer) == []
     members[1].refresh_from_db()
     assert members[1].state == MemberState.WITHDRAWN

@@ -183,6 +183,59 @@ def test_invitation_page_answers_and_hides_from_others():
     assert url not in client.get(reverse("scoring:my_reviews")).content.decode()
 
 
+def test_an_unanswered_invitation_is_sent_again_with_a_fresh_link(
+    django_capture_on_commit_callbacks,
+):
+    c = review_cycle(agencies=2, reviewers=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        user, member = _invite(c, "待回覆")
+    client = client_for(c.secretariat)
+    panel_url = reverse("scoring:panel", args=[c.category.pk])
+    page = client.get(panel_url).content.decode()
+    resend_url = reverse("scoring:panel_invitation_resend", args=[c.category.pk, member.pk])
+    assert f'action="{resend_url}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(resend_url, follow=True)
+    assert response.redirect_chain == [(panel_url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"The invitation was sent again to 待回覆 ({user.email})."
+    ]
+    first, again = OutboundMail.objects.filter(kind="reviewer_invited").order_by("pk")
+    assert (again.user_id, again.object_id) == (user.pk, str(member.pk))
+    assert reverse("scoring:invitation", args=[member.pk]) in again.body
+    assert again.subject == first.subject
+    assert len(mail.outbox) == 2
+    entry = AuditEntry.objects.get(action="panel.invitation_resent")
+    assert (entry.actor, entry.from_state, entry.to_state) == (c.secretariat, "invited", "invited")
+    member.refresh_from_db()
+    assert member.state == MemberState.INVITED
+
+
+def test_an_answered_invitation_is_not_sent_again(django_capture_on_commit_callbacks):
+    c = review_cycle(agencies=2, reviewers=2)
+    user, member = _invite(c, "已接受")
+    invitation_accept(actor=user, member=member)
+    client = client_for(c.secretariat)
+    resend_url = reverse("scoring:panel_invitation_resend", args=[c.category.pk, member.pk])
+    # No button for an answered invitation; a stale form posting anyway is refused.
+    assert (
+        resend_url
+        not in client.get(reverse("scoring:panel", args=[c.category.pk])).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(resend_url, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Only an invitation not yet answered can be sent again; the invitation of 已接受 is "
+        "“Accepted”. Nothing was sent."
+    ]
+    # Only the first invitation's mail, from when they were added.
+    assert OutboundMail.objects.filter(kind="reviewer_invited").count() == 1
+    assert not AuditEntry.objects.filter(action="panel.invitation_resent").exists()
+    # Another category's address for this member: not found.
+    other = reverse("scoring:panel_invitation_resend", args=[c.category.pk + 999, member.pk])
+    assert client.post(other).status_code == 404
+
+
 def test_panel_page_counts_states_with_a_constant_query_count(django_assert_num_queries):
     def page_queries(c):
         client = client_for(c.secretariat)
