@@ -255,6 +255,7 @@ ROWS = [
     R("scoring:progress_remind", "-", "stage_pk=written category_pk=category", allow(SEC), post=allow(SEC, ok=REDIRECT)),
     # --- scoring: reviewers ----------------------------------------------------------------
     R("scoring:my_reviews", "-", "", allow(REV0, REVC, REV, CHAIR, SITE)),
+    R("scoring:my_areas", "-", "", allow(REV0, REVC, REV, CHAIR, SITE), post=allow(REV0, REVC, REV, CHAIR, SITE, ok=INVALID)),
     R("scoring:invitation", "own", "member_pk=panel_member", allow(REV), post=allow(REV, ok=INVALID)),
     R("scoring:review_recuse", "own", "assignment_pk=assignment_own", allow(REV), post=allow(REV, ok=INVALID), shows="assignment_own.nomination"),
     R("scoring:review_recuse", "conflicted", "assignment_pk=assignment_conflicted", allow(), post=allow()),

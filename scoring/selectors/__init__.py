@@ -6,6 +6,7 @@ from .panels import (  # noqa: F401
     declared_ids,
     edition_conflicts,
     edition_panel_people,
+    own_area_schemes,
     panel_candidates,
     panel_members,
     review_overview,

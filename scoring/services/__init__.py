@@ -35,6 +35,7 @@ from .expertise import (  # noqa: F401
     expertise_area_create,
     expertise_area_delete,
     expertise_area_update,
+    own_areas_set,
     reviewer_areas_set,
 )
 from .panels import (  # noqa: F401

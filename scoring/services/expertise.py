@@ -137,6 +137,32 @@ def reviewer_areas_set(*, actor, user, scheme, areas) -> list[ExpertiseArea]:
 
 
 @transaction.atomic
+def own_areas_set(*, actor, scheme, area_ids) -> list[ExpertiseArea]:
+    """A reviewer or assessor records the areas of `scheme` they hold (reviewer_areas_set
+    on themselves, audited the same way). Only through a panel of the scheme they serve
+    on (scoring.selectors.own_area_schemes); ids not on the scheme's list (an area
+    deleted meanwhile) are refused and nothing changes."""
+    from ..selectors import own_area_schemes
+
+    mine = {entry["scheme"].pk: entry for entry in own_area_schemes(actor)}
+    if scheme.pk not in mine:
+        raise ExpertiseError(
+            _("You serve on no panel of this scheme, so you cannot record areas in it.")
+        )
+    listed = {a.pk: a for a in mine[scheme.pk]["areas"]}
+    if any(pk not in listed for pk in area_ids):
+        raise ExpertiseError(
+            _(
+                "An area you ticked is no longer on the scheme's list (the secretariat may "
+                "have removed it). Check the list and save again. Nothing was changed."
+            )
+        )
+    return reviewer_areas_set(
+        actor=actor, user=actor, scheme=scheme, areas=[listed[pk] for pk in area_ids]
+    )
+
+
+@transaction.atomic
 def agency_service_area_set(*, actor, agency, scheme, area: ExpertiseArea | None):
     """The agency's service area in this scheme becomes `area` (None: no area)."""
     if area is not None and area.scheme_id != scheme.pk:

@@ -88,6 +88,47 @@ def my_reviews(request):
     return render(request, "scoring/reviews/my_reviews.html", home)
 
 
+@require_perm("scoring.review_home")
+def my_areas(request):
+    """The reviewer's (or assessor's) own areas of expertise, per scheme whose panels
+    they serve on. POST saves one scheme's ticks (its id in "scheme"): a scheme they do
+    not serve in is a 404; a refused save shows the reason beside that scheme's list,
+    keeps what was ticked and changes nothing."""
+    entries = selectors.own_area_schemes(request.user)
+    errors, status = {}, 200
+    if request.method == "POST":
+        raw = request.POST.get("scheme")
+        scheme_pk = parse_int(raw)
+        entry = next((e for e in entries if e["scheme"].pk == scheme_pk), None)
+        if scheme_pk is not None and entry is None:
+            raise Http404
+        ids = [parse_int(v) for v in request.POST.getlist("areas")]
+        try:
+            if entry is None:
+                raise services.ExpertiseError(_("Choose the scheme whose areas you are saving."))
+            services.own_areas_set(actor=request.user, scheme=entry["scheme"], area_ids=ids)
+        except services.ExpertiseError as exc:
+            errors[scheme_pk] = exc.messages
+            status = 400
+            if entry is not None:  # keep what was ticked
+                entry["held"] = {pk for pk in ids if pk is not None}
+        else:
+            messages.success(
+                request,
+                _("Your areas of expertise in %(scheme)s were saved.")
+                % {"scheme": entry["scheme"].name},
+            )
+            return redirect("scoring:my_areas")
+    for entry in entries:
+        entry["errors"] = errors.get(entry["scheme"].pk, [])
+    return render(
+        request,
+        "scoring/reviews/my_areas.html",
+        {"entries": entries, "errors": errors.get(None, [])},
+        status=status,
+    )
+
+
 @require_perm("scoring.declare_own_conflicts", _load_edition)
 def declare(request, edition_pk, obj):
     edition = obj
@@ -730,6 +771,7 @@ def review_recuse(request, assignment_pk, obj):
 
 urlpatterns = [
     path("reviews/", my_reviews, name="my_reviews"),
+    path("reviews/my-areas/", my_areas, name="my_areas"),
     path("reviews/invitations/<int:member_pk>/", invitation, name="invitation"),
     path("reviews/<int:assignment_pk>/recuse/", review_recuse, name="review_recuse"),
     path("reviews/editions/<int:edition_pk>/declare/", declare, name="declare"),

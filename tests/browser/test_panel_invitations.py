@@ -326,6 +326,55 @@ def test_secretariat_edits_areas_and_cannot_delete_a_held_one(
     assert ExpertiseArea.objects.filter(scheme=scheme).count() == 1
 
 
+def test_a_reviewer_records_own_areas_and_a_removed_one_is_refused(
+    live_server, page_for, shot, axe_violations
+):
+    from scoring.services import expertise_area_create, expertise_area_delete
+
+    c = review_cycle(agencies=1, reviewers=1, k=1)
+    scheme = c.edition.scheme
+    tax, land = (
+        expertise_area_create(actor=c.secretariat, scheme=scheme, name_zh=zh, name_en=en)
+        for zh, en in (("稅務", "Taxation"), ("地政", "Land administration"))
+    )
+    reviewer = c.reviewers[0]
+    page = page_for(reviewer, "/cycle/reviews/")
+    page.get_by_role("link", name="My areas of expertise").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My areas of expertise")
+    page.get_by_label("Taxation").check()
+    page.get_by_role("button", name=re.compile("^Save my areas")).click()
+    expect(page.locator(".messages")).to_have_text(
+        f"Your areas of expertise in {scheme.name_en} were saved."
+    )
+    expect(page.get_by_label("Taxation")).to_be_checked()
+    expect(page.get_by_label("Land administration")).not_to_be_checked()
+    shot(page, "04-own-areas-en")
+    assert axe_violations(page) == []
+    assert list(reviewer.expertise_areas.all()) == [tax]
+
+    # The secretariat removes an area while the page is open; ticking it is refused
+    # beside the list, what was ticked is kept, nothing changes.
+    expertise_area_delete(actor=c.secretariat, area=land)
+    page.get_by_label("Land administration").check()
+    page.get_by_role("button", name=re.compile("^Save my areas")).click()
+    expect(page.locator(f"#areas-{scheme.pk}-error li")).to_have_text(
+        "An area you ticked is no longer on the scheme's list (the secretariat may have "
+        "removed it). Check the list and save again. Nothing was changed."
+    )
+    expect(page.get_by_label("Taxation")).to_be_checked()
+    expect(page.get_by_label("Land administration")).to_have_count(0)
+    shot(page, "05-own-areas-refused-en")
+    assert axe_violations(page) == []
+    assert list(reviewer.expertise_areas.all()) == [tax]
+    # In Chinese.
+    page.context.add_cookies([{"name": "lang", "value": "zh-hant", "url": live_server.url}])
+    page.goto(live_server.url + "/cycle/reviews/my-areas/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的專長領域")
+    expect(page.get_by_label("稅務")).to_be_checked()
+    shot(page, "06-own-areas-zh")
+    assert axe_violations(page) == []
+
+
 def test_auto_assignment_on_the_demo_reports_its_expertise_matches(
     demo, live_server, page_for, shot, axe_violations
 ):

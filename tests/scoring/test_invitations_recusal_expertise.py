@@ -457,3 +457,104 @@ def test_member_areas_and_agency_area_views():
     assert response.status_code == 400
     text = response.content.decode()
     assert "Enter the area&#x27;s name in Chinese." in text and 'value="Tax"' in text
+
+
+# --- a reviewer's own areas ------------------------------------------------------------------
+
+
+def _area_boxes(response) -> dict[str, bool]:
+    """{area name: ticked} of the page's checkboxes."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(response.content.decode())
+    return {
+        label.text_content().strip(): bool(label.xpath(".//input[@checked]"))
+        for label in tree.xpath("//ul[@class='area-choices']/li/label")
+    }
+
+
+def test_a_reviewer_records_their_own_areas_audited_before_after():
+    c = review_cycle(agencies=1, reviewers=2)
+    scheme = c.edition.scheme
+    tax, land, police = (
+        expertise_area_create(actor=c.secretariat, scheme=scheme, name_zh=n)
+        for n in ("稅務", "地政", "警政")
+    )
+    reviewer = c.reviewers[0]
+    reviewer_areas_set(actor=c.secretariat, user=reviewer, scheme=scheme, areas=[tax])
+    client = client_for(reviewer)
+    assert (
+        'href="/cycle/reviews/my-areas/"'
+        in client.get(reverse("scoring:my_reviews")).content.decode()
+    )
+    url = reverse("scoring:my_areas")
+    page = client.get(url)
+    assert scheme.name in page.content.decode()
+    assert _area_boxes(page) == {"稅務": True, "地政": False, "警政": False}
+    response = client.post(
+        url, {"scheme": str(scheme.pk), "areas": [str(land.pk), str(police.pk)]}, follow=True
+    )
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Your areas of expertise in {scheme.name} were saved."
+    ]
+    assert _area_boxes(response) == {"稅務": False, "地政": True, "警政": True}
+    assert set(reviewer.expertise_areas.all()) == {land, police}
+    entry = AuditEntry.objects.filter(action="expertise.reviewer_areas").latest("pk")
+    assert entry.actor == reviewer
+    assert entry.data["before"]["areas"] == [tax.pk]
+    assert entry.data["after"]["areas"] == sorted([land.pk, police.pk])
+    # The secretariat's panel page shows what the reviewer recorded.
+    panel = client_for(c.secretariat).get(reverse("scoring:panel", args=[c.category.pk]))
+    assert "地政" in panel.content.decode()
+    # Nothing ticked: no area.
+    client.post(url, {"scheme": str(scheme.pk)})
+    assert not reviewer.expertise_areas.exists()
+
+
+def test_own_areas_refusals_change_nothing_and_keep_the_ticks():
+    c = review_cycle(agencies=1, reviewers=1)
+    scheme = c.edition.scheme
+    tax, land = (
+        expertise_area_create(actor=c.secretariat, scheme=scheme, name_zh=n)
+        for n in ("稅務", "地政")
+    )
+    reviewer = c.reviewers[0]
+    client = client_for(reviewer)
+    url = reverse("scoring:my_areas")
+    # An area removed by the secretariat while the page was open.
+    gone = land.pk
+    expertise_area_delete(actor=c.secretariat, area=land)
+    response = client.post(url, {"scheme": str(scheme.pk), "areas": [str(tax.pk), str(gone)]})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert (
+        "An area you ticked is no longer on the scheme&#x27;s list (the secretariat may have "
+        "removed it). Check the list and save again. Nothing was changed."
+    ) in text
+    assert f'aria-describedby="areas-{scheme.pk}-error"' in text
+    assert _area_boxes(response) == {"稅務": True}
+    assert not reviewer.expertise_areas.exists()
+    assert not AuditEntry.objects.filter(action="expertise.reviewer_areas").exists()
+    # No scheme said: refused. Another scheme's (one they serve on no panel of): 404.
+    response = client.post(url, {"areas": [str(tax.pk)]})
+    assert response.status_code == 400
+    assert "Choose the scheme whose areas you are saving." in response.content.decode()
+    other = review_cycle(agencies=1, reviewers=1)
+    foreign = expertise_area_create(
+        actor=other.secretariat, scheme=other.edition.scheme, name_zh="醫療"
+    )
+    response = client.post(
+        url, {"scheme": str(other.edition.scheme.pk), "areas": [str(foreign.pk)]}
+    )
+    assert response.status_code == 404
+    assert not reviewer.expertise_areas.exists()
+    # Someone on no panel: told so, nothing to tick.
+    newcomer = UserFactory(roles=[Role.REVIEWER], full_name="新人", affiliation_type="academia")
+    page = client_for(newcomer).get(url).content.decode()
+    assert "You serve on no panel yet." in page and "area-choices" not in page
+    # A declined invitation does not count.
+    _user, member = _invite(c, "婉拒者")
+    invitation_decline(actor=_user, member=member, reason="出國")
+    response = client_for(_user).post(url, {"scheme": str(scheme.pk), "areas": [str(tax.pk)]})
+    assert response.status_code == 404
