@@ -722,7 +722,7 @@ def test_standings_page_query_count_is_constant(cycle, count, django_assert_num_
     client = client_for(cycle.secretariat)
     client.get(standings_url(cycle))  # warm the session
     # session, user, roles; category, stage; policy, rubric, dimensions, assignments,
-    # nominations, reviewers, the sums, tie decisions
+    # reviewers, the sums, tie decisions; the page's nominations (with their agencies)
     with django_assert_num_queries(13):
         response = client.get(standings_url(cycle), {"by": "count", "value": "5"})
     tree = html(response)
