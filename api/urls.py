@@ -39,6 +39,8 @@ V1 = [
         name="final_standings",
     ),
     path("exports/", views.ExportList.as_view(), name="exports"),
+    path("exports/<int:pk>/file/", views.ExportFile.as_view(), name="export_file"),
+    path("exports/<int:pk>/archive/", views.ExportArchive.as_view(), name="export_archive"),
 ]
 
 urlpatterns = [

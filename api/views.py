@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, pagination, permissions
 from rest_framework.response import Response
@@ -457,8 +458,56 @@ def _file(request, job, field: str, url_name: str) -> dict | None:
     return {
         "name": f.name.rsplit("/", 1)[-1],
         "size": size,
-        "download_url": request.build_absolute_uri(reverse(url_name, kwargs={"job_pk": job.pk})),
+        # The API's own download, which takes the same token as this list.
+        "download_url": request.build_absolute_uri(reverse(url_name, kwargs={"pk": job.pk})),
     }
+
+
+class ExportFile(SignedInApiView):
+    """An export's file (the workbook, or the certificates as one PDF), with the same
+    token as the list: the secretariat's only (404 for anyone else, for a job that is no
+    export, not done or without this file)."""
+
+    field = "file"
+
+    @extend_schema(
+        operation_id="exports_file",
+        summary=gettext_lazy("Download an export's file"),
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        tags=["secretariat"],
+    )
+    def get(self, request, pk):
+        self.may("results.manage")
+        job = Job.objects.filter(
+            pk=pk,
+            kind__in=[k.value for k in EXPORT_KINDS],
+            target_type=Edition._meta.label_lower,
+            status="done",
+        ).first()
+        f = getattr(job, self.field, None) if job is not None else None
+        if not f:
+            raise Http404
+        try:
+            handle = f.open("rb")
+        except OSError as exc:  # the file is gone from the storage
+            raise Http404 from exc
+        name = f.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
+class ExportArchive(ExportFile):
+    """An export's ZIP (the certificates one file each)."""
+
+    field = "archive"
+
+    @extend_schema(
+        operation_id="exports_archive",
+        summary=gettext_lazy("Download an export's ZIP of single files"),
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        tags=["secretariat"],
+    )
+    def get(self, request, pk):
+        return super().get(request, pk)
 
 
 class ExportList(SignedInApiView):
@@ -505,8 +554,8 @@ class ExportList(SignedInApiView):
                 "version": numbers.get((job.params or {}).get("version")),
                 "requested_at": job.requested_at,
                 "finished_at": job.finished_at,
-                "file": _file(request, job, "file", "results:job_file"),
-                "archive": _file(request, job, "archive", "results:job_zip"),
+                "file": _file(request, job, "file", "api:export_file"),
+                "archive": _file(request, job, "archive", "api:export_archive"),
             }
             for job in jobs
         ]

@@ -411,6 +411,8 @@ ROWS = [
     R("api:standings", "-", "stage_pk=written category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:final_standings", "-", "edition_pk=edition category_pk=category", allow(SEC, anon=UNAUTH)),
     R("api:exports", "-", "", allow(SEC, anon=UNAUTH)),
+    R("api:export_file", "-", "pk=workbook_job", allow(SEC, anon=UNAUTH)),
+    R("api:export_archive", "-", "pk=certificates_job", allow(SEC, anon=UNAUTH)),
     # --- results: the programme after the awards (docs/programme.md) ----------------------
     R("results:programme_events", "-", "edition_pk=edition", allow(SEC)),
     R("results:programme_event_new", "-", "edition_pk=edition", allow(SEC), post=allow(SEC, ok=INVALID)),

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from awards.enums import NominationState
 from awards.models import Nomination
@@ -213,15 +214,45 @@ def test_exports_for_the_secretariat_only(world):
     assert book["file"]["name"].endswith(".xlsx")
     assert book["file"]["size"] == len(b"PK\x03\x04 export")
     assert book["file"]["download_url"] == "http://testserver" + reverse(
-        "results:job_file", args=[workbook.pk]
+        "api:export_file", args=[workbook.pk]
     )
     assert book["archive"] is None
     assert data["results"][0]["archive"]["download_url"].endswith(
-        reverse("results:job_zip", args=[certificates.pk])
+        reverse("api:export_archive", args=[certificates.pk])
     )
     assert api_client(world.keys["secretariat"]).get(url + "?edition=0").json()["count"] == 0
     for who in ("editor", "officer", "reviewer"):
         assert api_client(world.keys[who]).get(url).status_code == 404, who
+
+
+def test_export_files_download_with_the_token(world):
+    workbook = _export(world, JobKind.WORKBOOK, "results.xlsx")
+    certificates = _export(world, JobKind.CERTIFICATES, "certificates.zip", field="archive")
+    secretariat = api_client(world.keys["secretariat"], lang="en")
+    listed = secretariat.get(reverse("api:exports")).json()["results"]
+    by_id = {j["id"]: j for j in listed}
+    # The list's download addresses take the same token (no session needed).
+    response = secretariat.get(by_id[workbook.pk]["file"]["download_url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"PK\x03\x04 export"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert response["Cache-Control"] == "no-store, private"
+    response = secretariat.get(by_id[certificates.pk]["archive"]["download_url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"PK\x03\x04 export"
+    # A file the job does not have, a job that is no export, anyone else: 404.
+    assert secretariat.get(reverse("api:export_archive", args=[workbook.pk])).status_code == 404
+    assert secretariat.get(reverse("api:export_file", args=[certificates.pk])).status_code == 404
+    other = _export(world, JobKind.COMPILE, "compiled.xlsx")
+    assert secretariat.get(reverse("api:export_file", args=[other.pk])).status_code == 404
+    url = reverse("api:export_file", args=[workbook.pk])
+    for who in ("editor", "officer", "reviewer"):
+        assert api_client(world.keys[who]).get(url).status_code == 404, who
+    assert APIClient().get(url).status_code == 401
+    # Gone from the storage: 404, not an error.
+    workbook.file.storage.delete(workbook.file.name)
+    assert secretariat.get(url).status_code == 404
 
 
 def test_lists_take_constant_queries(world, django_assert_num_queries):

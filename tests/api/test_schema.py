@@ -28,6 +28,8 @@ ENDPOINTS = {
     "/api/v1/stages/{stage_pk}/categories/{category_pk}/standings/",
     "/api/v1/editions/{edition_pk}/categories/{category_pk}/final-standings/",
     "/api/v1/exports/",
+    "/api/v1/exports/{id}/file/",
+    "/api/v1/exports/{id}/archive/",
 }
 
 
