@@ -16,6 +16,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -42,6 +43,10 @@ OPEN_VIEWS = frozenset(
         ("results", "verify_serial"),
     }
 )
+
+
+# The JSON API's routes (api/urls.py: v1/), as Django's resolver spells them.
+API_JSON_ROUTE = "api/v1/"
 
 
 def remember_device(sender, request, user, **kwargs):
@@ -88,5 +93,11 @@ class TwoFactorMiddleware:
             return None
         step = pending_step(request)
         if step is None:
+            return None
+        if match.namespace == "api" and match.route.startswith(API_JSON_ROUTE):
+            # The JSON API is not a page to send to the code step: there a session that
+            # still owes its second factor is no sign-in at all (a token still works,
+            # with no session; without one the answer is the API's JSON 401).
+            request.user = AnonymousUser()
             return None
         return redirect(step_url(step, request.get_full_path()))

@@ -318,3 +318,28 @@ def test_a_session_from_before_two_factor_asks_for_the_code(client, clock):
     assert client.get("/dashboard/")["Location"] == (
         "/accounts/two-factor/verify/?next=%2Fdashboard%2F"
     )
+
+
+def test_the_json_api_treats_a_session_owing_its_code_as_signed_out(client, clock, required):
+    """Not a redirect to the code step (an API client cannot follow it): the API's JSON
+    401, as without a session; a token still works beside such a session. The API's own
+    pages (the docs, the tokens page) still send the person to the code step."""
+    from api.services import token_create
+
+    user = secretariat_user(email="api-2fa@example.test")
+    password_step(client, user)
+    client.cookies["lang"] = "en"
+    response = client.get("/api/v1/nominations/")
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Sign in, or send your API token in the header: Authorization: Token <key>.",
+        "code": "not_authenticated",
+    }
+    # Public endpoints answer as to anyone.
+    assert client.get("/api/v1/schemes/").status_code == 200
+    key = token_create(user=user, name="整合").key
+    response = client.get("/api/v1/nominations/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200 and "results" in response.json()
+    assert client.get("/api/tokens/")["Location"] == (
+        "/accounts/two-factor/setup/?next=%2Fapi%2Ftokens%2F"
+    )
