@@ -485,7 +485,16 @@ def version_return(*, version: ResultVersion, actor, comment: str) -> ResultVers
     return version
 
 
-def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today) -> None:
+def _issue_serials(
+    version: ResultVersion, previous: ResultVersion | None, today, *, actor=None
+) -> None:
+    """Serials for the version's awards: an award its agency already held in the
+    previously approved version (the same key) keeps that one's serial, issue date and
+    revocation, and the post-award programme's obligations move to it (each move
+    audited); the others get new serials. An obligation of an award the new version
+    drops stays on the superseded one."""
+    from .models import Obligation
+
     carried = {}
     if previous is not None:
         for old in Award.objects.filter(version=previous, serial__isnull=False):
@@ -500,6 +509,7 @@ def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today
             award.revoked_on = old.revoked_on
             award.revocation_reason = old.revocation_reason
             award.revoked_by_id = old.revoked_by_id
+            award.revoked_for_id = old.revoked_for_id
         else:
             award.serial = serial_new()
             award.issued_on = today
@@ -510,8 +520,23 @@ def _issue_serials(version: ResultVersion, previous: ResultVersion | None, today
                 "revoked_on",
                 "revocation_reason",
                 "revoked_by",
+                "revoked_for",
             ]
         )
+        if old is not None:
+            for obligation in Obligation.objects.select_for_update().filter(award=old):
+                obligation.award = award
+                obligation.save(update_fields=["award"])
+                audit_record(
+                    actor=actor,
+                    action="results.obligation.moved",
+                    obj=obligation,
+                    data={
+                        "from_award": old.pk,
+                        "to_award": award.pk,
+                        "version": version.number,
+                    },
+                )
 
 
 @transaction.atomic
@@ -569,7 +594,9 @@ def version_approve(
         if problem:
             raise ResultsError(problem)
     now = timezone.now()
-    _issue_serials(version, previous, issued_on or now.astimezone(version.edition.tzinfo).date())
+    _issue_serials(
+        version, previous, issued_on or now.astimezone(version.edition.tzinfo).date(), actor=actor
+    )
     version.decided_at = now
     version.decided_by = actor
     version.decision_comment = (comment or "").strip()

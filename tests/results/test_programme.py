@@ -599,3 +599,50 @@ def test_winners_with_an_open_obligation_are_a_message_group(world):
         )
     )
     assert not (missed_editors & recipients)
+
+
+def test_a_later_approved_version_takes_over_the_obligations_of_the_awards_it_keeps(world):
+    event = make_event(world, kind=EventKind.PRESENTATION, name_zh="成果發表會")
+    services.obligations_ask(
+        event=event, actor=world.secretariat, kind=ObligationKind.TALK, all_winners=True
+    )
+    missed = Obligation.objects.get(event=event, award=world.winner)
+    services.obligation_transition(missed, ObligationStatus.MISSED, actor=world.secretariat)
+    from awards.results import services as results_services
+
+    results_services.award_revoke(
+        award=world.winner,
+        actor=world.secretariat,
+        reason="未依規定出席成果發表會。",
+        revoked_on=datetime.date(2026, 12, 2),
+        obligation=missed,
+    )
+    before = {o.pk: (o.award.key, o.status) for o in Obligation.objects.select_related("award")}
+    # The same results compiled and approved again: version 2 supersedes version 1.
+    second = approved_version(world, published=True)
+    assert second.number == world.version.number + 1
+    moved = {o.pk: o for o in Obligation.objects.select_related("award")}
+    assert {pk: (o.award.key, o.status) for pk, o in moved.items()} == before
+    assert {o.award.version_id for o in moved.values()} == {second.pk}
+    # The revocation for the missed obligation comes along with the serial.
+    kept = next(a for a in Award.objects.filter(version=second) if a.key == world.winner.key)
+    assert (kept.serial, kept.revoked_on, kept.revoked_for) == (
+        world.winner.serial,
+        datetime.date(2026, 12, 2),
+        missed,
+    )
+    entries = AuditEntry.objects.filter(action="results.obligation.moved")
+    assert entries.count() == 3
+    entry = entries.get(object_id=str(missed.pk))
+    assert entry.actor == world.approver
+    assert entry.data == {
+        "from_award": world.winner.pk,
+        "to_award": kept.pk,
+        "version": second.number,
+    }
+    # The new award's summary lists the missed obligation and its revocation.
+    summary = client_for(world.secretariat).get(reverse("results:award_summary", args=[kept.pk]))
+    assert texts(html(summary), f"//*[@id='missed-{missed.pk}']") == [
+        "A talk at “Experience-sharing seminar”: missed. The award was revoked for it on "
+        "2026-12-02."
+    ]
