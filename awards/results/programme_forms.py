@@ -99,8 +99,19 @@ class AskForm(forms.Form):
         queryset=Agency.objects.order_by("code"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+        help_text=_(
+            "The agencies with a nomination in this edition. Hold Ctrl (⌘ on a Mac) to "
+            "choose several."
+        ),
     )
+
+    def __init__(self, *args, edition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if edition is not None:
+            # The edition's participants, not every agency on the register.
+            self.fields["agencies"].queryset = (
+                Agency.objects.filter(nominations__edition=edition).distinct().order_by("code")
+            )
 
     def clean(self):
         data = super().clean()

@@ -646,3 +646,28 @@ def test_a_later_approved_version_takes_over_the_obligations_of_the_awards_it_ke
         "A talk at “Experience-sharing seminar”: missed. The award was revoked for it on "
         "2026-12-02."
     ]
+
+
+def test_the_ask_form_offers_the_editions_participants_only(world):
+    from tests.factories import AgencyFactory
+
+    stranger = AgencyFactory(name_zh="未參賽機關", name_en="Agency without a nomination")
+    event = make_event(world, kind=EventKind.EXHIBITION, capacity=None)
+    client = client_for(world.secretariat)
+    url = reverse("results:programme_event", args=[event.pk])
+    tree = html(client.get(url))
+    offered = {int(v) for v in tree.xpath("//select[@name='agencies']/option/@value")}
+    assert offered == {a.pk for a in world.agencies}
+    assert stranger.pk not in offered
+    # A stale or forged choice outside them: refused beside the field, nothing asked.
+    response = client.post(
+        reverse("results:programme_ask", args=[event.pk]),
+        {"kind": ObligationKind.EXHIBIT, "agencies": [str(stranger.pk)]},
+    )
+    assert response.status_code == 400
+    errors = texts(
+        html(response),
+        "//div[contains(@class,'form-row')][.//select[@name='agencies']]//ul[@class='errorlist']/li",
+    )
+    assert errors and "not one of the available choices" in errors[0]
+    assert not Obligation.objects.filter(event=event).exists()

@@ -150,7 +150,7 @@ def _event_page(request, event, *, ask_form=None, visitors_form=None, status=200
             "counts_visitors": event.kind in VISITOR_KINDS,
             "visitor_counts": list(event.visitor_counts.all()),
             "visitors_total": selectors.visitors_total(event),
-            "ask_form": ask_form or AskForm(),
+            "ask_form": ask_form or AskForm(edition=event.edition),
             "visitors_form": visitors_form or VisitorsForm(),
             "zone": zone_label(event.edition.time_zone),
         },
@@ -166,7 +166,7 @@ def event_detail(request, event_pk, obj):
 @require_POST
 @require_perm("results.manage_programme", _load_event)
 def event_ask(request, event_pk, obj):
-    form = AskForm(request.POST)
+    form = AskForm(request.POST, edition=obj.edition)
     if form.is_valid():
         try:
             created = services.obligations_ask(
