@@ -558,3 +558,30 @@ def test_own_areas_refusals_change_nothing_and_keep_the_ticks():
     invitation_decline(actor=_user, member=member, reason="出國")
     response = client_for(_user).post(url, {"scheme": str(scheme.pk), "areas": [str(tax.pk)]})
     assert response.status_code == 404
+
+
+def test_own_areas_page_keeps_a_constant_number_of_queries():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_for(schemes: int) -> int:
+        user = UserFactory(roles=[Role.REVIEWER], full_name="多獎委員", affiliation_type="academia")
+        for n in range(schemes):
+            c = review_cycle(agencies=1, reviewers=1)
+            for name in ("稅務", "地政", "警政"):
+                expertise_area_create(
+                    actor=c.secretariat, scheme=c.edition.scheme, name_zh=f"{name}{n}"
+                )
+            member = panel_member_add(
+                actor=c.secretariat, panel=c.panel, user=user, kind="reviewer"
+            )
+            invitation_accept(actor=user, member=member)
+        client = client_for(user)
+        url = reverse("scoring:my_areas")
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.content.decode().count('class="area-choices"') == schemes
+        return len(ctx.captured_queries)
+
+    assert count_for(1) == count_for(3)
