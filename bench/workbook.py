@@ -47,6 +47,7 @@ def build(dossiers: int, reviewers: int):
     from rubrics.models import Indicator
     from scoring.enums import ReviewState
     from scoring.models import Assignment, Panel, PanelMember, Review, Score
+    from scoring.services.reviews import review_sums_store
 
     scheme = AwardScheme.objects.create(code="bench", name_zh="基準獎", name_en="Bench award")
     edition = Edition.objects.create(
@@ -156,6 +157,8 @@ def build(dossiers: int, reviewers: int):
             comment = "服務流程清楚，可再簡化。" if len(scores) % 3 == 0 else ""
             scores.append(Score(review=review, indicator=ind, points=round(raw), comment=comment))
     Score.objects.bulk_create(scores, batch_size=2000)
+    # The sums review_transition stores when a review is submitted through the service.
+    review_sums_store(reviews)
     return edition, owner, len(scores)
 
 

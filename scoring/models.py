@@ -272,6 +272,16 @@ class Review(models.Model):
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # The submitted review's sums, kept by review_transition (scoring.services.reviews):
+    # written when the review becomes submitted, cleared when it leaves that state. The
+    # standings read these instead of summing every score (issue 15); NULL means not
+    # stored, and the standings then sum the scores themselves. In tenths of a point:
+    # points have one decimal, so the sums are exact integers.
+    total_tenths = models.PositiveIntegerField(_("total (tenths of a point)"), null=True)
+    scored_count = models.PositiveSmallIntegerField(_("indicators scored"), null=True)
+    # {"d<dimension id>": sum in tenths}, for the dimensions with any points (a key that
+    # is not a number: JSON lookups read a numeric key as an array index).
+    dimension_tenths = models.JSONField(_("sums per dimension"), null=True)
 
     class Meta:
         verbose_name = _("review")

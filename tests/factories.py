@@ -490,6 +490,7 @@ def score_directly(review_or_assignment, points_by_indicator, *, submit=True):
 
     from scoring.enums import ReviewState
     from scoring.models import Assignment, Review, Score
+    from scoring.services.reviews import review_sums_store
 
     if isinstance(review_or_assignment, Assignment):
         review, _ = Review.objects.get_or_create(assignment=review_or_assignment)
@@ -503,6 +504,7 @@ def score_directly(review_or_assignment, points_by_indicator, *, submit=True):
         review.state = ReviewState.SUBMITTED
         review.submitted_at = timezone.now()
         review.save()
+    review_sums_store([review])  # as review_transition keeps them
     return review
 
 

@@ -3,9 +3,10 @@
 Read plan (constant in the number of dossiers, asserted in tests/scoring/test_standings.py):
 the edition's review policy, the rubric and its dimensions (with indicator counts), the
 active assignments (as tuples), their nominations with agencies (tuples, each made a
-model instance only when its row is shown), their reviewers, ONE aggregate query of
-SUM(points) per (assignment, dimension) grouped in the database (a semi-join on the
-active assignments), and the chair's tie decisions. Everything else is
+model instance only when its row is shown), their reviewers, ONE query of each
+submitted review's sums (overall and per dimension: stored on the review when it was
+submitted, or summed from its scores in the same query where they were not stored; a
+semi-join on the active assignments), and the chair's tie decisions. Everything else is
 scoring.aggregation's arithmetic, done over columns: what ranking needs (each dossier's
 score, its tie-break dimensions) for every dossier, the rest (dimension scores, each
 reviewer's normalised total) for the rows asked about, with the same floats.
@@ -25,6 +26,7 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Round
 
 from awards.enums import NominationState
@@ -33,7 +35,7 @@ from rubrics.models import Dimension, Rubric
 
 from .. import aggregation as agg
 from ..enums import Aggregation, ReviewState
-from ..models import Assignment, Score, TieDecision
+from ..models import Assignment, Review, Score, TieDecision
 from ..services.conflicts import review_policy
 
 # Nominations that no longer compete drop out of the standings.
@@ -310,19 +312,11 @@ class _Column:
     def __init__(self, values, reviewer_of, by_reviewer, *, method, maximum, min_reviews):
         self.values = values
         self._reviewer_of = reviewer_of
+        self._by_reviewer = by_reviewer
+        self._min_reviews = min_reviews
         self._method = method
         self._top = float(maximum)
-        if method == agg.Method.ZSCORE:
-            self._combine = None
-            self._panel = _scale_of(values) if values else (0.0, 0.0)
-            # reviewer -> (mean, sd), or None when their sums are used raw
-            self._own = {
-                reviewer: None
-                if len(positions) < min_reviews
-                else _scale_of([values[i] for i in positions])
-                for reviewer, positions in by_reviewer.items()
-            }
-        elif method == agg.Method.MEAN:
+        if method in (agg.Method.ZSCORE, agg.Method.MEAN):
             self._combine = None
         else:
             self._combine = {
@@ -331,6 +325,23 @@ class _Column:
             }.get(method)
             if self._combine is None:
                 raise ValueError(f"unknown aggregation method {method!r}")
+
+    # The z-score's scales, computed when the column is first used (a dimension's column
+    # only for a shown row or a tie broken by dimension).
+    @cached_property
+    def _panel(self) -> tuple[float, float]:
+        return _scale_of(self.values) if self.values else (0.0, 0.0)
+
+    @cached_property
+    def _own(self) -> dict:
+        """reviewer -> (mean, sd), or None when their sums are used raw."""
+        values = self.values
+        return {
+            reviewer: None
+            if len(positions) < self._min_reviews
+            else _scale_of([values[i] for i in positions])
+            for reviewer, positions in self._by_reviewer.items()
+        }
 
     def normalised(self, i: int) -> float:
         """The z-score's value of review i (agg.zscore_column)."""
@@ -341,6 +352,35 @@ class _Column:
         if own[1] > agg.EPSILON:
             return min(max(panel_mean + (x - own[0]) / own[1] * panel_sd, 0.0), top)
         return min(max(x - own[0] + panel_mean, 0.0), top)
+
+    @cached_property
+    def all_normalised(self) -> list[float]:
+        """`normalised(i)` of every review, in one pass: the same operations in the same
+        order (so the same floats), for a column every dossier's score needs."""
+        values, top, epsilon = self.values, self._top, agg.EPSILON
+        panel_mean, panel_sd = self._panel
+        own = self._own
+        out = []
+        append = out.append
+        for x, reviewer in zip(values, self._reviewer_of, strict=True):
+            scale = own[reviewer]
+            if scale is None:
+                append(min(max(x, 0.0), top))
+            elif scale[1] > epsilon:
+                append(min(max(panel_mean + (x - scale[0]) / scale[1] * panel_sd, 0.0), top))
+            else:
+                append(min(max(x - scale[0] + panel_mean, 0.0), top))
+        return out
+
+    def scores(self, by_dossier: dict) -> dict:
+        """{dossier: the aggregate of its reviews}, for every dossier (the totals)."""
+        if self._method == agg.Method.ZSCORE:
+            normalised = self.all_normalised
+            return {
+                n: sum([normalised[i] for i in positions]) / len(positions)
+                for n, positions in by_dossier.items()
+            }
+        return {n: self.score(positions) for n, positions in by_dossier.items()}
 
     def score(self, positions) -> float:
         """The aggregate of the reviews at `positions` (one dossier's: agg.combine_column)."""
@@ -439,29 +479,53 @@ def _stage_data(
         assigned[nomination_id] += 1
         active[pk] = (reviewer_id, nomination_id)
 
-    # The one aggregate, one row per submitted review: its total, how many indicators
-    # it scored and its sum on each dimension (0 when it gave nothing there), summed in
-    # the database. Points have one decimal (Decimal(6,1)): they are summed as whole
-    # tenths in integers, exact and cheaper than numeric sums, and divided by ten here,
-    # which gives the same floats as float() of the exact decimal sums.
-    tenths = Cast(Round(F("points") * 10), IntegerField())
+    # One row per submitted review: its total, how many indicators it scored and its sum
+    # on each dimension (0 when it gave nothing there), in whole tenths of a point
+    # (points have one decimal, Decimal(6,1)), divided by ten here, which gives the same
+    # floats as float() of the exact decimal sums. The sums stored on the review when it
+    # was submitted (review_transition) are read as they are; a submitted review without
+    # them (not stored by its writer) has its scores summed here, in the same query.
     dimension_ids = [d.pk for d in info.dimensions]
-    per_dimension = {
-        f"d{pk}": Sum(tenths, filter=Q(indicator__dimension_id=pk)) for pk in dimension_ids
-    }
-    sums = (
+    names = [f"d{pk}" for pk in dimension_ids]
+    active_ids = active_assignments.values("pk")
+    stored = (
+        Review.objects.filter(
+            state=ReviewState.SUBMITTED,
+            assignment__in=active_ids,
+            total_tenths__isnull=False,
+        )
+        .annotate(
+            **{
+                name: Cast(KeyTextTransform(name, "dimension_tenths"), IntegerField())
+                for name, pk in zip(names, dimension_ids, strict=True)
+            }
+        )
+        .order_by()
+        .values_list("assignment_id", "total_tenths", "scored_count", *names)
+    )
+    tenths = Cast(Round(F("points") * 10), IntegerField())
+    summed = (
         # The active assignments as a subquery (a semi-join): PostgreSQL then joins
         # the scores with their reviews only, not with assignments and nominations.
         Score.objects.filter(
             review__state=ReviewState.SUBMITTED,
-            review__assignment__in=active_assignments.values("pk"),
+            review__assignment__in=active_ids,
+            review__total_tenths__isnull=True,
         )
         .values("review__assignment_id")
-        .annotate(points_sum=Sum(tenths), scored=Count("points"), **per_dimension)
-        .order_by("review__assignment_id")
-        .values_list("review__assignment_id", "points_sum", "scored", *per_dimension)
+        .annotate(
+            points_sum=Sum(tenths),
+            scored=Count("points"),
+            **{
+                name: Sum(tenths, filter=Q(indicator__dimension_id=pk))
+                for name, pk in zip(names, dimension_ids, strict=True)
+            },
+        )
+        .order_by()
+        .values_list("review__assignment_id", "points_sum", "scored", *names)
     )
-    rows = _tuples(sums)
+    rows = _tuples(stored.union(summed, all=True))
+    rows.sort()  # by assignment id (unique): the order the floats are summed in
     # Parallel columns, one entry per submitted review of an active assignment (a review
     # of an assignment made since the first read is left out).
     rows = [row for row in rows if row[0] in active]
@@ -481,7 +545,7 @@ def _stage_data(
     zscore = method == agg.Method.ZSCORE
     common = {"method": method, "min_reviews": min_reviews}
     total = _Column(values, reviewer_of, by_reviewer, maximum=maximum, **common)
-    scores = {n: total.score(p) for n, p in by_dossier.items()}
+    scores = total.scores(by_dossier)
     raw = {r: len(p) for r, p in by_reviewer.items() if len(p) < min_reviews} if zscore else {}
     dimension_columns = [
         _Column(column, reviewer_of, by_reviewer, maximum=d.max_points, **common)

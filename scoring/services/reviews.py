@@ -8,6 +8,7 @@ scores: that is the score history."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -77,6 +78,45 @@ REVIEW_WORKFLOW = Workflow(
 )
 
 
+SUMS_FIELDS = ("total_tenths", "scored_count", "dimension_tenths")
+
+
+def review_sums(scores) -> dict:
+    """A review's stored sums (Review.total_tenths, scored_count, dimension_tenths) from
+    its scores, each with its indicator loaded: the points of the scored indicators, in
+    tenths of a point (exact integers), overall and per dimension."""
+    total, scored, per_dimension = 0, 0, {}
+    for score in scores:
+        if score.points is None:
+            continue
+        tenths = int(score.points * 10)
+        total += tenths
+        scored += 1
+        key = f"d{score.indicator.dimension_id}"
+        per_dimension[key] = per_dimension.get(key, 0) + tenths
+    return {"total_tenths": total, "scored_count": scored, "dimension_tenths": per_dimension}
+
+
+NO_SUMS = dict.fromkeys(SUMS_FIELDS)
+
+
+def review_sums_store(reviews) -> int:
+    """Store (or clear) the sums of these reviews from their scores as they are now: a
+    submitted review gets its sums, any other its NULLs. For writers that make reviews in
+    bulk (the benchmarks, a migration, test data); review_transition keeps them for
+    everything else. Two queries whatever the number of reviews, plus the update."""
+    reviews = list(reviews)
+    by_pk = {review.pk: review for review in reviews}
+    scores = defaultdict(list)
+    for score in Score.objects.filter(review_id__in=by_pk).select_related("indicator"):
+        scores[score.review_id].append(score)
+    for pk, review in by_pk.items():
+        sums = review_sums(scores[pk]) if review.state == ReviewState.SUBMITTED else NO_SUMS
+        for key, value in sums.items():
+            setattr(review, key, value)
+    return Review.objects.bulk_update(reviews, SUMS_FIELDS, batch_size=1000)
+
+
 def review_transition(
     *,
     review: Review,
@@ -90,7 +130,19 @@ def review_transition(
 ) -> Review:
     """The one writer of a review's state: REVIEW_WORKFLOW.apply (row lock, the table,
     update_fields, the audit entry, effects after commit). The services below check the
-    stage, the reviewer and the points first."""
+    stage, the reviewer and the points first.
+
+    It also keeps the review's stored sums, in the same UPDATE: a review becoming
+    submitted gets the sums of its scores (from `update` when the caller has them, else
+    read here in one query), a review leaving that state has them cleared."""
+    update = dict(update or {})
+    if str(to_state) == ReviewState.SUBMITTED:
+        if "total_tenths" not in update:
+            update.update(
+                review_sums(Score.objects.filter(review_id=review.pk).select_related("indicator"))
+            )
+    else:
+        update.update(NO_SUMS)
     return REVIEW_WORKFLOW.apply(
         review,
         to_state,
@@ -407,6 +459,7 @@ def _apply(actor, locked, current, parsed, overall_comment, based_on_version, su
     }
     if submit:
         fields["submitted_at"] = now
+        fields.update(review_sums(current.values()))
         total = sum((s.points for s in current.values() if s.points is not None), Decimal("0"))
         review_transition(
             review=locked,

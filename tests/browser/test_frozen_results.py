@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from awards.results.models import Award, ResultVersion
 from scoring.enums import ReviewState
 from scoring.models import Assignment, Score
+from scoring.services.reviews import review_sums_store
 from tests.results.helpers import compile_version, scored_cycle
 from tests.scoring.standings_helpers import indicators
 
@@ -74,6 +75,7 @@ def test_an_approved_version_is_frozen_and_stays_public_until_its_successor(
     score.save()
     review.state = ReviewState.SUBMITTED
     review.save()
+    review_sums_store([review])  # as review_transition keeps them on submission
 
     # The version page says the inputs changed, and names the review.
     page = sign_in(cycle.secretariat, f"/cycle/results/versions/{first.pk}/")

@@ -23,6 +23,7 @@ from awards.results.selectors import awards_of, public_version
 from awards.results.workbook import build_workbook
 from scoring.enums import ReviewState, SiteTestKind
 from scoring.models import Assignment, Score, SiteTest
+from scoring.services.reviews import review_sums_store
 from tests.conftest import html, texts
 from tests.factories import UserFactory
 from tests.results.helpers import approved_version, compile_version, scored_cycle
@@ -105,6 +106,7 @@ def test_the_workbook_shows_the_approved_scores_after_a_review_is_rescored(trave
     review.state = ReviewState.SUBMITTED
     review.overall_comment = "改過的總評"
     review.save()
+    review_sums_store([review])  # as review_transition keeps them on submission
     after = workbook_rows(version, "Reviewer scores")
     assert after == before
     assert after[1][7] == 160

@@ -9,6 +9,7 @@ from awards.models import Nomination
 from rubrics.models import Indicator
 from scoring.enums import ReviewState
 from scoring.models import Assignment, Review, Score
+from scoring.services.reviews import review_sums_store
 from tests.factories import score_directly
 
 # TW 8th first-line rubric: indicator maxima 200, 200 | 100, 200 | 300, in three dimensions
@@ -88,4 +89,5 @@ def many_dossiers(cycle, count, *, reviewers=3, stage=None, base=500):
         for i, review in enumerate(reviews)
         for j, ind in enumerate(inds)
     )
+    review_sums_store(reviews)
     return nominations
