@@ -81,20 +81,27 @@ REVIEW_WORKFLOW = Workflow(
 SUMS_FIELDS = ("total_tenths", "scored_count", "dimension_tenths")
 
 
-def review_sums(scores) -> dict:
+def review_sums(points) -> dict:
     """A review's stored sums (Review.total_tenths, scored_count, dimension_tenths) from
-    its scores, each with its indicator loaded: the points of the scored indicators, in
-    tenths of a point (exact integers), overall and per dimension."""
+    its (points, dimension id) pairs, one per score: the points of the scored
+    indicators, in tenths of a point (exact integers), overall and per dimension."""
     total, scored, per_dimension = 0, 0, {}
-    for score in scores:
-        if score.points is None:
+    for given, dimension_id in points:
+        if given is None:
             continue
-        tenths = int(score.points * 10)
+        tenths = int(given * 10)
         total += tenths
         scored += 1
-        key = f"d{score.indicator.dimension_id}"
+        key = f"d{dimension_id}"
         per_dimension[key] = per_dimension.get(key, 0) + tenths
     return {"total_tenths": total, "scored_count": scored, "dimension_tenths": per_dimension}
+
+
+def _points_of(reviews):
+    """(review id, points, dimension id) of these reviews' scores, as plain tuples."""
+    return Score.objects.filter(review__in=reviews).values_list(
+        "review_id", "points", "indicator__dimension_id"
+    )
 
 
 NO_SUMS = dict.fromkeys(SUMS_FIELDS)
@@ -107,11 +114,11 @@ def review_sums_store(reviews) -> int:
     everything else. Two queries whatever the number of reviews, plus the update."""
     reviews = list(reviews)
     by_pk = {review.pk: review for review in reviews}
-    scores = defaultdict(list)
-    for score in Score.objects.filter(review_id__in=by_pk).select_related("indicator"):
-        scores[score.review_id].append(score)
+    points = defaultdict(list)
+    for review_id, given, dimension_id in _points_of(list(by_pk)):
+        points[review_id].append((given, dimension_id))
     for pk, review in by_pk.items():
-        sums = review_sums(scores[pk]) if review.state == ReviewState.SUBMITTED else NO_SUMS
+        sums = review_sums(points[pk]) if review.state == ReviewState.SUBMITTED else NO_SUMS
         for key, value in sums.items():
             setattr(review, key, value)
     return Review.objects.bulk_update(reviews, SUMS_FIELDS, batch_size=1000)
@@ -138,9 +145,7 @@ def review_transition(
     update = dict(update or {})
     if str(to_state) == ReviewState.SUBMITTED:
         if "total_tenths" not in update:
-            update.update(
-                review_sums(Score.objects.filter(review_id=review.pk).select_related("indicator"))
-            )
+            update.update(review_sums((p, d) for _r, p, d in _points_of([review.pk])))
     else:
         update.update(NO_SUMS)
     return REVIEW_WORKFLOW.apply(
@@ -459,7 +464,7 @@ def _apply(actor, locked, current, parsed, overall_comment, based_on_version, su
     }
     if submit:
         fields["submitted_at"] = now
-        fields.update(review_sums(current.values()))
+        fields.update(review_sums((s.points, s.indicator.dimension_id) for s in current.values()))
         total = sum((s.points for s in current.values() if s.points is not None), Decimal("0"))
         review_transition(
             review=locked,
