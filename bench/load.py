@@ -1,6 +1,6 @@
 """Load: 20 signed-in users against gunicorn (2 workers, DEBUG off) for a bounded time.
 
-`python -m bench load [--users U] [--seconds S] [--scale X] [--workers W]`, or
+`python -m bench load [--users U] [--seconds S] [--scale X] [--workers W] [--think T ...]`, or
 `python -m bench.load ...`. Builds a throwaway PostgreSQL database (a test database next
 to DATABASE_URL's), seeds it with bench.standings' builder (200 × X dossiers × 7
 reviewers × 6 indicators, all reviews submitted) plus the accounts the users sign in
@@ -9,7 +9,9 @@ editors. Collects the static files, starts gunicorn on a free loopback port with
 production settings (config.settings: DEBUG off, the cached template loader, manifest
 static files, Redis sessions when REDIS_URL is set, 2FA off by REQUIRE_STAFF_2FA=false),
 signs every user in through the sign-in form, then drives them (asyncio + httpx, each
-user one request at a time, no think time) until the time is up: a reviewer goes
+user one request at a time) until the time is up, once per think time given (by
+default twice: with none, back to back, the worst case, then with 1 s before each
+request, as people read a page): a reviewer goes
 dashboard → my reviews → scoring form → save a draft → public winners page; a
 secretariat officer dashboard → eligibility list → standings → public winners page; an
 agency editor dashboard → dossier list → public winners page. Prints p50 / p95 / p99 and
@@ -363,13 +365,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def report(recorder, elapsed, args, dossiers, n_scores, before, after, users) -> bool:
+def report(recorder, elapsed, args, think, dossiers, n_scores, before, after, users) -> bool:
     print(
         f"load, {users} users × {args.seconds:.0f} s against gunicorn ({args.workers} workers, "
         f"DEBUG off) on PostgreSQL, {dossiers:,} dossiers × {args.reviewers} reviewers × 6 "
-        f"indicators ({n_scores:,} scores), {args.think:g} s think time, {os.cpu_count()} CPUs:"
+        f"indicators ({n_scores:,} scores), {think:g} s think time, {os.cpu_count()} CPUs:"
     )
-    if not args.think:
+    if not think and users > args.workers:
         print(
             "  (no think time: each of the users waits for the others' requests, so a page's "
             f"time is about {users / args.workers:.0f} × its server time)"
@@ -426,11 +428,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--think",
         type=float,
-        default=0,
-        help="seconds each user pauses before a request (0: back to back, the worst case)",
+        nargs="+",
+        default=[0.0, 1.0],
+        help="seconds each user pauses before a request (0: back to back, the worst case); "
+        "several values run one after the other against the same server and data",
     )
     args = parser.parse_args(argv)
-    THINK["seconds"] = args.think
     dossiers = max(1, round(200 * args.scale))
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
@@ -473,20 +476,32 @@ def main(argv=None) -> int:
         server.start()
         server.wait_ready()
         print(f"  (data built in {built:.1f} s; gunicorn on 127.0.0.1:{port})", flush=True)
-        before = os.getloadavg()
-        recorder, warm, elapsed = asyncio.run(
-            drive(
-                f"http://127.0.0.1:{port}",
-                seeded["accounts"],
-                seeded["pages"],
-                args.seconds,
-                args.max_requests,
+        for think in args.think:
+            THINK["seconds"] = think
+            before = os.getloadavg()
+            recorder, warm, elapsed = asyncio.run(
+                drive(
+                    f"http://127.0.0.1:{port}",
+                    seeded["accounts"],
+                    seeded["pages"],
+                    args.seconds,
+                    args.max_requests,
+                )
             )
-        )
-        after = os.getloadavg()
-        for page, errors in warm.errors.items():
-            print(f"  warm-up round: {page}: {', '.join(sorted(set(errors)))}")
-        report(recorder, elapsed, args, dossiers, seeded["scores"], before, after, len(roles))
+            after = os.getloadavg()
+            for page, errors in warm.errors.items():
+                print(f"  warm-up round: {page}: {', '.join(sorted(set(errors)))}")
+            report(
+                recorder,
+                elapsed,
+                args,
+                think,
+                dossiers,
+                seeded["scores"],
+                before,
+                after,
+                len(roles),
+            )
         problems = server.tail().strip()
         if "Traceback" in problems or "ERROR" in problems:
             print("  gunicorn's log ends with:\n" + problems[-1500:])
