@@ -209,19 +209,66 @@ def _nominations(edition, category, editor, written: Stage) -> list[Nomination]:
     return nominations
 
 
+# Reviewers' comments that follow the points they gave: a share of the indicator's
+# maximum at or above the first figure takes a phrase of that band. The phrase is picked
+# from the assignment and the indicator, not drawn from the random stream, so the demo's
+# points stay what they were.
+INDICATOR_COMMENTS = (
+    (
+        0.85,
+        (
+            "佐證資料充分，做法具體且成效明確。",
+            "創新作法值得推廣，成果數據完整。",
+            "流程設計周延，顧客回饋佳。",
+        ),
+    ),
+    (
+        0.7,
+        (
+            "佐證資料大致充分，可再補充成效數據。",
+            "做法具體，建議說明持續改善的機制。",
+            "成果良好，跨機關合作著墨較少。",
+        ),
+    ),
+    (
+        0.0,
+        (
+            "佐證資料不足，建議補充具體成果。",
+            "目標與成效的連結不夠明確。",
+            "建議加強顧客意見的蒐集與回應。",
+        ),
+    ),
+)
+OVERALL_COMMENTS = (
+    (0.85, ("整體表現優異，服務流程完整且持續創新。", "以顧客為中心的理念落實於各項服務。")),
+    (0.7, ("整體服務流程完整，建議持續蒐集顧客意見。", "成效良好，部分指標可再提出量化佐證。")),
+    (0.0, ("整體規劃尚可，成效佐證有待加強。", "建議強化服務品質的檢討與改善機制。")),
+)
+
+
+def _phrase(bands, share: float, key: int) -> str:
+    for floor, phrases in bands:
+        if share >= floor:
+            return phrases[key % len(phrases)]
+    return bands[-1][1][key % len(bands[-1][1])]
+
+
 def _review(assignment, indicators, quality: float, leniency: float, rng, when):
+    shares = [
+        min(0.98, max(0.35, quality + leniency + rng.uniform(-0.06, 0.06))) for _ in indicators
+    ]
     review = Review.objects.create(
         assignment=assignment,
-        overall_comment="整體服務流程完整，建議持續蒐集顧客意見。",
+        overall_comment=_phrase(
+            OVERALL_COMMENTS, sum(shares) / len(shares) if shares else 0, assignment.pk
+        ),
     )
     scores = {}
-    for indicator in indicators:
-        share = min(0.98, max(0.35, quality + leniency + rng.uniform(-0.06, 0.06)))
+    for indicator, share in zip(indicators, shares, strict=True):
         points = Decimal(round(indicator.max_points * share))
-        Score.objects.create(
-            review=review, indicator=indicator, points=points, comment="佐證資料充分。"
-        )
-        scores[str(indicator.pk)] = {"points": str(points), "comment": "佐證資料充分。"}
+        comment = _phrase(INDICATOR_COMMENTS, share, assignment.pk + indicator.pk)
+        Score.objects.create(review=review, indicator=indicator, points=points, comment=comment)
+        scores[str(indicator.pk)] = {"points": str(points), "comment": comment}
     # Submitted, through the review's transition service (the stage is long closed, so
     # not through review_save, which checks the dates).
     total = sum((Decimal(v["points"]) for v in scores.values()), Decimal("0"))

@@ -83,3 +83,28 @@ def test_review_demo_replays_its_history_through_the_transition_services(demo):
         == reviews.count()
     )
     assert mail.outbox == []
+
+
+def test_review_demo_comments_follow_the_points_given(demo):
+    """A reviewer's comment on an indicator says what the points say: praise where the
+    share of the maximum is high, what is missing where it is low; and the comments vary."""
+    from scoring.demo import INDICATOR_COMMENTS, OVERALL_COMMENTS
+    from scoring.models import Score
+
+    load_review_demo()
+    band_of = {phrase: floor for floor, phrases in INDICATOR_COMMENTS for phrase in phrases}
+    scores = list(Score.objects.select_related("indicator").filter(review__state="submitted"))
+    assert scores
+    for score in scores:
+        share = float(score.points) / float(score.indicator.max_points)
+        floor = band_of[score.comment]
+        # Points are the share rounded to whole points: allow half a point either side.
+        slack = 0.5 / float(score.indicator.max_points)
+        assert share + slack >= floor, (score.comment, share)
+        higher = [f for f, _p in INDICATOR_COMMENTS if f > floor]
+        assert not higher or share - slack < min(higher), (score.comment, share)
+    assert len({s.comment for s in scores}) >= 6
+    overall = {phrase for _f, phrases in OVERALL_COMMENTS for phrase in phrases}
+    reviews = Review.objects.filter(state="submitted")
+    assert {r.overall_comment for r in reviews} <= overall
+    assert len({r.overall_comment for r in reviews}) >= 3
