@@ -179,3 +179,22 @@ def test_a_preview_keeps_its_ticks_across_pages(cycle):
     )
     assert (len(ticked2), len(carried2)) == (5, 50)
     assert set(ticked) | set(carried) == set(ticked2) | set(carried2)
+
+
+def test_the_reviewers_totals_cell_escapes_what_users_wrote(cycle, scored):
+    """The reviewers' totals and the flags are built as markup in the view (issue 15):
+    a reviewer's name is shown as written, never as markup, and each total links to
+    its review record."""
+    r1 = cycle.reviewers[0]
+    r1.full_name = '<b onmouseover="x()">Lee & Co</b>'
+    r1.save(update_fields=["full_name"])
+    response = client_for(cycle.secretariat).get(standings_url(cycle))
+    body = response.content.decode()
+    assert '<b onmouseover="x()">' not in body
+    assert "&lt;b onmouseover=&quot;x()&quot;&gt;Lee &amp; Co&lt;/b&gt;" in body
+    tree = html(response)
+    cells = "//table[contains(@class,'standings-table')]/tbody/tr/td[@class='reviewer-totals']"
+    links = tree.xpath(f"{cells}//a[@class='review-record-link']")
+    assert links and all(a.get("href").startswith("/") for a in links)
+    assert '<b onmouseover="x()">Lee & Co</b>' in [a.text_content() for a in links]
+    assert not tree.xpath(f"{cells}//b")
