@@ -10,8 +10,8 @@ production settings (config.settings: DEBUG off, the cached template loader, man
 static files, Redis sessions when REDIS_URL is set, 2FA off by REQUIRE_STAFF_2FA=false),
 signs every user in through the sign-in form, then drives them (asyncio + httpx, each
 user one request at a time) until the time is up, once per think time given (by
-default twice: with none, back to back, the worst case, then with 1 s before each
-request, as people read a page): a reviewer goes
+default twice: with none, back to back, the worst case, then with 0.5–1.5 s before
+each request, as people read a page): a reviewer goes
 dashboard → my reviews → scoring form → save a draft → public winners page; a
 secretariat officer dashboard → eligibility list → standings → public winners page; an
 agency editor dashboard → dossier list → public winners page. Prints p50 / p95 / p99 and
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import shutil
 import signal
@@ -240,14 +241,18 @@ class Recorder:
             self.times[page].append(seconds)
 
 
-THINK = {"seconds": 0.0}  # set by --think: a pause before each request, as people read
+# Set by --think: a pause before each request, as people read. Drawn evenly between half
+# and one and a half times the value (mean: the value), as load tools do (locust's
+# `between`), so that users who started together do not keep arriving together.
+THINK = {"seconds": 0.0}
+THINK_RANDOM = random.Random(15)
 
 
 async def timed(recorder, page, request, expect=200):
     import httpx
 
     if THINK["seconds"]:
-        await asyncio.sleep(THINK["seconds"])
+        await asyncio.sleep(THINK["seconds"] * THINK_RANDOM.uniform(0.5, 1.5))
     start = time.perf_counter()
     try:
         response = await request()
@@ -369,7 +374,7 @@ def report(recorder, elapsed, args, think, dossiers, n_scores, before, after, us
     print(
         f"load, {users} users × {args.seconds:.0f} s against gunicorn ({args.workers} workers, "
         f"DEBUG off) on PostgreSQL, {dossiers:,} dossiers × {args.reviewers} reviewers × 6 "
-        f"indicators ({n_scores:,} scores), {think:g} s think time, {os.cpu_count()} CPUs:"
+        f"indicators ({n_scores:,} scores), {think:g} s mean think time, {os.cpu_count()} CPUs:"
     )
     if not think and users > args.workers:
         print(
@@ -430,8 +435,9 @@ def main(argv=None) -> int:
         type=float,
         nargs="+",
         default=[0.0, 1.0],
-        help="seconds each user pauses before a request (0: back to back, the worst case); "
-        "several values run one after the other against the same server and data",
+        help="mean seconds each user pauses before a request (drawn between 0.5 and 1.5 "
+        "times it; 0: back to back, the worst case); several values run one after the "
+        "other against the same server and data",
     )
     args = parser.parse_args(argv)
     dossiers = max(1, round(200 * args.scale))
