@@ -257,11 +257,14 @@ def page_rows(page, *, stage, category, checked, shortlistable) -> list[dict]:
                 "agency": row.agency,
                 "finalist": finalist,
                 "shortlistable": pk in shortlistable,
+                "shortlist_label": _("Shortlist %(name)s") % {"name": row.agency.name},
                 "checked": str(pk) in checked,
                 "detail_url": detail_url(pk),
                 "score": two(row.score),
                 "flags": mark_safe("".join(flags)),  # noqa: S308 (escaped above)
-                "dimensions": [two(value) for _d, value in row.dimensions],
+                "dimensions": [
+                    "—" if value is None else two(value) for _d, value in row.dimensions
+                ],
                 "totals": mark_safe("".join(totals)),  # noqa: S308 (escaped above)
                 "spread": two(row.spread),
             }
