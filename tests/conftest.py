@@ -148,6 +148,8 @@ def axe_violations():
     axe = Axe()
 
     def _violations(page):
+        # A navigation under way (a click just before) leaves no document for axe to read.
+        page.wait_for_load_state("load")
         results = axe.run(
             page,
             options={

@@ -25,6 +25,9 @@ def test_poll_setup_main_path_and_bad_weights(demo, live_server, sign_in, shot, 
     page = sign_in(secretariat, "/poll/")
     page.on("request", lambda r: visited.append(r.url))
     page.locator("#poll-new-link").click()
+    # axe runs on the new page only once it has loaded (run during the navigation it finds no document).
+    expect(page).to_have_url(f"{live_server.url}/poll/new/")
+    expect(page.locator("#id_edition")).to_be_visible()
     assert axe_violations(page) == []
     page.locator("#id_edition").select_option(str(hk.pk))
     page.locator("#id_title_zh").fill("最佳公眾形象獎住戶電話訪問")
