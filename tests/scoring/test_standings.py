@@ -473,6 +473,11 @@ def test_ties_page_chair_secretariat_and_others(cycle):
     ]
     assert "評審委員" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]
     assert tree.xpath("//*[@id='for-chair']") == []
+    # The chair's breadcrumbs lead to their tasks, not to the secretariat's pages (404).
+    crumbs = "//nav[@class='breadcrumbs']//li"
+    edition = cycle.category.edition
+    assert texts(tree, crumbs) == ["My tasks", edition.name, "Ties for the chair"]
+    assert tree.xpath(f"{crumbs}/a/@href") == [reverse("dashboard")]
     # Bad places: a clear message, nothing recorded.
     response = client_for(cycle.chair).post(
         ties_url(cycle),
@@ -494,6 +499,10 @@ def test_ties_page_chair_secretariat_and_others(cycle):
     tree = html(client.get(ties_url(cycle)))
     assert texts(tree, "//*[@id='for-chair']") == [
         "You are recording the decision of the panel's chair, 評審委員1."
+    ]
+    assert tree.xpath(f"{crumbs}/a/@href") == [
+        reverse("awards:scheme_list"),
+        reverse("awards:edition_detail", args=[edition.pk]),
     ]
     response = client.post(
         ties_url(cycle),
