@@ -10,12 +10,17 @@ panel chair, found the ties page's breadcrumbs linking to the award cycles list 
 edition page, both 404 for a chair; this world has no tie, so that page is checked in
 tests/scoring/test_standings.py.)
 
+The same walk reads each page's text: a zh-Hant page shows no English sentence outside an
+element marked lang="en" (a string a template forgot to mark for translation would show
+in English to everyone; tests/test_catalogue.py only sees the strings that are marked).
+
 The walk is bounded (PAGES a persona, QUERY_VARIANTS query strings a path, so sorting
 and paging links are followed a little, not exhaustively) and reads HTML pages only; a
 file's download is requested but not parsed."""
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -33,6 +38,22 @@ QUERY_VARIANTS = 2
 # switch and sign-out (forms, not pages), files under /media/ (storage, not views).
 SKIP_PREFIXES = ("/admin/", "/i18n/", "/accounts/logout/", "/media/", "/static/")
 BAD = {403, 404, 405}
+# Three or more English words in a row: shorter runs are names and terms (PDF, XLSX, API,
+# Asia/Taipei, Google Authenticator) that read the same in a Chinese sentence.
+ENGLISH = re.compile(r"[A-Za-z][a-z']+(?:[ ,-]+[A-Za-z][a-z']+){2,}")
+# Text that is English on purpose: what users typed into a field being edited (textarea,
+# input values), elements marked lang="en" (the English names beside the Chinese ones),
+# and the machine-readable API's documentation, written for developers in English.
+TEXT_NODES = (
+    "//text()[not(ancestor::textarea)][not(ancestor::*[@lang][1][starts-with(@lang, 'en')])]"
+)
+TEXT_ATTRIBUTES = (
+    "//*[not(ancestor-or-self::*[@lang][1][starts-with(@lang, 'en')])]"
+    "/@*[name()='title' or name()='aria-label' or name()='placeholder' or name()='alt']"
+)
+ENGLISH_ON_PURPOSE = ("/api/docs/",)
+# The strata field's help text shows the line format with an English name as its example.
+ENGLISH_EXAMPLES = {"Central and Western"}
 
 
 def _links(response) -> list[str]:
@@ -59,11 +80,30 @@ def site(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
 
 
-def walk(world, persona) -> tuple[list[str], int]:
-    """(the dead links as "path (linked from page): status", pages requested)."""
+def _english(response) -> set[str]:
+    tree = lxml_html.fromstring(response.content)
+    for node in tree.xpath("//script|//style"):
+        node.drop_tree()
+    texts = tree.xpath(TEXT_NODES) + tree.xpath(TEXT_ATTRIBUTES)
+    return {m for text in texts for m in ENGLISH.findall(text)} - ENGLISH_EXAMPLES
+
+
+_WALKS: dict[tuple[int, str], tuple[list[str], list[str], int]] = {}
+
+
+def walk(world, persona) -> tuple[list[str], list[str], int]:
+    """(the dead links as "path (linked from page): status", the English seen on zh-Hant
+    pages as "path: text", pages requested); each persona walks once a world."""
+    key = (id(world), persona)
+    if key not in _WALKS:
+        _WALKS[key] = _walk(world, persona)
+    return _WALKS[key]
+
+
+def _walk(world, persona):
     client = signed_in_client(world, persona)
     start = reverse("dashboard")
-    queue, seen, variants, dead = deque([(start, "sign-in")]), set(), {}, []
+    queue, seen, variants, dead, english = deque([(start, "sign-in")]), set(), {}, [], []
     while queue and len(seen) < PAGES:
         url, came_from = queue.popleft()
         if url in seen:
@@ -75,7 +115,7 @@ def walk(world, persona) -> tuple[list[str], int]:
             variants[path] = variants.get(path, 0) + 1
         seen.add(url)
         with transaction.atomic():
-            response = client.get(url, headers={"accept-language": "zh-hant"})
+            response = client.get(url)  # zh-Hant: no language cookie
             finish(response)
             transaction.set_rollback(True)
         if response.status_code in BAD or response.status_code >= 500:
@@ -86,13 +126,39 @@ def walk(world, persona) -> tuple[list[str], int]:
             if target.startswith("/") and not target.startswith(SKIP_PREFIXES):
                 queue.append((target, url))
             continue
+        if "text/html" in response.get("Content-Type", "") and not path.startswith(
+            ENGLISH_ON_PURPOSE
+        ):
+            english.extend(f"{path}: {text}" for text in sorted(_english(response)))
         queue.extend((link, url) for link in _links(response) if link not in seen)
-    return dead, len(seen)
+    return dead, english, len(seen)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != ANON])
 def test_every_link_shown_leads_somewhere_allowed(site, persona):
-    dead, pages = walk(site, persona)
+    dead, _english, pages = walk(site, persona)
     assert pages > 1, f"{persona} reached no page from the dashboard"
     assert dead == [], f"{persona} is shown links it may not follow ({pages} pages walked)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != ANON])
+def test_zh_hant_pages_show_no_english_sentence(site, persona):
+    _dead, english, pages = walk(site, persona)
+    assert pages > 1
+    assert english == [], f"English on the zh-Hant pages {persona} reached ({pages} walked)"
+
+
+def test_the_english_check_sees_a_forgotten_translation():
+    """The check itself: text outside lang="en" is read, text inside it and in a textarea
+    is not."""
+    from django.http import HttpResponse
+
+    page = HttpResponse(
+        "<main><h1>評審作業</h1><p>Please submit your reviews</p>"
+        '<p lang="en">Ease of the service process</p>'
+        "<textarea>Central and Western District Office</textarea>"
+        '<button aria-label="Move this row up">↑</button></main>'
+    )
+    assert _english(page) == {"Please submit your reviews", "Move this row up"}
