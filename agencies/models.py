@@ -62,7 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL,
         related_name="affiliated_users",
         verbose_name=_("affiliated agency"),
-        help_text=_("A reviewer who works for or with an agency is conflicted with it (利益迴避)."),
+        help_text=_("A reviewer who works for or with an agency is conflicted with it."),
     )
     language = models.CharField(
         _("language for e-mail"),

@@ -81,7 +81,7 @@ class Indicator(models.Model):
     focus_points_zh = models.TextField(
         _("focus points (Chinese)"),
         blank=True,
-        help_text=_("評核重點: guidance shown to writers and reviewers, one per line."),
+        help_text=_("Focus points: guidance shown to writers and reviewers, one per line."),
     )
     focus_points_en = models.TextField(_("focus points (English)"), blank=True)
 
