@@ -485,12 +485,23 @@ def build_world():
     for report in (w.feedback_own, w.feedback_other):
         feedback_services.feedback_release(report=report, actor=personas[SEC])
     w.feedback_draft = FeedbackReport.objects.get(nomination=cycle.nominations[2])
+    # Both dismissed: the version is published, and an appeal still awaiting its
+    # decision would hold it (selectors.HELD_BY_APPEALS); deciding again is refused (400).
+    from awards.results.enums import AppealState
+
+    decided = {
+        "state": AppealState.DISMISSED,
+        "decided_at": timezone.now(),
+        "decided_by": personas[SEC],
+        "decision_reasons": "無新事證。",
+    }
     w.appeal_own = Appeal.objects.create(
         nomination=w.nomination_own,
         edition=w.edition,
         version=w.version,
         reasons="本機關申覆理由",
         filed_by=personas[ED],
+        **decided,
     )
     w.appeal_other = Appeal.objects.create(
         nomination=w.nomination_other,
@@ -498,6 +509,7 @@ def build_world():
         version=w.version,
         reasons="他機關申覆理由",
         filed_by=personas[ED2],
+        **decided,
     )
     w.appeal_attachment_own = AppealAttachment(
         appeal=w.appeal_own,

@@ -12,8 +12,12 @@ An upheld appeal forces a new results version: no version compiled before the de
 answered by a newer version, compiled after the decision and approved
 (`publication_problem`, asked by services.version_approve and
 version_schedule_publication). Upholding an appeal also lifts the publication time of
-the approved version if it is still under embargo (audited), so it cannot come out by
-itself."""
+the approved version if it is not public yet (audited), so it cannot come out by itself.
+
+An appeal still awaiting its decision holds the publication of the version appealed
+against and of any newer one (selectors.HELD_BY_APPEALS): if the panel has not decided
+by the publication time, the results do not come out until it has. A dismissal lets
+them out; upholding takes the publication time away, as above."""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ from .compilation import ResultsError
 from .config_services import ConfigError
 from .enums import AppealState, VersionStatus
 from .models import Appeal, AppealAttachment, ResultsSettings, ResultVersion
-from .selectors import approved_version
+from .selectors import approved_version, public_version
 
 WINDOW_FIELDS = ["appeal_opens_at", "appeal_closes_at"]
 MAX_ATTACHMENTS = 5
@@ -349,8 +353,11 @@ def _tell(appeal: Appeal) -> None:
 
 @transaction.atomic
 def appeal_decide(*, appeal: Appeal, actor, upheld: bool, reasons: str) -> Appeal:
-    """Record the panel's decision. Upholding lifts the embargoed publication time of
-    the approved version (no version published before the appeal is answered)."""
+    """Record the panel's decision. Upholding lifts the publication time of the approved
+    version if it is not public yet (embargoed, or held by the appeals awaiting a
+    decision): no version is published before the appeal is answered. Dismissing the
+    last appeal that holds it lets it out at its publication time (at once if that has
+    passed)."""
     appeal = (
         # Only the appeal's row is locked: PostgreSQL refuses FOR UPDATE on the nullable
         # side of the outer join to filed_by.
@@ -359,6 +366,9 @@ def appeal_decide(*, appeal: Appeal, actor, upheld: bool, reasons: str) -> Appea
         .get(pk=appeal.pk)
     )
     target = AppealState.UPHELD if upheld else AppealState.DISMISSED
+    # Read before the decision: while the appeal waits, it holds the version's
+    # publication (selectors.HELD_BY_APPEALS), even past its publication time.
+    public_before = public_version(appeal.edition_id)
     APPEAL_WORKFLOW.apply(
         appeal,
         target,
@@ -377,7 +387,9 @@ def appeal_decide(*, appeal: Appeal, actor, upheld: bool, reasons: str) -> Appea
             .filter(edition_id=appeal.edition_id, status=VersionStatus.APPROVED)
             .first()
         )
-        if version is not None and version.publish_at and version.publish_at > timezone.now():
+        # Still under embargo, or past its time but held by the appeals: either way not
+        # public yet, so it stays unpublished until a version answers the appeal.
+        if version is not None and version.publish_at and version != public_before:
             old = version.publish_at
             version.publish_at = None
             version.save(update_fields=["publish_at"])

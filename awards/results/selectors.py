@@ -5,19 +5,49 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from workflow import jobs
 from workflow.models import Job
 
-from .enums import JobKind, VersionStatus
-from .models import Award, ResultVersion
+from .enums import AppealState, JobKind, VersionStatus
+from .models import Appeal, Award, ResultVersion
+
+# An appeal awaiting the panel's decision holds the publication of the version appealed
+# against, and of any newer one (none answers it yet): its publication time may pass, but
+# it does not show until every such appeal is decided. A dismissal lets it out; upholding
+# takes its publication time away (appeals.appeal_decide).
+HELD_BY_APPEALS = Exists(
+    Appeal.objects.filter(
+        edition_id=OuterRef("edition_id"),
+        state=AppealState.FILED,
+        version__number__lte=OuterRef("number"),
+    )
+)
 
 
 def versions_of(edition) -> QuerySet[ResultVersion]:
-    return ResultVersion.objects.filter(edition=edition).select_related(
-        "compiled_by", "submitted_by", "decided_by"
+    """The edition's versions, each with `held`: its publication time has passed but
+    appeals awaiting a decision hold it (HELD_BY_APPEALS)."""
+    return (
+        ResultVersion.objects.filter(edition=edition)
+        .select_related("compiled_by", "submitted_by", "decided_by")
+        .annotate(
+            held=ExpressionWrapper(
+                Q(publish_at__lte=timezone.now()) & Q(HELD_BY_APPEALS),
+                output_field=BooleanField(),
+            )
+        )
     )
 
 
@@ -35,7 +65,14 @@ ONCE_PUBLIC = Q(status=VersionStatus.APPROVED) | Q(
 
 
 def _public_candidates(now) -> QuerySet[ResultVersion]:
-    return ResultVersion.objects.filter(ONCE_PUBLIC, publish_at__lte=now)
+    return ResultVersion.objects.filter(ONCE_PUBLIC, publish_at__lte=now).exclude(HELD_BY_APPEALS)
+
+
+def appeals_holding(version: ResultVersion) -> int:
+    """How many appeals awaiting a decision hold `version`'s publication."""
+    return Appeal.objects.filter(
+        edition_id=version.edition_id, state=AppealState.FILED, version__number__lte=version.number
+    ).count()
 
 
 def public_version(edition, now=None) -> ResultVersion | None:

@@ -268,3 +268,78 @@ def test_an_upheld_appeal_forces_a_new_version_before_publication(
         f"/cycle/results/nominations/{cycle.nominations[3].pk}/appeal/",
     )
     expect(late.locator("#appeal-window-problem")).to_contain_text("appeals are no longer accepted")
+
+
+def test_an_undecided_appeal_holds_publication_past_its_time(
+    live_server, context, new_context, sign_in, shot, axe_violations
+):
+    """The panel has not decided by the publication time: the results stay out (the
+    public page is not found), the version page says why, in both languages; the
+    dismissal lets them out at once. Times relative to now, as above."""
+    from awards.results import appeals
+
+    cycle = scored_cycle(winners=2)
+    english(context, live_server)
+    now = timezone.now()
+    v1 = compile_version(cycle)
+    services.version_submit(version=v1, actor=cycle.secretariat)
+    services.version_approve(
+        version=v1, actor=cycle.approver, publish_at=now + datetime.timedelta(days=10)
+    )
+    ResultVersion.objects.filter(pk=v1.pk).update(decided_at=now - datetime.timedelta(hours=2))
+    appeals.appeal_window_save(
+        edition=cycle.edition,
+        actor=cycle.secretariat,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=2),
+    )
+    appeal = appeals.appeal_file(
+        nomination=cycle.nominations[1],
+        actor=editor_of(cycle.nominations[1].agency),
+        reasons="實地審查之補充資料未列入評分。",
+        uploads=[],
+    )
+    # Days later: the window has closed and the publication time has passed, undecided.
+    ResultsSettings.objects.filter(edition=cycle.edition).update(
+        appeal_closes_at=now - datetime.timedelta(minutes=20)
+    )
+    ResultVersion.objects.filter(pk=v1.pk).update(publish_at=now - datetime.timedelta(minutes=10))
+    public_url = f"{live_server.url}/results/{cycle.edition.scheme.code}/{cycle.edition.number}/"
+    visitor_context = new_context()
+    english(visitor_context, live_server)
+    visitor = visitor_context.new_page()
+    assert visitor.goto(public_url).status == 404
+
+    page = sign_in(cycle.secretariat, f"/cycle/results/versions/{v1.pk}/")
+    expect(page.locator("#held-badge")).to_have_text("Held by appeals")
+    expect(page.locator("#held-note")).to_contain_text("1 appeal still awaits the panel's decision")
+    shot(page, "09-publication-held-by-appeal-en")
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/cycle/results/editions/{cycle.edition.pk}/")
+    expect(page.locator("table .badge.frozen")).to_have_text("Held by appeals")
+    context.add_cookies([{"name": "lang", "value": "zh-hant", "url": live_server.url}])
+    page.goto(f"{live_server.url}/cycle/results/versions/{v1.pk}/")
+    expect(page.locator("#held-badge")).to_have_text("申覆待決，暫緩公布")
+    expect(page.locator("#held-note")).to_contain_text("尚有 1 件申覆待評審小組決定")
+    shot(page, "10-publication-held-by-appeal-zh")
+    assert axe_violations(page) == []
+
+    # Dismissing without reasons is refused, and changes nothing; with reasons, the
+    # results come out at once.
+    english(context, live_server)
+    page.goto(f"{live_server.url}/cycle/results/appeals/{appeal.pk}/")
+    page.get_by_label("Dismissed").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#appeal-status")).to_have_text("Filed, awaiting the panel's decision")
+    assert visitor.goto(public_url).status == 404
+    page.get_by_label("Dismissed").check()
+    page.get_by_label("Reasons for the decision").fill("所附資料已於書面審查時計入。")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#appeal-status")).to_have_text("Dismissed")
+    assert visitor.goto(public_url).status == 200
+    expect(visitor.locator(".result-category li.winner").first).to_contain_text(
+        "Household Registration Office 1"
+    )
+    page.goto(f"{live_server.url}/cycle/results/versions/{v1.pk}/")
+    expect(page.locator("#held-note")).to_have_count(0)
+    expect(page.locator("#version-meta .badge.open")).to_have_text("Published")

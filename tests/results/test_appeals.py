@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from agencies.enums import Role
 from agencies.models import User
-from awards.results import appeals, services
+from awards.results import appeals, selectors, services
 from awards.results.config_services import ConfigError
 from awards.results.enums import AppealState, VersionStatus
 from awards.results.models import Appeal, AppealAttachment, ResultsSettings
@@ -339,6 +339,101 @@ def test_a_dismissed_appeal_does_not_block_publication(cycle, clock):
     )
     with pytest.raises(services.ResultsError):
         appeals.appeal_decide(appeal=appeal, actor=cycle.secretariat, upheld=True, reasons="改判。")
+
+
+def public_page(cycle):
+    edition = cycle.edition
+    client = Client()
+    client.cookies["lang"] = "en"
+    return client.get(reverse("results:public_edition", args=[edition.scheme.code, edition.number]))
+
+
+def test_an_appeal_awaiting_its_decision_holds_publication_past_its_time(cycle, clock):
+    window(cycle)
+    clock.move_to(OPENS + datetime.timedelta(hours=2))
+    first = file_appeal(cycle, cycle.nominations[1])
+    second = file_appeal(cycle, cycle.nominations[3])
+    # The publication time passes with both appeals undecided: nothing comes out.
+    clock.move_to(PUBLISH + datetime.timedelta(hours=1))
+    assert public_page(cycle).status_code == 404
+    assert selectors.public_version(cycle.edition) is None
+    cycle.v1.refresh_from_db()
+    assert cycle.v1.publish_at == PUBLISH and not cycle.v1.is_published
+    secretariat = signed_in(cycle.secretariat)
+    page = html(secretariat.get(reverse("results:version", args=[cycle.v1.pk])))
+    assert texts(page, "//*[@id='held-badge']") == ["Held by appeals"]
+    assert texts(page, "//*[@id='held-note']") == [
+        "Publication is held: its time has passed, but 2 appeals still await the panel's "
+        "decision. The results come out as soon as they are all dismissed; if one is "
+        "upheld, a new version must answer it."
+    ]
+    edition_page = html(secretariat.get(reverse("results:edition", args=[cycle.edition.pk])))
+    assert "Held by appeals" in texts(edition_page, "//table//td//span[@class='badge frozen']")
+    zh = html(
+        signed_in(cycle.secretariat, "zh-hant").get(reverse("results:version", args=[cycle.v1.pk]))
+    )
+    assert texts(zh, "//*[@id='held-badge']") == ["申覆待決，暫緩公布"]
+    # One dismissed: the other still holds it.
+    appeals.appeal_decide(appeal=first, actor=cycle.secretariat, upheld=False, reasons="無新事證。")
+    assert public_page(cycle).status_code == 404
+    page = html(secretariat.get(reverse("results:version", args=[cycle.v1.pk])))
+    assert texts(page, "//*[@id='held-note']")[0].startswith(
+        "Publication is held: its time has passed, but 1 appeal still awaits"
+    )
+    # The last one dismissed: the results come out at once, their time having passed.
+    appeals.appeal_decide(
+        appeal=second, actor=cycle.secretariat, upheld=False, reasons="無新事證。"
+    )
+    assert selectors.public_version(cycle.edition) == cycle.v1
+    response = public_page(cycle)
+    assert response.status_code == 200
+    assert "Household Registration Office 1" in response.content.decode()
+    page = html(secretariat.get(reverse("results:version", args=[cycle.v1.pk])))
+    assert page.xpath("//*[@id='held-note']") == []
+    assert texts(page, "//*[@id='version-meta']//span[@class='badge open']") == ["Published"]
+
+
+def test_upholding_an_appeal_that_held_publication_keeps_the_results_unpublished(cycle, clock):
+    window(cycle)
+    clock.move_to(OPENS + datetime.timedelta(hours=2))
+    appeal = file_appeal(cycle, cycle.nominations[1])
+    clock.move_to(PUBLISH + datetime.timedelta(days=1))
+    appeals.appeal_decide(
+        appeal=appeal, actor=cycle.secretariat, upheld=True, reasons="補充資料確有漏計。"
+    )
+    # Its time had passed, but the appeal held it: upholding takes the time away
+    # (audited), so the version appealed against never comes out.
+    cycle.v1.refresh_from_db()
+    assert cycle.v1.publish_at is None
+    assert selectors.public_version(cycle.edition) is None
+    assert public_page(cycle).status_code == 404
+    entry = AuditEntry.objects.get(action="results.version.schedule", object_id=str(cycle.v1.pk))
+    assert (entry.from_state, entry.to_state) == (PUBLISH.isoformat(), "")
+
+
+def test_a_filed_appeal_holds_a_new_version_but_not_the_published_one(cycle, clock):
+    # Version 1 is published; version 2 is approved and appealed against: version 1
+    # stays public, version 2 waits for the decision past its own time.
+    clock.move_to(PUBLISH + datetime.timedelta(hours=1))
+    assert selectors.public_version(cycle.edition) == cycle.v1
+    v2 = compile_version(cycle)
+    services.version_submit(version=v2, actor=cycle.secretariat)
+    later = PUBLISH + datetime.timedelta(days=10)
+    services.version_approve(version=v2, actor=cycle.approver, publish_at=later)
+    window(
+        cycle,
+        opens=PUBLISH + datetime.timedelta(hours=2),
+        closes=PUBLISH + datetime.timedelta(days=5),
+    )
+    clock.move_to(PUBLISH + datetime.timedelta(hours=3))
+    appeal = file_appeal(cycle, cycle.nominations[1])
+    assert appeal.version == v2
+    clock.move_to(later + datetime.timedelta(hours=1))
+    assert selectors.public_version(cycle.edition) == cycle.v1
+    appeals.appeal_decide(
+        appeal=appeal, actor=cycle.secretariat, upheld=False, reasons="無新事證。"
+    )
+    assert selectors.public_version(cycle.edition) == v2
 
 
 def test_publication_inside_the_window_is_refused(cycle):

@@ -237,6 +237,7 @@ def _version_context(request, version, **extra):
     now_local = timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
     run = services.latest_sensitivity(version)
     can_manage = user_may(user, "results.manage")
+    is_published = version.is_published
     context = {
         "version": version,
         "edition": edition,
@@ -279,7 +280,14 @@ def _version_context(request, version, **extra):
         "submitted_at": _local(edition, version.submitted_at),
         "decided_at": _local(edition, version.decided_at),
         "publish_at": _local(edition, version.publish_at),
-        "is_published": version.is_published,
+        "is_published": is_published,
+        # Past its publication time yet not public: appeals awaiting a decision hold it.
+        "held_by": selectors.appeals_holding(version)
+        if version.status == VersionStatus.APPROVED
+        and not is_published
+        and version.publish_at
+        and version.publish_at <= timezone.now()
+        else 0,
         "public_now": selectors.public_version(edition),
         "changes": _changes(version),
         "newer": ResultVersion.objects.filter(edition=edition, number__gt=version.number)
