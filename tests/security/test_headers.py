@@ -189,7 +189,7 @@ def test_feedback_and_appeal_downloads_are_not_stored():
     import time_machine
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from awards.results import feedback, services
+    from awards.results import appeals, feedback, services
     from awards.results.models import FeedbackReport
     from tests.results import test_appeals as scenario
     from tests.results.helpers import compile_version
@@ -213,6 +213,11 @@ def test_feedback_and_appeal_downloads_are_not_stored():
                     reverse("results:appeal_attachment", args=[appeal.attachments.get().pk]),
                 )
             }
+        )
+        # Decided before the publication time: an appeal still awaiting its decision
+        # would hold the publication, and reports are released after it.
+        appeals.appeal_decide(
+            appeal=appeal, actor=c.secretariat, upheld=False, reasons="無新事證。"
         )
         clock.move_to(scenario.PUBLISH + datetime.timedelta(hours=1))
         feedback.feedback_prefill_all(edition=c.edition, actor=c.secretariat)

@@ -140,7 +140,8 @@ def test_suggestions_query_count_is_constant(
     c = _client(secretariat)
     with django_assert_num_queries(5):
         response = c.get(reverse("surveys:suggestions", args=[poll.pk]))
-    assert text(response).count("<li>好") == 2 + 2 * extra
+    # An English page: each Chinese suggestion carries its language (WCAG 3.1.2).
+    assert text(response).count('<li lang="zh-Hant">好') == 2 + 2 * extra
 
 
 def test_suggestions_grouped_searchable_and_private(
